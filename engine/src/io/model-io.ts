@@ -1,0 +1,106 @@
+// Saving and loading Keras-style tfjs layers models (model.json + weights.bin) to plain
+// folders. tfjs-node's file:// handler is not available with the wasm/cpu backends, so we
+// write the artifacts ourselves through tf.io.withSaveHandler and read them back through
+// tf.io.fromMemory. The format is the standard one: any tfjs tool can load our folders, and
+// we can load any tfjs layers model.json (weights possibly split in several shards).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { writeDirAtomic, type FileMap } from './atomic';
+
+type Tf = typeof tfTypes;
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+
+/** What we store in model.json's `userDefinedMetadata` so a model folder is self-describing. */
+export interface EngineModelMetadata {
+  /** Class name -> output index, as in classmap.json. */
+  classmap?: Record<string, number>;
+  /** "C,H,W" the model expects. */
+  inputImageSize?: string;
+  preprocessMode?: string;
+  arch?: string;
+  [key: string]: unknown;
+}
+
+function toBytes(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
+  if (data === undefined) return new Uint8Array(0);
+  const parts = Array.isArray(data) ? data : [data];
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p), offset);
+    offset += p.byteLength;
+  }
+  return out;
+}
+
+/** Serialises a model into the files of a model folder (without writing them). */
+export async function modelFiles(tf: Tf, model: tfTypes.LayersModel, metadata: EngineModelMetadata = {}): Promise<FileMap> {
+  let files: FileMap = {};
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const json = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: 'tao-engine',
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+        userDefinedMetadata: metadata,
+      };
+      files = { [MODEL_JSON]: JSON.stringify(json), [WEIGHTS_BIN]: toBytes(artifacts.weightData as ArrayBuffer | ArrayBuffer[]) };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return files;
+}
+
+/** Writes `dir/model.json` + `dir/weights.bin` (+ `extra` files) atomically. */
+export async function saveModel(
+  tf: Tf,
+  model: tfTypes.LayersModel,
+  dir: string,
+  metadata: EngineModelMetadata = {},
+  extra: FileMap = {},
+): Promise<void> {
+  const files = await modelFiles(tf, model, metadata);
+  writeDirAtomic(dir, { ...files, ...extra });
+}
+
+/** Accepts a model folder or a path to its model.json. */
+export function resolveModelJson(path: string): string {
+  if (existsSync(path) && statSync(path).isDirectory()) return join(path, MODEL_JSON);
+  return path;
+}
+
+export interface LoadedModel {
+  model: tfTypes.LayersModel;
+  metadata: EngineModelMetadata;
+  /** Folder the model was read from. */
+  dir: string;
+}
+
+export async function loadModel(tf: Tf, path: string): Promise<LoadedModel> {
+  const jsonPath = resolveModelJson(path);
+  if (!existsSync(jsonPath)) throw new Error(`model not found: ${jsonPath}`);
+  const json = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  if (!json.modelTopology) throw new Error(`${jsonPath}: not a tfjs layers model (no modelTopology)`);
+  const dir = join(jsonPath, '..');
+  const specs: tfTypes.io.WeightsManifestEntry[] = [];
+  const buffers: Uint8Array[] = [];
+  for (const group of (json.weightsManifest ?? []) as tfTypes.io.WeightsManifestConfig) {
+    specs.push(...group.weights);
+    for (const p of group.paths) buffers.push(readFileSync(join(dir, p)));
+  }
+  const weightData = toBytes(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)).buffer as ArrayBuffer;
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+  return { model, metadata: (json.userDefinedMetadata ?? {}) as EngineModelMetadata, dir };
+}
+
+/** Reads only model.json's metadata (no TensorFlow needed). */
+export function readModelMetadata(path: string): EngineModelMetadata {
+  const json = JSON.parse(readFileSync(resolveModelJson(path), 'utf8'));
+  return (json.userDefinedMetadata ?? {}) as EngineModelMetadata;
+}
