@@ -1,0 +1,194 @@
+// YAML specs (Hydra and plain-PyYAML dialects) into the common tree. The `yaml` package does
+// the parsing and error recovery and keeps source ranges; we re-resolve plain scalars the way
+// TAO's loaders do and report duplicate keys the way each loader treats them.
+import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import type { Comment, Dialect, Entry, ListNode, MapNode, ParsedSpec, ScalarNode, SpecDiagnostic, SpecNode } from '../tree';
+import { resolvePlainScalar } from './yaml-scalars';
+
+type YamlDialect = Exclude<Dialect, 'prototext'>;
+
+/** Deep alias chains could otherwise recurse without bound on hostile input. */
+const MAX_DEPTH = 500;
+
+export function parseYamlSpec(text: string, dialect: YamlDialect): ParsedSpec {
+  const diagnostics: SpecDiagnostic[] = [];
+  const doc = parseDocument(text, {
+    version: '1.1',
+    uniqueKeys: false,
+    keepSourceTokens: false,
+    prettyErrors: false,
+    lineCounter: new LineCounter(),
+  });
+  for (const error of doc.errors) {
+    const [start, end] = error.pos;
+    diagnostics.push({
+      severity: 'error',
+      code: 'syntax',
+      message: `YAML syntax: ${firstLine(error.message)}`,
+      span: { start, end: Math.max(end, start + 1) },
+    });
+  }
+  const builder = new TreeBuilder(text, dialect, doc, diagnostics);
+  const contents = doc.contents as YamlNode | null;
+  let root: MapNode;
+  if (contents && isMap(contents)) {
+    root = builder.map(contents, 0);
+  } else {
+    root = { kind: 'map', span: { start: 0, end: text.length }, entries: [] };
+    if (contents && !(isScalar(contents) && contents.value === null)) {
+      const range = contents.range ?? [0, text.length];
+      diagnostics.push({
+        severity: 'error',
+        code: 'not-a-mapping',
+        message: 'A spec file must be a mapping of keys to values at the top level (e.g. `train:` ...).',
+        span: { start: range[0], end: range[1] },
+      });
+    }
+  }
+  return { dialect, text, root, comments: scanYamlComments(text), diagnostics };
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0];
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+class TreeBuilder {
+  constructor(
+    private readonly text: string,
+    private readonly dialect: YamlDialect,
+    private readonly doc: ReturnType<typeof parseDocument>,
+    private readonly diagnostics: SpecDiagnostic[],
+  ) {}
+
+  node(node: unknown, depth: number, fallbackAt: number): SpecNode {
+    if (depth > MAX_DEPTH) return this.nullAt(fallbackAt);
+    if (isAlias(node)) {
+      const target = (node as Alias).resolve(this.doc);
+      if (!target) return this.nullAt(fallbackAt);
+      const built = this.node(target, depth + 1, fallbackAt);
+      const range = (node as Alias).range ?? [fallbackAt, fallbackAt];
+      return { ...built, span: { start: range[0], end: range[1] } };
+    }
+    if (isMap(node)) return this.map(node, depth);
+    if (isSeq(node)) return this.seq(node, depth);
+    if (isScalar(node)) return this.scalar(node as Scalar);
+    return this.nullAt(fallbackAt);
+  }
+
+  map(node: { items: unknown[]; range?: [number, number, number] | null }, depth: number): MapNode {
+    const range = node.range ?? [0, 0, 0];
+    const entries: Entry[] = [];
+    const seen = new Map<string, Entry>();
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as YamlNode | null;
+      const keyRange = keyNode?.range ?? [range[0], range[0], range[0]];
+      if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
+        // `<<: *anchor` merge key (YAML 1.1): bring the anchored mapping's entries in.
+        const merged = this.node(pair.value, depth + 1, keyRange[1]);
+        if (merged.kind === 'map') for (const e of merged.entries) entries.push(e);
+        continue;
+      }
+      const key = keyNode && isScalar(keyNode) ? String(keyNode.value ?? '') : this.text.slice(keyRange[0], keyRange[1]);
+      const value = pair.value === null || pair.value === undefined ? undefined : this.node(pair.value, depth + 1, keyRange[1]);
+      const valueEnd = value ? value.span.end : keyRange[1];
+      const entry: Entry = {
+        key,
+        keySpan: { start: keyRange[0], end: keyRange[1] },
+        value: value ?? this.nullAt(keyRange[1]),
+        span: { start: keyRange[0], end: valueEnd },
+      };
+      const earlier = seen.get(key);
+      if (earlier) this.reportDuplicate(key, entry, earlier);
+      seen.set(key, entry);
+      entries.push(entry);
+    }
+    return { kind: 'map', span: { start: range[0], end: range[1] }, entries };
+  }
+
+  private reportDuplicate(key: string, entry: Entry, earlier: Entry): void {
+    const hydra = this.dialect === 'hydra-yaml';
+    const line = this.text.slice(0, earlier.keySpan.start).split('\n').length;
+    this.diagnostics.push({
+      severity: hydra ? 'error' : 'warning',
+      code: 'duplicate-key',
+      message: hydra
+        ? `Duplicate key '${key}' (first set on line ${line}): TAO's Hydra loader refuses the file. Remove one of them.`
+        : `Duplicate key '${key}' (first set on line ${line}): PyYAML silently keeps this later value. Remove one of them.`,
+      span: entry.keySpan,
+    });
+  }
+
+  private seq(node: { items: unknown[]; range?: [number, number, number] | null }, depth: number): ListNode {
+    const range = node.range ?? [0, 0, 0];
+    const items = node.items.map((item) => this.node(item, depth + 1, range[0]));
+    return { kind: 'list', span: { start: range[0], end: range[1] }, items };
+  }
+
+  private scalar(node: Scalar): ScalarNode {
+    const range = node.range ?? [0, 0, 0];
+    const span = { start: range[0], end: range[1] };
+    const raw = this.text.slice(range[0], range[1]);
+    const hasTag = typeof node.tag === 'string' && node.tag.length > 0;
+    if (node.type === 'PLAIN' && !hasTag) {
+      const source = typeof node.source === 'string' ? node.source : raw;
+      const resolved = resolvePlainScalar(source, this.dialect);
+      return { kind: 'scalar', span, raw, value: resolved.value, form: resolved.form, quoted: false };
+    }
+    const value = node.value;
+    if (typeof value === 'string') {
+      const form = this.dialect === 'hydra-yaml' && value.includes('${') ? 'interpolation' : value === '???' ? 'missing' : 'string';
+      return { kind: 'scalar', span, raw, value, form, quoted: node.type !== 'PLAIN' };
+    }
+    if (typeof value === 'number') {
+      return { kind: 'scalar', span, raw, value, form: Number.isInteger(value) && !raw.includes('.') ? 'int' : 'float', quoted: false };
+    }
+    if (typeof value === 'boolean') return { kind: 'scalar', span, raw, value, form: 'bool', quoted: false };
+    if (value === null || value === undefined) return { kind: 'scalar', span, raw, value: null, form: 'null', quoted: false };
+    return { kind: 'scalar', span, raw, value: String(value), form: 'string', quoted: false };
+  }
+
+  private nullAt(offset: number): ScalarNode {
+    return { kind: 'scalar', span: { start: offset, end: offset }, raw: '', value: null, form: 'null', quoted: false };
+  }
+}
+
+/**
+ * Comments with their offsets. The `yaml` package attaches comments to nodes without
+ * positions; modelines and outline need positions, so we scan lines, skipping `#` inside quotes.
+ */
+export function scanYamlComments(text: string): Comment[] {
+  const comments: Comment[] = [];
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    let quote = 0;
+    for (let i = lineStart; i < lineEnd; i++) {
+      const c = text.charCodeAt(i);
+      if (quote) {
+        if (c === quote) quote = 0;
+        continue;
+      }
+      if (c === 34 /* " */ || c === 39 /* ' */) {
+        const prev = i === lineStart ? 32 : text.charCodeAt(i - 1);
+        if (prev === 32 || prev === 9 || prev === 58 /* : */ || prev === 91 /* [ */ || prev === 123 /* { */ || prev === 44 /* , */ || prev === 45 /* - */) quote = c;
+        continue;
+      }
+      if (c === 35 /* # */) {
+        const prev = i === lineStart ? 32 : text.charCodeAt(i - 1);
+        if (prev === 32 || prev === 9) {
+          let end = lineEnd;
+          if (end > i && text.charCodeAt(end - 1) === 13) end--;
+          comments.push({ span: { start: i, end }, text: text.slice(i + 1, end) });
+          break;
+        }
+      }
+    }
+    if (lineEnd === text.length) break;
+    lineStart = lineEnd + 1;
+  }
+  return comments;
+}
