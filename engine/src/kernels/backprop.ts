@@ -1,0 +1,223 @@
+// Gradient kernels the wasm backend lacks (and a faster filter gradient for the pure JS
+// backend), each expressed as ONE forward convolution that the backend already runs well:
+//
+// - Conv2DBackpropFilter: dW[kh,kw,ci,co] = sum_{n,oh,ow} x[n, oh*s+kh*d-pt, ow*s+kw*d-pl, ci] * dy[n,oh,ow,co].
+//   Swap axes so channels become the batch and the batch becomes channels, and dy becomes
+//   the filter: a conv with stride d and dilation s produces [ci, kh, kw, co].
+// - DepthwiseConv2dNativeBackpropFilter: the same trick, with (channel, batch) pairs as the
+//   depthwise channels; the batch sum is a final Sum.
+// - DepthwiseConv2dNativeBackpropInput: zero-stuff dy by the stride, correlate with the
+//   spatially flipped filter (a depthwise conv), sum over the channel multiplier.
+//
+// The kernels call the backend's own kernels directly (as tfjs' built-in kernels do), so no
+// tensors are created on the engine and no tape is recorded; intermediates are disposed here.
+import type * as tfTypes from '@tensorflow/tfjs';
+
+type Tf = typeof tfTypes;
+type TensorInfo = tfTypes.TensorInfo;
+type Backend = tfTypes.KernelBackend;
+type Pad = 'valid' | 'same' | number | number[][];
+
+interface Runner {
+  run(kernel: string, inputs: Record<string, TensorInfo>, attrs?: Record<string, unknown>): TensorInfo;
+  free(info: TensorInfo): void;
+}
+
+function runner(tf: Tf, backend: Backend, backendName: string): Runner {
+  return {
+    run(kernel, inputs, attrs = {}) {
+      const k = tf.getKernel(kernel, backendName);
+      if (!k) throw new Error(`kernel ${kernel} missing on backend ${backendName}`);
+      return k.kernelFunc({ inputs: inputs as never, backend, attrs: attrs as never }) as TensorInfo;
+    },
+    free(info) {
+      backend.disposeData(info.dataId);
+    },
+  };
+}
+
+/** Explicit padding that makes a correlation over `len` inputs produce `outLen` outputs; may slice the input when the tail is unused. */
+function fitPadding(len: number, padBefore: number, outLen: number, stride: number, effKernel: number): { before: number; after: number; keep: number } {
+  const needed = (outLen - 1) * stride + effKernel; // padded length the correlation consumes
+  let after = needed - len - padBefore;
+  let keep = len;
+  if (after < 0) {
+    keep = len + after;
+    after = 0;
+  }
+  return { before: padBefore, after, keep };
+}
+
+function convInfo(tf: Tf, xShape: number[], filterShape: number[], strides: number | number[], dilations: number | number[], pad: Pad, rounding: unknown, depthwise: boolean) {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides as [number, number],
+    dilations as [number, number],
+    pad as never,
+    rounding as never,
+    depthwise,
+  );
+}
+
+function sliceIfNeeded(r: Runner, t: TensorInfo, keepH: number, keepW: number, hAxis: number): TensorInfo {
+  const shape = t.shape;
+  if (shape[hAxis] === keepH && shape[hAxis + 1] === keepW) return t;
+  const size = [...shape];
+  size[hAxis] = keepH;
+  size[hAxis + 1] = keepW;
+  const out = r.run('Slice', { x: t }, { begin: shape.map(() => 0), size });
+  r.free(t);
+  return out;
+}
+
+export function conv2dBackpropFilter(tf: Tf, backendName: string) {
+  return ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Record<string, unknown> }): TensorInfo => {
+    const r = runner(tf, backend, backendName);
+    const { x, dy } = inputs;
+    const filterShape = attrs.filterShape as number[];
+    if (attrs.dataFormat && attrs.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter: only NHWC is supported');
+    const info = convInfo(tf, x.shape, filterShape, attrs.strides as number[], 1, attrs.pad as Pad, attrs.dimRoundingMode, false);
+    const [kh, kw] = filterShape;
+    const ph = fitPadding(info.inHeight, info.padInfo.top, kh, 1, (info.outHeight - 1) * info.strideHeight + 1);
+    const pw = fitPadding(info.inWidth, info.padInfo.left, kw, 1, (info.outWidth - 1) * info.strideWidth + 1);
+    let xt = r.run('Transpose', { x }, { perm: [3, 1, 2, 0] }); // [ci, H, W, n]
+    xt = sliceIfNeeded(r, xt, ph.keep, pw.keep, 1);
+    const dyt = r.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [oh, ow, n, co]
+    const out = r.run(
+      'Conv2D',
+      { x: xt, filter: dyt },
+      {
+        strides: [1, 1],
+        dilations: [info.strideHeight, info.strideWidth],
+        pad: [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]],
+        dataFormat: 'NHWC',
+      },
+    ); // [ci, kh, kw, co]
+    r.free(xt);
+    r.free(dyt);
+    const dw = r.run('Transpose', { x: out }, { perm: [1, 2, 0, 3] });
+    r.free(out);
+    return dw;
+  };
+}
+
+export function depthwiseBackpropFilter(tf: Tf, backendName: string) {
+  return ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Record<string, unknown> }): TensorInfo => {
+    const r = runner(tf, backend, backendName);
+    const { x, dy } = inputs;
+    const filterShape = attrs.filterShape as number[];
+    const dilations = (attrs.dilations ?? 1) as number | number[];
+    const info = convInfo(tf, x.shape, filterShape, attrs.strides as number[], dilations, attrs.pad as Pad, attrs.dimRoundingMode, true);
+    const [kh, kw, c, m] = filterShape;
+    const n = x.shape[0];
+    const ph = fitPadding(info.inHeight, info.padInfo.top, kh, info.dilationHeight, (info.outHeight - 1) * info.strideHeight + 1);
+    const pw = fitPadding(info.inWidth, info.padInfo.left, kw, info.dilationWidth, (info.outWidth - 1) * info.strideWidth + 1);
+    const xt0 = r.run('Transpose', { x }, { perm: [1, 2, 3, 0] }); // [H, W, c, n]
+    const xt1 = r.run('Reshape', { x: xt0 }, { shape: [1, info.inHeight, info.inWidth, c * n] });
+    r.free(xt0);
+    const xt = sliceIfNeeded(r, xt1, ph.keep, pw.keep, 1);
+    const dy5 = r.run('Reshape', { x: dy }, { shape: [n, info.outHeight, info.outWidth, c, m] });
+    const dyt0 = r.run('Transpose', { x: dy5 }, { perm: [1, 2, 3, 0, 4] }); // [oh, ow, c, n, m]
+    r.free(dy5);
+    const dyt = r.run('Reshape', { x: dyt0 }, { shape: [info.outHeight, info.outWidth, c * n, m] });
+    r.free(dyt0);
+    const out = r.run(
+      'DepthwiseConv2dNative',
+      { x: xt, filter: dyt },
+      {
+        strides: [info.dilationHeight, info.dilationWidth],
+        dilations: [info.strideHeight, info.strideWidth],
+        pad: [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]],
+      },
+    ); // [1, kh, kw, c*n*m]
+    r.free(xt);
+    r.free(dyt);
+    const out5 = r.run('Reshape', { x: out }, { shape: [kh, kw, c, n, m] });
+    r.free(out);
+    const dw = r.run('Sum', { x: out5 }, { axis: [3], keepDims: false });
+    r.free(out5);
+    return dw;
+  };
+}
+
+export function depthwiseBackpropInput(tf: Tf, backendName: string) {
+  return ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Record<string, unknown> }): TensorInfo => {
+    const r = runner(tf, backend, backendName);
+    const { dy, filter } = inputs;
+    const inputShape = attrs.inputShape as number[];
+    const dilations = (attrs.dilations ?? 1) as number | number[];
+    const info = convInfo(tf, inputShape, filter.shape, attrs.strides as number[], dilations, attrs.pad as Pad, attrs.dimRoundingMode, true);
+    const [kh, kw, c, m] = filter.shape;
+    const [n, h, w] = inputShape;
+    const sh = info.strideHeight;
+    const sw = info.strideWidth;
+    const cm = c * m;
+    // Zero-stuff dy so a stride-1 correlation reproduces the strided forward's adjoint.
+    let dyd: TensorInfo = dy;
+    let owned = false;
+    if (sh > 1 || sw > 1) {
+      const d6 = r.run('Reshape', { x: dy }, { shape: [n, info.outHeight, 1, info.outWidth, 1, cm] });
+      const padded = r.run('PadV2', { x: d6 }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+      r.free(d6);
+      const flat = r.run('Reshape', { x: padded }, { shape: [n, info.outHeight * sh, info.outWidth * sw, cm] });
+      r.free(padded);
+      dyd = r.run('Slice', { x: flat }, { begin: [0, 0, 0, 0], size: [n, (info.outHeight - 1) * sh + 1, (info.outWidth - 1) * sw + 1, cm] });
+      r.free(flat);
+      owned = true;
+    }
+    const effH = (kh - 1) * info.dilationHeight + 1;
+    const effW = (kw - 1) * info.dilationWidth + 1;
+    const lenH = dyd.shape[1];
+    const lenW = dyd.shape[2];
+    const ph = fitPadding(lenH, effH - 1 - info.padInfo.top, h, 1, effH);
+    const pw = fitPadding(lenW, effW - 1 - info.padInfo.left, w, 1, effW);
+    if (ph.keep !== lenH || pw.keep !== lenW) {
+      const cut = r.run('Slice', { x: dyd }, { begin: [0, 0, 0, 0], size: [n, ph.keep, pw.keep, cm] });
+      if (owned) r.free(dyd);
+      dyd = cut;
+      owned = true;
+    }
+    const flipped = r.run('Reverse', { x: filter }, { dims: [0, 1] });
+    const f = r.run('Reshape', { x: flipped }, { shape: [kh, kw, cm, 1] });
+    r.free(flipped);
+    const out = r.run(
+      'DepthwiseConv2dNative',
+      { x: dyd, filter: f },
+      {
+        strides: [1, 1],
+        dilations: [info.dilationHeight, info.dilationWidth],
+        pad: [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]],
+      },
+    ); // [n, h, w, c*m]
+    r.free(f);
+    if (owned) r.free(dyd);
+    if (m === 1) return out;
+    const out5 = r.run('Reshape', { x: out }, { shape: [n, h, w, c, m] });
+    r.free(out);
+    const dx = r.run('Sum', { x: out5 }, { axis: [4], keepDims: false });
+    r.free(out5);
+    return dx;
+  };
+}
+
+/**
+ * Registers the kernels on a backend. `override` replaces existing ones (the pure JS backend's
+ * filter gradient is correct but ~10x slower than one convolution).
+ */
+export function registerBackpropKernels(tf: Tf, backendName: string, which: string[], override: boolean): string[] {
+  const makers: Record<string, (tf: Tf, b: string) => unknown> = {
+    Conv2DBackpropFilter: conv2dBackpropFilter,
+    DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
+    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
+  };
+  const done: string[] = [];
+  for (const name of which) {
+    const exists = tf.getKernel(name, backendName) !== undefined;
+    if (exists && !override) continue;
+    if (exists) tf.unregisterKernel(name, backendName);
+    tf.registerKernel({ kernelName: name, backendName, kernelFunc: makers[name](tf, backendName) as never });
+    done.push(name);
+  }
+  return done;
+}
