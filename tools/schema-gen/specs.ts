@@ -31,6 +31,8 @@ export interface Observation {
   value?: string | number | boolean | null;
   /** True when this value is an element of a list (YAML sequence item, `[a, b]` or a repeated field). */
   item: boolean;
+  /** For objects: the keys written in this instance (to check `required`). */
+  keys?: string[];
   file: SpecFile;
   line: number;
 }
@@ -95,7 +97,8 @@ export function observeYaml(file: SpecFile, text: string): Observation[] {
   const walk = (node: YamlNode | null | undefined, path: string, item: boolean) => {
     const line = node?.range ? lineAt(text, node.range[0]) : 0;
     if (isMap(node)) {
-      if (path) out.push({ path, kind: 'object', item, file, line });
+      const keys = node.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key)));
+      out.push({ path, kind: 'object', item, keys, file, line });
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         const child = pair.value as YamlNode | null;
@@ -119,6 +122,7 @@ export function observeYaml(file: SpecFile, text: string): Observation[] {
 export function observeProtoText(file: SpecFile, text: string): Observation[] {
   const out: Observation[] = [];
   const walk = (entries: { key: string; value: PtValue; offset: number }[], path: string) => {
+    if (!path) out.push({ path, kind: 'object', item: false, keys: entries.map((e) => e.key), file, line: 1 });
     const counts = new Map<string, number>();
     for (const e of entries) counts.set(e.key, (counts.get(e.key) ?? 0) + 1);
     for (const e of entries) {
@@ -127,7 +131,7 @@ export function observeProtoText(file: SpecFile, text: string): Observation[] {
       const line = lineAt(text, e.offset);
       const one = (v: PtValue, item: boolean) => {
         if (v.kind === 'message') {
-          out.push({ path: p, kind: 'object', item, file, line });
+          out.push({ path: p, kind: 'object', item, keys: v.entries.map((x) => x.key), file, line });
           walk(v.entries, p);
         } else {
           out.push({ path: p, kind: v.kind, value: v.value, item, file, line });

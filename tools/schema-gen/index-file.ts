@@ -1,0 +1,61 @@
+// schemas/index.json: the only file the language server reads at start-up. It lists each
+// network's dialect, schema file, key paths (depth <= 3) and the keys that tell it apart from the
+// others, so content-based detection works without loading any full schema.
+import type { NetworkSchema } from '../../server/src/core/schema/types';
+import type { SpecFile, Observation } from './specs';
+import { keyPaths } from './schema-util';
+
+export interface IndexEntry {
+  dialect: NetworkSchema['x-tao-dialect'];
+  file: string;
+  keys: string[];
+  signatureKeys: string[];
+  aliases: string[];
+}
+
+export interface SchemaIndex {
+  networks: Record<string, IndexEntry>;
+}
+
+/** Folder names in the corpus that say nothing about the network. */
+const GENERIC_FOLDERS = new Set(['specs', 'notebooks', 'kitti', 'text2box', 'specs_output', 'classification', 'efficientdet']);
+const MAX_SIGNATURE = 8;
+
+export function buildIndex(schemas: Map<string, NetworkSchema>, files: SpecFile[], obs: Map<string, Observation[]>): SchemaIndex {
+  const keySets = new Map<string, Set<string>>();
+  for (const [n, s] of schemas) keySets.set(n, new Set(keyPaths(s, 3)));
+  const usedSets = new Map<string, Set<string>>();
+  for (const [n, list] of obs) usedSets.set(n, new Set(list.map((o) => o.path).filter((p) => p && p.split('.').length <= 3)));
+
+  const networks: Record<string, IndexEntry> = {};
+  for (const [n, s] of schemas) {
+    const own = keySets.get(n)!;
+    const used = usedSets.get(n) ?? new Set<string>();
+    const unique = (k: string, sets: Map<string, Set<string>>) => [...sets].every(([m, set]) => m === n || !set.has(k));
+    // Keys no other schema has; shallow ones first, keys real files use before the rest, and a
+    // key whose parent is already a signature adds nothing.
+    let candidates = [...own].filter((k) => unique(k, keySets));
+    if (candidates.length === 0) {
+      // Networks that share one proto (ssd/dssd) still differ in what their real files use.
+      candidates = [...used].filter((k) => unique(k, usedSets) && own.has(k));
+    }
+    const depth = (k: string) => k.split('.').length;
+    candidates.sort((a, b) => depth(a) - depth(b) || Number(used.has(b)) - Number(used.has(a)) || a.localeCompare(b));
+    const signature: string[] = [];
+    for (const k of candidates) {
+      if (signature.length >= MAX_SIGNATURE) break;
+      if (signature.some((sig) => k.startsWith(sig + '.'))) continue;
+      signature.push(k);
+    }
+    const aliases = new Set<string>();
+    for (const f of files.filter((x) => x.network === n)) {
+      const variant = /\((.+)\)$/.exec(f.canonical)?.[1];
+      if (variant) aliases.add(variant);
+      if (f.canonical.includes(':')) aliases.add(f.canonical);
+      const folderNetworks = new Set(files.filter((x) => x.model === f.model).map((x) => x.network));
+      if (f.model !== n && folderNetworks.size === 1 && !GENERIC_FOLDERS.has(f.model)) aliases.add(f.model);
+    }
+    networks[n] = { dialect: s['x-tao-dialect'], file: `${n}.schema.json`, keys: [...own], signatureKeys: signature, aliases: [...aliases].sort() };
+  }
+  return { networks };
+}
