@@ -1,0 +1,78 @@
+// The messages that cross between the extension and its panels. Both directions are plain
+// JSON. Messages from a panel are untrusted input to the extension (a webview runs web
+// content), so `parsePanelMessage` checks every field before the extension acts on one.
+
+import type { SeriesSet, RunSummary } from './status';
+import type { EvaluationData } from './evaluation';
+import type { PruneData } from './prune';
+
+export type PageName = 'training' | 'evaluation' | 'pruning' | 'runs';
+
+export interface TrainingRun {
+  name: string;
+  folder: string;
+  epochs: SeriesSet;
+  steps: SeriesSet;
+  summary: RunSummary;
+  badLines: number;
+}
+
+/** Extension -> panel. */
+export type HostMessage =
+  | { type: 'training'; run: TrainingRun }
+  | { type: 'evaluation'; name: string; data: EvaluationData }
+  | { type: 'pruning'; name: string; data: PruneData }
+  | { type: 'runs'; runs: { name: string; folder: string; epochs: SeriesSet; summary: RunSummary }[] }
+  | { type: 'empty'; message: string };
+
+/** What a panel reports after drawing; the extension keeps it for tests and diagnostics. */
+export interface RenderInfo {
+  charts: number;
+  series: number;
+  points: number;
+}
+
+/** Panel -> extension. */
+export type PanelMessage =
+  | { type: 'ready'; page: PageName }
+  | { type: 'rendered'; page: PageName; info: RenderInfo }
+  | { type: 'openImages'; paths: string[] }
+  | { type: 'revealPath'; path: string }
+  | { type: 'addRun' };
+
+const PAGES: readonly string[] = ['training', 'evaluation', 'pruning', 'runs'];
+/** Opening hundreds of editors from one click is never what the user meant. */
+export const MAX_OPEN_IMAGES = 50;
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e9;
+}
+
+function isPathString(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length < 4096 && !v.includes('\0');
+}
+
+/** Returns the message when every field has the expected type and range, else undefined. */
+export function parsePanelMessage(raw: unknown): PanelMessage | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return typeof m.page === 'string' && PAGES.includes(m.page) ? { type: 'ready', page: m.page as PageName } : undefined;
+    case 'rendered': {
+      if (typeof m.page !== 'string' || !PAGES.includes(m.page)) return undefined;
+      const info = m.info as Record<string, unknown> | null;
+      if (!info || typeof info !== 'object' || !isCount(info.charts) || !isCount(info.series) || !isCount(info.points)) return undefined;
+      return { type: 'rendered', page: m.page as PageName, info: { charts: info.charts, series: info.series, points: info.points } };
+    }
+    case 'openImages':
+      if (!Array.isArray(m.paths) || m.paths.length === 0 || m.paths.length > MAX_OPEN_IMAGES || !m.paths.every(isPathString)) return undefined;
+      return { type: 'openImages', paths: [...m.paths] as string[] };
+    case 'revealPath':
+      return isPathString(m.path) ? { type: 'revealPath', path: m.path } : undefined;
+    case 'addRun':
+      return { type: 'addRun' };
+    default:
+      return undefined;
+  }
+}

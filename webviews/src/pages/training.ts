@@ -1,0 +1,122 @@
+// Training panel: live curves from a run's status.json. The extension re-reads the file
+// as it grows and posts the parsed run; this page only draws what it receives.
+
+import 'uplot/dist/uPlot.min.css';
+import '../ui/panel.css';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import { h, clear, tile, fmt } from '../ui/dom';
+import { lineChart, afterFrames, type LineChart, type LineSeries } from '../ui/chart';
+import { connect, post } from '../ui/vscode';
+import type { HostMessage, TrainingRun } from '../model/messages';
+import type { SeriesSet } from '../model/status';
+import { formatDuration } from '../model/status';
+import { groupMetrics } from '../ui/groups';
+
+const app = document.getElementById('app') as HTMLElement;
+const charts = new Map<string, LineChart>();
+let headerEl: HTMLElement | undefined;
+let chartsEl: HTMLElement | undefined;
+
+function statusBadge(status: string | undefined, finished: boolean): HTMLElement {
+  const label = status ?? 'WAITING';
+  const badge = h('vscode-badge', { variant: 'counter', class: `status status-${label.toLowerCase()}` }, label);
+  if (!finished) badge.setAttribute('title', 'Updates as the run writes status.json');
+  return badge;
+}
+
+function renderHeader(run: TrainingRun): HTMLElement {
+  const s = run.summary;
+  const progress = s.epoch !== undefined && s.epochs ? Math.min(1, s.epoch / s.epochs) : 0;
+  const last = (name: string): number | undefined => {
+    const ys = run.epochs.series[name];
+    if (!ys) return undefined;
+    for (let i = ys.length - 1; i >= 0; i--) if (ys[i] !== null) return ys[i] as number;
+    return undefined;
+  };
+  const bestText = s.best ? `epoch ${s.best.epoch} (${s.best.metric} ${fmt(s.best.value)})` : '—';
+  const best = s.best?.checkpoint
+    ? h('a', { class: 'link', id: 'best-checkpoint', title: s.best.checkpoint }, bestText)
+    : h('b', { id: 'best-checkpoint' }, bestText);
+  if (s.best?.checkpoint) best.addEventListener('click', () => post({ type: 'revealPath', path: s.best?.checkpoint as string }));
+  const tiles = h('div', { class: 'tiles' });
+  for (const name of ['loss', 'val_loss', 'accuracy', 'val_accuracy', 'learning_rate']) {
+    const v = last(name);
+    if (v !== undefined) tiles.appendChild(tile(name.replace(/_/g, ' '), fmt(v), 'last epoch'));
+  }
+  return h(
+    'header',
+    { id: 'run-header' },
+    h('div', { class: 'header' }, h('h1', {}, `Training · ${run.name}`), statusBadge(s.status, s.finished)),
+    h('div', { class: 'subtitle' }, run.folder),
+    h(
+      'div',
+      { class: 'meta' },
+      h('span', {}, 'Epoch ', h('b', { id: 'epoch' }, s.epoch !== undefined ? `${s.epoch} / ${s.epochs ?? '?'}` : '—')),
+      h('span', {}, 'ETA ', h('b', { id: 'eta' }, s.finished ? 'done' : formatDuration(s.etaSeconds))),
+      h('span', {}, 'Time/epoch ', h('b', {}, formatDuration(s.secondsPerEpoch))),
+      h('span', {}, 'Backend ', h('b', { id: 'backend' }, s.backend ?? 'unknown')),
+      h('span', {}, 'Best ', best),
+    ),
+    h('div', { class: 'progress', title: `${Math.round(progress * 100)} %` }, (() => { const bar = h('div'); bar.style.width = `${progress * 100}%`; return bar; })()),
+    s.message ? h('div', { class: 'subtitle', id: 'message' }, s.message) : null,
+    run.badLines > 0 ? h('div', { class: 'warning' }, `${run.badLines} line(s) of status.json could not be read.`) : null,
+    tiles,
+  );
+}
+
+function seriesFor(set: SeriesSet, names: string[]): LineSeries[] {
+  return names.map((name) => ({ name, values: set.series[name], dashed: name.startsWith('val_') }));
+}
+
+async function render(run: TrainingRun): Promise<void> {
+  const header = renderHeader(run);
+  if (headerEl) headerEl.replaceWith(header);
+  else app.appendChild(header);
+  headerEl = header;
+  if (!chartsEl) {
+    chartsEl = h('div', { class: 'charts', id: 'charts' });
+    app.appendChild(chartsEl);
+  }
+  const groups = groupMetrics(Object.keys(run.epochs.series));
+  const wanted = new Set<string>();
+  for (const g of groups) {
+    wanted.add(g.title);
+    const input = { title: g.title, x: run.epochs.x, xLabel: 'epoch', series: seriesFor(run.epochs, g.metrics), logY: g.logY, integerX: true };
+    const existing = charts.get(g.title);
+    if (existing) existing.update(input);
+    else {
+      const c = lineChart(input);
+      charts.set(g.title, c);
+      chartsEl.appendChild(c.element);
+    }
+  }
+  if (run.steps.x.length > 0) {
+    const title = 'Per step';
+    wanted.add(title);
+    const names = Object.keys(run.steps.series).filter((n) => n.includes('loss')).slice(0, 3);
+    const input = { title, x: run.steps.x, xLabel: 'epoch (fraction)', series: seriesFor(run.steps, names.length ? names : Object.keys(run.steps.series).slice(0, 3)) };
+    const existing = charts.get(title);
+    if (existing) existing.update(input);
+    else {
+      const c = lineChart(input);
+      charts.set(title, c);
+      chartsEl.appendChild(c.element);
+    }
+  }
+  for (const [title, c] of charts) {
+    if (!wanted.has(title)) { c.element.remove(); c.destroy(); charts.delete(title); }
+  }
+  if (charts.size === 0) chartsEl.replaceChildren(h('div', { class: 'empty' }, 'No metrics yet: waiting for the first epoch to finish.'));
+  else chartsEl.querySelector('.empty')?.remove();
+  await afterFrames();
+  let series = 0;
+  let points = 0;
+  for (const c of charts.values()) { const n = c.counts(); series += n.series; points += n.points; }
+  post({ type: 'rendered', page: 'training', info: { charts: charts.size, series, points } });
+}
+
+connect('training', (m: HostMessage) => {
+  if (m.type === 'training') void render(m.run);
+  else if (m.type === 'empty') { clear(app); headerEl = undefined; chartsEl = undefined; charts.clear(); app.appendChild(h('div', { class: 'empty' }, m.message)); }
+});
