@@ -1,7 +1,9 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import { loadOrt } from '../../engine/src/export/ort';
+
+const ort = loadOrt();
 import { convertToOnnx } from '../../engine/src/export/convert';
 import { pruneModel } from '../../engine/src/prune/index';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../engine/src/export/float16';

@@ -48,7 +48,7 @@ export function applySheets(root: SpecSchema, rows: SheetRow[], fromFacts: boole
   const result: SheetResult = { applied: 0, unmatched: [] };
   // Parents first so that a list row turns its node into an array before children are added.
   const sorted = [...rows].sort((a, b) => a.path.split('.').length - b.path.split('.').length);
-  for (const row of sorted) {
+  for (let row of sorted) {
     let node = resolve(root, row.path);
     if (!node) {
       if (fromFacts) { if (!result.unmatched.includes(row.path)) result.unmatched.push(row.path); continue; }
@@ -71,14 +71,21 @@ export function applySheets(root: SpecSchema, rows: SheetRow[], fromFacts: boole
     result.applied++;
     const types = typesOf(node);
     const numeric = types.includes('integer') || types.includes('number');
+    // A sheet row whose minimum exceeds its maximum is a typo; neither bound can be trusted.
+    const bounds = row.min !== undefined && row.max !== undefined && row.min > row.max ? {} : { min: row.min, max: row.max };
     if (numeric) {
+      row = { ...row, ...bounds };
       if (row.min !== undefined && node.minimum === undefined) node.minimum = row.min;
       else if (row.min !== undefined && node.minimum !== undefined) node.minimum = Math.max(node.minimum, row.min);
       if (row.max !== undefined) node.maximum = row.max;
     }
-    if (row.options && !node.enum && (types.includes('string') || numeric) && row.kind !== 'array') {
-      const opts = numeric ? row.options.map(Number).filter((n) => Number.isFinite(n)) : row.options;
-      if (opts.length === row.options.length) node.enum = [...new Set<unknown>(opts)];
+    // String options are the values TAO accepts; numeric "options" in the sheets are UI suggestions
+    // (e.g. input sizes), so they become examples, not an enum.
+    if (row.options && !node.enum && row.kind !== 'array') {
+      if (numeric) {
+        const opts = row.options.map(Number).filter((n) => Number.isFinite(n));
+        if (opts.length && !node.examples) node.examples = [...new Set(opts)];
+      } else if (types.includes('string')) node.enum = [...new Set<unknown>(row.options)];
     }
     if (row.default !== undefined && node.default === undefined) {
       const d = typedDefault(row.default, node);

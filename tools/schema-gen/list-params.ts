@@ -172,6 +172,14 @@ export function readDescriptions(descDir: string, network: string): Record<strin
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 }
 
+/**
+ * Descriptions that apply to a network: its own file, with _common.json as a fallback keyed by
+ * full dotted path (a network's own entry wins).
+ */
+export function effectiveDescriptions(descDir: string, network: string): Record<string, { description: string; unit?: string }> {
+  return { ...readDescriptions(descDir, '_common'), ...readDescriptions(descDir, network) };
+}
+
 function main(): void {
   const repoRoot = path.resolve(__dirname, '..', '..', '..');
   const sharedDir = path.resolve(repoRoot, '..', 'shared');
@@ -181,7 +189,7 @@ function main(): void {
   const nets = [...all.entries()].sort((a, b) => b[1].files - a[1].files || a[0].localeCompare(b[0]));
   if (args[0] === '--counts') {
     for (const [net, { files, paths }] of nets) {
-      const desc = readDescriptions(descDir, net);
+      const desc = effectiveDescriptions(descDir, net);
       const done = [...paths.keys()].filter((p) => desc[p]?.description).length;
       console.log(`${net}\t${files} files\t${done}/${paths.size} paths`);
     }
@@ -191,7 +199,7 @@ function main(): void {
   const wanted = new Set(missing ? args.slice(1) : args);
   for (const [net, { paths }] of nets) {
     if (wanted.size && !wanted.has(net)) continue;
-    const desc = missing ? readDescriptions(descDir, net) : {};
+    const desc = missing ? effectiveDescriptions(descDir, net) : {};
     for (const p of [...paths.keys()].sort()) {
       if (missing && desc[p]?.description) continue;
       console.log(`${net}\t${p}\t${paths.get(p)}`);

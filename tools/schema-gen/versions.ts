@@ -6,6 +6,8 @@
 //   no HEAD file uses.
 // - `x-tao-since: 6.0.0` on a key the 6.x dataclasses define that neither the 5.5 sheets nor any
 //   real spec file mention (only for networks that have sheets, so absence means something).
+// - TF1 (protobuf) networks: any key real files use that the final protos lack gets
+//   `x-tao-removed: 5.0.0`, HEAD or not: TAO 5.0's parser rejects it.
 // Only the outermost key of a marked subtree is marked.
 import type { SpecSchema } from '../../server/src/core/schema/types';
 import type { Observation, Dialect } from './specs';
@@ -37,7 +39,11 @@ export function markVersions(root: SpecSchema, v: VersionInput): string[] {
     const node = resolve(root, path)!;
     let mark: 'x-tao-removed' | 'x-tao-since' | undefined;
     let version = '';
-    if (known && inHistory.has(path) && !inHead.has(path) && !known.has(path)) {
+    if (v.dialect === 'prototext' && v.factKeys && !v.factKeys.has(path) && (inHead.has(path) || inHistory.has(path))) {
+      // The TF1 protos at the backend's final commit are what TAO 5.0 parses with; a key they lack
+      // fails to parse there, so a file using it (even one still in a repository) is from an older release.
+      mark = 'x-tao-removed'; version = v.factVersion;
+    } else if (known && inHistory.has(path) && !inHead.has(path) && !known.has(path)) {
       mark = 'x-tao-removed'; version = v.factVersion;
     } else if (v.factKeys && v.dialect === 'hydra-yaml' && v.hasSheets) {
       const seen = inHead.has(path) || inHistory.has(path);

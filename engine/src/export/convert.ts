@@ -13,6 +13,8 @@ export interface ConvertOptions {
   /** Fixed batch size, or null for a symbolic batch dimension. */
   batchSize: number | null;
   fp16Weights: boolean;
+  /** Also declare every intermediate tensor as a graph output (used to calibrate INT8 ranges). */
+  exposeAllTensors?: boolean;
 }
 
 export const MIN_OPSET = 9;
@@ -326,14 +328,16 @@ class Converter {
     const outShape = out.rank === 4 ? [batch, os[2], os[0], os[1]] : [batch, ...os];
     b.graphOutput(out.name, outShape);
     const inputName = this.graph.inputNames[0];
-    const tensorNames = [inputName, ...b.nodes.map((n) => n.output![0]).filter((n) => !b.initializers.some((i) => i.name === n))];
+    // Cast nodes only turn fp16 weights back into float32; they are weights, not activations.
     const castOutputs = new Set(b.nodes.filter((n) => n.opType === 'Cast').map((n) => n.output![0]));
+    const produced = b.nodes.map((n) => n.output![0]).filter((n) => !castOutputs.has(n));
+    if (this.opts.exposeAllTensors) for (const n of produced) if (n !== out.name) b.graphOutput(n);
     return {
       bytes: b.encode(this.graph.layers[0].layer.name, 'Exported from a TensorFlow.js model; input is NCHW float32.'),
       inputName,
       inputShape,
       outputName: out.name,
-      tensorNames: tensorNames.filter((n) => !castOutputs.has(n)),
+      tensorNames: [inputName, ...produced],
     };
   }
 }

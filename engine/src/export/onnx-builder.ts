@@ -71,7 +71,8 @@ export class OnnxBuilder {
     this.inputs.push(valueInfo(name, shape));
   }
 
-  graphOutput(name: string, shape: (number | string)[]): void {
+  /** Without a shape, the output's shape is left for the runtime to infer (calibration taps). */
+  graphOutput(name: string, shape?: (number | string)[]): void {
     this.outputs.push(valueInfo(name, shape));
   }
 
@@ -106,16 +107,10 @@ function bytesOf(a: Float32Array | BigInt64Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice();
 }
 
-function valueInfo(name: string, shape: (number | string)[]): onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: DT.FLOAT,
-        shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  };
+function valueInfo(name: string, shape?: (number | string)[]): onnx.IValueInfoProto {
+  const tensorType: onnx.TypeProto.ITensor = { elemType: DT.FLOAT };
+  if (shape) tensorType.shape = { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) };
+  return { name, type: { tensorType } };
 }
 
 function attr(name: string, v: AttrValue): onnx.IAttributeProto {
