@@ -428,6 +428,8 @@ class ProtoTextParser {
       return;
     }
     this.error(this.span(j), `Unexpected ${this.describe(j)} in a list`);
+    // Count the bad token as the item, so `[1, =]` gives one error, not a second one for `,]`.
+    f.wantItem = false;
     this.i++;
   }
 
