@@ -44,14 +44,27 @@ export function typedDefault(raw: string, s: SpecSchema): unknown {
   return undefined;
 }
 
-export function applySheets(root: SpecSchema, rows: SheetRow[], fromFacts: boolean): SheetResult {
+/**
+ * `mode`: `build` (no upstream facts: the sheets define the tree), `extend` (dataclass facts: rows
+ * the facts lack are older keys and are added, to be marked by version), `annotate` (protos: rows
+ * the protos lack are command-line arguments of the TF1 tasks, not spec keys, and are skipped).
+ */
+export function applySheets(root: SpecSchema, rows: SheetRow[], mode: 'build' | 'extend' | 'annotate'): SheetResult {
+  const fromFacts = mode !== 'build';
   const result: SheetResult = { applied: 0, unmatched: [] };
   // Parents first so that a list row turns its node into an array before children are added.
   const sorted = [...rows].sort((a, b) => a.path.split('.').length - b.path.split('.').length);
   for (let row of sorted) {
     let node = resolve(root, row.path);
     if (!node) {
-      if (fromFacts) { if (!result.unmatched.includes(row.path)) result.unmatched.push(row.path); continue; }
+      if (fromFacts && !result.unmatched.includes(row.path)) result.unmatched.push(row.path);
+      if (mode === 'annotate') continue;
+      if (mode === 'extend') {
+        // Never turn a field the facts type as a scalar into an object because of a stale row.
+        const parentPath = row.path.split('.').slice(0, -1).join('.');
+        const parent = parentPath ? resolve(root, parentPath) : root;
+        if (parent && !container(parent).properties) continue;
+      }
       node = ensure(root, row.path, () => kindSchema(row)).node;
     } else if (!fromFacts) {
       // Same path in another task sheet: a list row over an object built from children makes it a list of objects.

@@ -101,7 +101,7 @@ export function generateAll(repoRoot: string): Generated {
     else if (hydra) { root = hydraSchema(hydra); source = hydra.source.split(':')[0]; }
     else { root = newObject(); source = rows.length ? 'parameter sheets' : 'real spec files'; }
     const factKeys = new Set(keyPaths(root));
-    const sheet = applySheets(root, rows, Boolean(proto || hydra));
+    const sheet = applySheets(root, rows, proto ? 'annotate' : hydra ? 'extend' : 'build');
     const sheetKeys = new Set(rows.map((r) => r.path));
 
     const overrides: string[] = [];
