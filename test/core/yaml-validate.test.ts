@@ -143,3 +143,13 @@ test('the version rule warns about keys added after the targeted TAO version', (
   const latest = analyzeSpec(text, { filePath: '/a.yaml', catalog: schemaCatalog, network: 'dino' });
   assert.deepEqual(latest.diagnostics, []);
 });
+
+test('a flow list continued at column 0 is accepted like PyYAML does, with spans in the original text', () => {
+  const text = "train:\n  num_epochs: 3\n  optim:\n    lr_steps: [1,\n2,\n    3]\n    optimizer: Adamw\n";
+  const r = check(text, '/x.yaml');
+  assert.equal(r.found.filter((d) => d.code === 'syntax').length, 0, JSON.stringify(r.found));
+  const d = r.found.find((x) => x.code === 'not-an-option');
+  assert.ok(d);
+  assert.equal(d.text, 'Adamw');
+  assert.equal(d.line, 6);
+});

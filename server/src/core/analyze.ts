@@ -39,17 +39,19 @@ export function analyzeSpec(text: string, options: AnalyzeOptions = {}): Analysi
   const family = familyFromFileName(options.filePath);
   const extra: SpecDiagnostic[] = [];
 
-  // The network can decide the dialect (a modeline naming bpnet on a .yaml file means PyYAML).
-  let forced: string | undefined;
-  if (options.network) {
-    forced = catalog.resolveName(options.network);
-  }
+  // The family (YAML or protobuf text) comes from the file name, or from the network a
+  // modeline/--network names when the name says nothing. Within YAML, the loader follows the
+  // content: `__class_name__` specs go through PyYAML, the rest through OmegaConf, whatever
+  // network they are for (bpnet has both kinds).
+  const forced = options.network ? catalog.resolveName(options.network) : undefined;
   const modeline = findModeline(text);
   const preset = forced ?? (modeline ? catalog.resolveName(modeline.name) : undefined);
   const presetDialect = preset ? catalog.index().networks[preset]?.dialect : undefined;
-  let dialect: Dialect = presetDialect ?? (family === 'yaml' ? yamlDialectOf(text) : 'prototext');
-  if (!presetDialect && family === 'prototext' && looksLikeYaml(text)) dialect = yamlDialectOf(text);
-  let spec = parseSpec(text, dialect);
+  let isYaml = family === 'yaml';
+  if (!isYaml && presetDialect && presetDialect !== 'prototext' && !/\.(prototxt|pbtxt)$/i.test(options.filePath ?? '')) isYaml = true;
+  if (!isYaml && !presetDialect && looksLikeYaml(text)) isYaml = true;
+  const dialect: Dialect = isYaml ? yamlDialectOf(text) : 'prototext';
+  const spec = parseSpec(text, dialect);
 
   let detection: Detection;
   if (forced) {
@@ -73,9 +75,6 @@ export function analyzeSpec(text: string, options: AnalyzeOptions = {}): Analysi
 
   const network = detection.network;
   const schema = network ? catalog.schema(network) : undefined;
-  if (schema && schema['x-tao-dialect'] !== spec.dialect && spec.dialect !== 'prototext' && schema['x-tao-dialect'] !== 'prototext') {
-    spec = parseSpec(text, schema['x-tao-dialect']);
-  }
   const diagnostics: SpecDiagnostic[] = [...spec.diagnostics, ...extra];
   if (schema && network) {
     const taoVersion = detection.version ?? options.taoVersion;

@@ -108,7 +108,6 @@ function scoreNetworks(root: MapNode, filePath: string | undefined, family: Dial
   for (const [network, entry] of Object.entries(catalog.index().networks)) {
     const entryFamily: DialectFamily = entry.dialect === 'prototext' ? 'prototext' : 'yaml';
     if (entryFamily !== family) continue;
-    if (family === 'yaml' && classNameYaml !== (entry.dialect === 'pyyaml')) continue;
     const keys = new Set(entry.keys);
     let matched = 0;
     for (const k of docKeys) if (keys.has(k)) matched++;
@@ -116,6 +115,8 @@ function scoreNetworks(root: MapNode, filePath: string | undefined, family: Dial
     const signature = (entry.signatureKeys ?? []).filter((k) => docKeys.includes(k));
     // Coverage decides; a small precision term breaks ties toward the smaller matching schema.
     let score = coverage + 0.05 * (matched / Math.max(1, keys.size)) + 0.25 * Math.min(2, signature.length);
+    // `__class_name__` YAML belongs to the PyYAML networks; prefer them, without excluding others.
+    if (family === 'yaml' && classNameYaml !== (entry.dialect === 'pyyaml')) score -= 0.3;
     const names = [network, ...(entry.aliases ?? [])].map((n) => n.toLowerCase());
     if (names.some((n) => pathSegments.has(n))) score += 0.15;
     if (matched === 0) continue;

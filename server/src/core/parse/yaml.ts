@@ -12,6 +12,27 @@ type YamlDialect = Exclude<Dialect, 'prototext'>;
 const MAX_DEPTH = 500;
 
 export function parseYamlSpec(text: string, dialect: YamlDialect): ParsedSpec {
+  const first = parseWith(text, dialect);
+  // PyYAML (and so OmegaConf) does not check indentation inside a flow collection spanning
+  // lines (`key: ['a',\n'b']` at column 0); the `yaml` package does. Re-read such files with
+  // the continuation lines indented, then map every offset back to the user's text.
+  if (first.diagnostics.some((d) => FLOW_INDENT_RE.test(d.message))) {
+    const relaxed = indentFlowContinuations(text);
+    if (relaxed) {
+      const second = parseWith(relaxed.text, dialect);
+      if (!second.diagnostics.some((d) => FLOW_INDENT_RE.test(d.message))) {
+        remapSpans(second.root, relaxed.toOriginal);
+        for (const d of second.diagnostics) d.span = { start: relaxed.toOriginal(d.span.start), end: relaxed.toOriginal(d.span.end) };
+        return { dialect, text, root: second.root, comments: scanYamlComments(text), diagnostics: second.diagnostics };
+      }
+    }
+  }
+  return { dialect, text, root: first.root, comments: scanYamlComments(text), diagnostics: first.diagnostics };
+}
+
+const FLOW_INDENT_RE = /Flow (sequence|mapping) in block collection must be sufficiently indented/;
+
+function parseWith(text: string, dialect: YamlDialect): { root: MapNode; diagnostics: SpecDiagnostic[] } {
   const diagnostics: SpecDiagnostic[] = [];
   const doc = parseDocument(text, {
     version: '1.1',
@@ -46,7 +67,87 @@ export function parseYamlSpec(text: string, dialect: YamlDialect): ParsedSpec {
       });
     }
   }
-  return { dialect, text, root, comments: scanYamlComments(text), diagnostics };
+  return { root, diagnostics };
+}
+
+/**
+ * Indents lines that continue a multi-line flow collection so they sit deeper than the line
+ * that opened it. Returns the new text and a mapping from new offsets to original ones.
+ */
+function indentFlowContinuations(text: string): { text: string; toOriginal: (offset: number) => number } | undefined {
+  const lines = text.split('\n');
+  let depth = 0;
+  let openerIndent = 0;
+  const inserts: Array<{ at: number; count: number }> = [];
+  let offset = 0;
+  const out: string[] = [];
+  for (const line of lines) {
+    const indent = /^ */.exec(line)![0].length;
+    let prefix = '';
+    if (depth > 0 && line.trim() !== '' && indent <= openerIndent) {
+      prefix = ' '.repeat(openerIndent + 1 - indent);
+      inserts.push({ at: offset, count: prefix.length });
+    }
+    if (depth === 0) openerIndent = indent;
+    depth = Math.max(0, depth + bracketBalance(line));
+    out.push(prefix + line);
+    offset += line.length + 1;
+  }
+  if (inserts.length === 0) return undefined;
+  // Where each insertion sits in the new text, and how much was inserted before it.
+  const marks: Array<{ newAt: number; count: number; before: number }> = [];
+  let total = 0;
+  for (const ins of inserts) {
+    marks.push({ newAt: ins.at + total, count: ins.count, before: total });
+    total += ins.count;
+  }
+  const toOriginal = (pos: number): number => {
+    let lo = 0;
+    let hi = marks.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (marks[mid].newAt <= pos) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return pos;
+    const m = marks[found];
+    return pos - (m.before + Math.min(m.count, pos - m.newAt));
+  };
+  return { text: out.join('\n'), toOriginal };
+}
+
+/** Net count of flow brackets opened on a line, ignoring quoted text and comments. */
+function bracketBalance(line: string): number {
+  let balance = 0;
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || line[i - 1] === ' ')) break;
+    else if (c === '[' || c === '{') balance++;
+    else if (c === ']' || c === '}') balance--;
+  }
+  return balance;
+}
+
+function remapSpans(node: SpecNode, map: (offset: number) => number): void {
+  node.span = { start: map(node.span.start), end: map(node.span.end) };
+  if (node.kind === 'map') {
+    for (const e of node.entries) {
+      e.keySpan = { start: map(e.keySpan.start), end: map(e.keySpan.end) };
+      e.span = { start: map(e.span.start), end: map(e.span.end) };
+      if (e.value) remapSpans(e.value, map);
+    }
+  } else if (node.kind === 'list') {
+    for (const item of node.items) remapSpans(item, map);
+  }
 }
 
 function firstLine(message: string): string {

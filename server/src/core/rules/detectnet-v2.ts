@@ -29,7 +29,9 @@ export function detectnetV2Rules(ctx: RuleContext): SpecDiagnostic[] {
         if (!name) continue;
         seen.add(name.value);
         if (!targets.has(name.value)) {
-          out.push(diag('error', 'unknown-class', name.node.span, `${what} names class "${name.value}", which is not a target class of target_class_mapping (${[...targets].join(', ')}).`));
+          // A warning: TAO ignores settings for classes it does not train (NVIDIA's default
+          // detectnet_v2 spec configures post-processing for an unmapped "cyclist").
+          out.push(diag('warning', 'unknown-class', name.node.span, `${what} names class "${name.value}", which is not a target class of target_class_mapping (${[...targets].join(', ')}); TAO ignores it.`));
         }
       }
       if (nodes.length > 0) {
