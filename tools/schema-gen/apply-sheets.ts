@@ -85,7 +85,7 @@ export function applySheets(root: SpecSchema, rows: SheetRow[], mode: 'build' | 
     const types = typesOf(node);
     const numeric = types.includes('integer') || types.includes('number');
     // A sheet row whose minimum exceeds its maximum is a typo; neither bound can be trusted.
-    const bounds = row.min !== undefined && row.max !== undefined && row.min > row.max ? {} : { min: row.min, max: row.max };
+    const bounds = row.min !== undefined && row.max !== undefined && row.min > row.max ? { min: undefined, max: undefined } : {};
     if (numeric) {
       row = { ...row, ...bounds };
       if (row.min !== undefined && node.minimum === undefined) node.minimum = row.min;

@@ -105,7 +105,8 @@ export function generateAll(repoRoot: string): Generated {
     const sheetKeys = new Set(rows.map((r) => r.path));
 
     const overrides: string[] = [];
-    for (const o of OVERRIDES.filter((x) => x.network === network)) {
+    for (const o of OVERRIDES.filter((x) => x.network === network || x.network === '*')) {
+      if (o.network === '*' && !resolve(root, o.path)) continue;
       applyOverride(root, o);
       overrides.push(`${o.path}: ${o.reason}`);
     }

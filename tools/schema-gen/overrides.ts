@@ -5,6 +5,7 @@
 import type { SpecSchema } from '../../server/src/core/schema/types';
 
 export interface Override {
+  /** A network name, or `*` for every network whose schema has `path` (skipped where it does not). */
   network: string;
   /** Dotted path of the field; array levels take no index. */
   path: string;
@@ -18,4 +19,49 @@ export interface Override {
   remove?: boolean;
 }
 
-export const OVERRIDES: Override[] = [];
+const DETR_FAMILY = ['dino', 'deformable_detr', 'grounding_dino', 'mask_grounding_dino', 'rtdetr'];
+
+export const OVERRIDES: Override[] = [
+  ...DETR_FAMILY.map((network) => ({
+    network,
+    path: 'dataset.batch_size',
+    reason: '-1 asks export/gen_trt_engine for a dynamic batch dimension (real export and gen_trt_engine specs use it); the facts say minimum 1',
+    set: { minimum: -1 },
+  })),
+  {
+    network: '*',
+    path: 'gen_trt_engine.tensorrt.data_type',
+    reason: 'TAO Deploy upper-cases the precision before use, and NVIDIA\'s own specs write fp32/fp16/int8 in lower case',
+    set: { enum: ['FP32', 'FP16', 'INT8', 'fp32', 'fp16', 'int8'] },
+  },
+  {
+    network: 'detectnet_v2',
+    path: 'training_config.optimizer.adam.beta2',
+    reason: 'beta2 is a decay rate in [0, 1]; the sheet caps it at 0.95, which rejects the usual 0.999',
+    set: { minimum: 0, maximum: 1 },
+  },
+  ...['vertical_flip', 'horizontal_flip', 'jitter'].map((k) => ({
+    network: 'yolo_v3',
+    path: `augmentation_config.${k}`,
+    reason: 'a probability/fraction in [0, 1]; the sheet gives minimum 1, which rejects 0.5 used by the shipped specs',
+    set: { minimum: 0, maximum: 1 },
+  })),
+  {
+    network: 'mask_rcnn',
+    path: 'warmup_steps',
+    reason: '0 disables learning-rate warm-up (shipped default.txt uses it); the sheet minimum of 1 forbids that',
+    set: { minimum: 0 },
+  },
+  {
+    network: 'unet',
+    path: 'training_config.regularizer.weight',
+    reason: '0 turns regularization off (used by the ISBI tutorial retrain spec); the sheet minimum 3e-9 forbids it',
+    set: { minimum: 0 },
+  },
+  ...['re_identification'].map((network) => ({
+    network,
+    path: 'train.optim.bias_lr_factor',
+    reason: 'a multiplier of the base learning rate for biases; the facts cap it at 1 but the Swin spec uses 2',
+    unset: ['maximum'] as (keyof SpecSchema)[],
+  })),
+];
