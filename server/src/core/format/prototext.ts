@@ -158,7 +158,7 @@ class ProtoTextFormatter {
     }
     if (value.kind === 'map') {
       this.lineStart(entry.key, entry.keySpan.start, entry.keySpan.end, level);
-      this.block(value, level, cont);
+      this.block(value, level);
       return;
     }
     this.lineStart(entry.key + ':', entry.keySpan.start, entry.keySpan.end, level);
@@ -167,8 +167,12 @@ class ProtoTextFormatter {
   }
 
   /** `{ ... }` whose opening brace goes on the current line. */
-  private block(map: MapNode, level: number, cont: number): void {
-    this.inline('{', map.span.start, map.span.start + 1, cont, ' ');
+  private block(map: MapNode, level: number): void {
+    // The brace always joins its field name; a comment written between the two is kept
+    // and lands after the brace (or inside the block when it had a line of its own).
+    this.cur += ' {';
+    this.afterOpen = false;
+    this.lastEnd = map.span.start + 1;
     this.blockRest(map, level);
   }
 

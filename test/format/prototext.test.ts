@@ -1,0 +1,135 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { formatProtoText } from '../../server/src/core/format/prototext';
+import { parseProtoText } from '../../server/src/core/parse/prototext';
+import type { SpecNode } from '../../server/src/core/tree';
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+const fixtures = resolve(repoRoot, 'test', 'fixtures', 'prototext');
+
+/** The tree without positions: keys, kinds, forms and values (raw text for non-strings). */
+function shape(node: SpecNode | undefined): unknown {
+  if (node === undefined) return null;
+  if (node.kind === 'map') return { map: node.entries.map((e) => [e.key, shape(e.value)]) };
+  if (node.kind === 'list') return { list: node.items.map(shape) };
+  const value = typeof node.value === 'number' && Number.isNaN(node.value) ? 'NaN' : node.value;
+  return [node.form, value, node.form === 'string' ? '' : node.raw];
+}
+
+/** Formatting is idempotent, keeps the tree, and keeps every comment in order. */
+function assertSafeFormat(text: string, label: string): string {
+  const before = parseProtoText(text);
+  assert.deepEqual(before.diagnostics, [], label);
+  const once = formatProtoText(text);
+  const after = parseProtoText(once);
+  assert.deepEqual(after.diagnostics, [], `${label}: formatted text has errors`);
+  assert.deepEqual(shape(after.root), shape(before.root), `${label}: tree changed`);
+  assert.deepEqual(
+    after.comments.map((c) => c.text),
+    before.comments.map((c) => c.text.trimEnd()),
+    `${label}: comments changed`,
+  );
+  assert.equal(formatProtoText(once), once, `${label}: not idempotent`);
+  return once;
+}
+
+function fixture(name: string): string {
+  return readFileSync(resolve(fixtures, name), 'utf8');
+}
+
+test('golden layouts of the fixtures', () => {
+  for (const [input, expected] of [
+    ['messy.prototext', 'messy.formatted.prototext'],
+    ['comments.txt', 'comments.formatted.txt'],
+    ['tricky.pbtxt', 'tricky.formatted.pbtxt'],
+  ]) {
+    assert.equal(formatProtoText(fixture(input)), fixture(expected), input);
+  }
+});
+
+test('idempotent and tree-preserving over every fixture', () => {
+  const names = readdirSync(fixtures).filter((n) => /\.(txt|pbtxt|prototext)$/.test(n));
+  assert.ok(names.length >= 7);
+  for (const name of names) assertSafeFormat(fixture(name), name);
+});
+
+test('canonical forms: `name: {`, `<>`, separators, spacing around `:`', () => {
+  assert.equal(formatProtoText('a: { b:1; c :2, }'), 'a {\n  b: 1\n  c: 2\n}\n');
+  assert.equal(formatProtoText('a < b < c: "x" > >'), 'a {\n  b {\n    c: "x"\n  }\n}\n');
+  assert.equal(formatProtoText('a:1 b:2'), 'a: 1\nb: 2\n');
+  assert.equal(formatProtoText('l : [ 1 ,2,  3 ]'), 'l: [1, 2, 3]\n');
+  assert.equal(formatProtoText('l [ ]'), 'l: []\n');
+  assert.equal(formatProtoText('[ my.ext ] : 1'), '[my.ext]: 1\n');
+  assert.equal(formatProtoText('e {}'), 'e {}\n');
+  assert.equal(formatProtoText('s: "a"   \'b\''), 's: "a" \'b\'\n');
+});
+
+test('indent option', () => {
+  assert.equal(formatProtoText('a { b { c: 1 } }', { indent: 4 }), 'a {\n    b {\n        c: 1\n    }\n}\n');
+  assert.equal(formatProtoText('a { b: 1 }', { indent: 0 }), 'a {\nb: 1\n}\n');
+});
+
+test('blank lines: runs collapse to one, none at a block edge or at the top', () => {
+  const text = '\n\n\na: 1\n\n\n\nb {\n\n  c: 1\n\n\n  d: 2\n\n}\ne: 3\n';
+  assert.equal(formatProtoText(text), 'a: 1\n\nb {\n  c: 1\n\n  d: 2\n}\ne: 3\n');
+});
+
+test('comments: own-line at the block indent, trailing after their field', () => {
+  const text = '   # top\na {\n        # inside\n  b: 1      # after b   \n# before close\n}  # after close\n';
+  assert.equal(formatProtoText(text), '# top\na {\n  # inside\n  b: 1 # after b\n  # before close\n} # after close\n');
+});
+
+test('CRLF line breaks are kept', () => {
+  assert.equal(formatProtoText('a {\r\n b: 1 # c\r\n}\r\n'), 'a {\r\n  b: 1 # c\r\n}\r\n');
+});
+
+test('empty and comment-only documents', () => {
+  assert.equal(formatProtoText(''), '');
+  assert.equal(formatProtoText('  \n\n'), '');
+  assert.equal(formatProtoText('# just this'), '# just this\n');
+});
+
+test('a document with syntax errors is returned unchanged', () => {
+  for (const text of [
+    'a {\n  b: 1\n',
+    'a: 1\n}\n',
+    'lr 0.1',
+    'lr:\nb: 2',
+    's: "unterminated\n',
+    'l: [1, 2',
+    '\u0000\u0001garbage',
+    'a {'.repeat(2000),
+  ]) {
+    assert.equal(formatProtoText(text), text);
+  }
+});
+
+// ---- the real corpus ----
+
+function realSpecs(): string[] {
+  const shared = resolve(repoRoot, '..', 'shared', 'tao-specs');
+  const manifest = readFileSync(resolve(shared, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
+  const header = manifest[0].split('\t');
+  const repoCol = header.indexOf('repo');
+  const pathCol = header.indexOf('path');
+  const dialectCol = header.indexOf('dialect');
+  return manifest
+    .slice(1)
+    .map((line) => line.split('\t'))
+    .filter((cols) => cols[dialectCol] === 'protobuf-text' && /\.(txt|prototxt|prototext|pbtxt)$/.test(cols[pathCol]))
+    .map((cols) => resolve(shared, cols[repoCol].replace('/', '__'), cols[pathCol]));
+}
+
+test('idempotent and tree-preserving over every real protobuf-text spec', () => {
+  const files = realSpecs();
+  assert.equal(files.length, 214);
+  let changed = 0;
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    if (assertSafeFormat(text, file) !== text) changed++;
+  }
+  // The corpus is not all canonical already, so the formatter must really have worked.
+  assert.ok(changed > 0);
+});
