@@ -10,8 +10,8 @@ const loaders: Record<string, Loader> = {
   inference: () => require('./inference').inferenceTask as EngineTask,
   augment: () => require('./augment').augmentTask as EngineTask,
   dataset_convert: () => require('./dataset-convert').datasetConvertTask as EngineTask,
-  // prune / export (issue 5) register here, e.g.:
-  //   prune: () => require('./prune').pruneTask as EngineTask,
+  prune: () => require('./prune').pruneTask as EngineTask,
+  export: () => require('./export').exportTask as EngineTask,
   // Static require strings only: esbuild bundles each task module into dist/engine.js.
 };
 
