@@ -135,7 +135,9 @@ export function crossCheck(root: SpecSchema, observations: Observation[], dialec
     found.set(key, { path, what, seen: `${o.file.rel}:${o.line}`, files: 1 });
   };
   const fileSeen = new Map<string, Set<string>>();
-  for (const o of observations) {
+  // Two passes: a key first seen as null (no type yet) is typed by a later file, and only then
+  // can the null be checked against that type.
+  for (const o of [...observations, ...observations]) {
     if (!o.path) continue;
     let node = resolve(root, o.path);
     if (!node) {

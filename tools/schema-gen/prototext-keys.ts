@@ -42,7 +42,9 @@ function scalar(tok: Tok): PtValue {
   if (tok.str) return { kind: 'string', value: tok.t };
   const t = tok.t;
   if (/^[-+]?\d+$/.test(t) || /^0x[0-9a-f]+$/i.test(t)) return { kind: 'integer', value: Number(t) };
-  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?[fF]?$/.test(t) || /^-?(inf|infinity|nan)$/i.test(t)) return { kind: 'number', value: parseFloat(t) };
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?[fF]?$/.test(t)) return { kind: 'number', value: parseFloat(t) };
+  if (/^-?(inf|infinity)$/i.test(t)) return { kind: 'number', value: t.startsWith('-') ? -Infinity : Infinity };
+  if (/^-?nan$/i.test(t)) return { kind: 'number', value: NaN };
   if (/^(true|false|True|False|t|f)$/.test(t)) return { kind: 'boolean', value: /^[tT]/.test(t) };
   return { kind: 'identifier', value: t };
 }
