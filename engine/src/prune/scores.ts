@@ -37,8 +37,8 @@ export function normalize(scores: number[], how: Normalizer): number[] {
     const m = Math.max(...scores);
     return m > 0 ? scores.map((s) => s / m) : scores.map(() => 0);
   }
-  // L2: dividing by the vector norm and multiplying by the count makes a uniform layer score ~1
-  // per filter whatever its width, so one threshold fits wide and narrow layers alike.
+  // L2 (TAO's definition): divide by the norm of the score vector, multiply by the filter count.
+  // A layer of equal filters then scores sqrt(n) each, so thresholds are on a larger scale than "max".
   const norm = Math.sqrt(scores.reduce((a, s) => a + s * s, 0));
   return norm > 0 ? scores.map((s) => (s / norm) * scores.length) : scores.map(() => 0);
 }
