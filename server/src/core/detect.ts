@@ -99,8 +99,23 @@ interface Scored {
   detail: string;
 }
 
+/** Key sets per index, built once: scoring runs on every keystroke. */
+const keySetCache = new WeakMap<object, Map<string, Set<string>>>();
+
+function keySetsOf(catalog: SchemaCatalog): Map<string, Set<string>> {
+  const index = catalog.index();
+  let sets = keySetCache.get(index);
+  if (!sets) {
+    sets = new Map(Object.entries(index.networks).map(([network, entry]) => [network, new Set(entry.keys)]));
+    keySetCache.set(index, sets);
+  }
+  return sets;
+}
+
 function scoreNetworks(root: MapNode, filePath: string | undefined, family: DialectFamily, catalog: SchemaCatalog): Scored[] {
-  const docKeys = collectKeyPaths(root, '', 3);
+  const docKeys = [...collectKeyPaths(root, '', 3)];
+  const docKeySet = new Set(docKeys);
+  const keySets = keySetsOf(catalog);
   if (docKeys.length === 0) return [];
   const pathSegments = new Set((filePath ?? '').toLowerCase().replace(/\\/g, '/').split('/'));
   const classNameYaml = docKeys.some((k) => k.endsWith('__class_name__'));
@@ -108,11 +123,11 @@ function scoreNetworks(root: MapNode, filePath: string | undefined, family: Dial
   for (const [network, entry] of Object.entries(catalog.index().networks)) {
     const entryFamily: DialectFamily = entry.dialect === 'prototext' ? 'prototext' : 'yaml';
     if (entryFamily !== family) continue;
-    const keys = new Set(entry.keys);
+    const keys = keySets.get(network) ?? new Set<string>();
     let matched = 0;
     for (const k of docKeys) if (keys.has(k)) matched++;
     const coverage = matched / docKeys.length;
-    const signature = (entry.signatureKeys ?? []).filter((k) => docKeys.includes(k));
+    const signature = (entry.signatureKeys ?? []).filter((k) => docKeySet.has(k));
     // Coverage decides; a small precision term breaks ties toward the smaller matching schema.
     let score = coverage + 0.05 * (matched / Math.max(1, keys.size)) + 0.25 * Math.min(2, signature.length);
     // `__class_name__` YAML belongs to the PyYAML networks; prefer them, without excluding others.
@@ -127,13 +142,13 @@ function scoreNetworks(root: MapNode, filePath: string | undefined, family: Dial
   return results;
 }
 
-/** Dotted key paths of a document, looking through lists, up to `depth` levels. */
-export function collectKeyPaths(node: SpecNode, prefix: string, depth: number, out: string[] = []): string[] {
+/** Dotted key paths of a document, looking through the first items of lists, up to `depth` levels. */
+export function collectKeyPaths(node: SpecNode, prefix: string, depth: number, out: Set<string> = new Set()): Set<string> {
   if (depth === 0) return out;
   if (node.kind === 'map') {
     for (const entry of node.entries) {
       const path = prefix ? `${prefix}.${entry.key}` : entry.key;
-      if (!out.includes(path)) out.push(path);
+      out.add(path);
       if (entry.value) collectKeyPaths(entry.value, path, depth - 1, out);
     }
   } else if (node.kind === 'list') {

@@ -1,7 +1,7 @@
 // YAML specs (Hydra and plain-PyYAML dialects) into the common tree. The `yaml` package does
 // the parsing and error recovery and keeps source ranges; we re-resolve plain scalars the way
 // TAO's loaders do and report duplicate keys the way each loader treats them.
-import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { Alias, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { Comment, Dialect, Entry, ListNode, MapNode, ParsedSpec, ScalarNode, SpecDiagnostic, SpecNode } from '../tree';
 import { resolvePlainScalar } from './yaml-scalars';
@@ -39,7 +39,6 @@ function parseWith(text: string, dialect: YamlDialect): { root: MapNode; diagnos
     uniqueKeys: false,
     keepSourceTokens: false,
     prettyErrors: false,
-    lineCounter: new LineCounter(),
   });
   for (const error of doc.errors) {
     const [start, end] = error.pos;
