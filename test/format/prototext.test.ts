@@ -133,3 +133,29 @@ test('idempotent and tree-preserving over every real protobuf-text spec', () => 
   // The corpus is not all canonical already, so the formatter must really have worked.
   assert.ok(changed > 0);
 });
+
+test('mutated real specs: valid results format safely, broken ones stay unchanged', () => {
+  const sources = realSpecs().slice(0, 40).map((f) => readFileSync(f, 'utf8'));
+  const pieces = ['{', '}', '<', '>', '[', ']', ':', ',', ';', '"', '#', '\n', ' ', 'a', '1', '"s" ', '# c\n', '\r\n', 'x: [1]', 'b {}'];
+  let seed = 11;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % n;
+  };
+  let valid = 0;
+  for (let it = 0; it < 300; it++) {
+    let text = sources[rnd(sources.length)];
+    for (let m = 1 + rnd(3); m > 0; m--) {
+      const p = rnd(text.length + 1);
+      if (rnd(2) === 0) text = text.slice(0, p) + pieces[rnd(pieces.length)] + text.slice(p);
+      else text = text.slice(0, p) + text.slice(p + 1 + rnd(20));
+    }
+    if (parseProtoText(text).diagnostics.length === 0) {
+      assertSafeFormat(text, `mutant ${it}`);
+      valid++;
+    } else {
+      assert.equal(formatProtoText(text), text);
+    }
+  }
+  assert.ok(valid > 50);
+});

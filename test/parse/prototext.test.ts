@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseProtoText, MAX_DEPTH, MAX_SYNTAX_DIAGNOSTICS } from '../../server/src/core/parse/prototext';
-import type { Entry, ListNode, MapNode, ParsedSpec, ScalarNode, Span } from '../../server/src/core/tree';
+import type { Entry, ListNode, MapNode, ParsedSpec, ScalarNode, Span, SpecNode } from '../../server/src/core/tree';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const fixtures = resolve(repoRoot, 'test', 'fixtures', 'prototext');
@@ -540,5 +540,59 @@ test('all real protobuf-text specs parse with zero diagnostics', () => {
     const p = parseProtoText(readFileSync(file, 'utf8'));
     assert.deepEqual(p.diagnostics, [], file);
     assert.ok(p.root.entries.length > 0, file);
+  }
+});
+
+// ---- mutated real specs: structural invariants hold on any input ----
+
+/** Children lie inside their parents, in source order; entry spans run from key to value. */
+function assertSpansNested(node: SpecNode, lo: number, hi: number, text: string): void {
+  assert.ok(node.span.start >= lo && node.span.end <= hi && node.span.start <= node.span.end, JSON.stringify(node.span));
+  if (node.kind === 'scalar') {
+    assert.equal(node.raw, text.slice(node.span.start, node.span.end));
+  } else if (node.kind === 'list') {
+    let prev = node.span.start;
+    for (const item of node.items) {
+      assert.ok(item.span.start >= prev);
+      assertSpansNested(item, node.span.start, node.span.end, text);
+      prev = item.span.end;
+    }
+  } else {
+    let prev = node.span.start;
+    for (const e of node.entries) {
+      assert.ok(e.keySpan.start >= prev && e.span.start === e.keySpan.start && e.keySpan.end <= e.span.end);
+      assert.ok(e.span.end <= node.span.end);
+      if (e.value) {
+        assert.equal(e.value.span.end, e.span.end);
+        assertSpansNested(e.value, e.keySpan.end, e.span.end, text);
+      }
+      prev = e.span.end;
+    }
+  }
+}
+
+test('mutated real specs: never throw, spans always nested and exact', () => {
+  const sources = realSpecs().slice(0, 40).map((f) => readFileSync(f, 'utf8'));
+  const pieces = ['{', '}', '<', '>', '[', ']', ':', ',', ';', '"', "'", '#', '\n', 'a', '1', '-', '.', '\\', 'x: [', '{a:1}'];
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % n;
+  };
+  for (let it = 0; it < 400; it++) {
+    let text = sources[rnd(sources.length)];
+    for (let m = 1 + rnd(4); m > 0; m--) {
+      const p = rnd(text.length + 1);
+      const op = rnd(3);
+      if (op === 0) text = text.slice(0, p) + pieces[rnd(pieces.length)] + text.slice(p);
+      else if (op === 1) text = text.slice(0, p) + text.slice(p + 1 + rnd(20));
+      else {
+        const q = rnd(text.length + 1);
+        text = text.slice(0, p) + text.slice(q, q + rnd(40)) + text.slice(p);
+      }
+    }
+    const p = parseProtoText(text);
+    assertWellFormed(p);
+    assertSpansNested(p.root, 0, text.length, text);
   }
 });

@@ -76,11 +76,11 @@ function isPunct(c: number): boolean {
 
 /** Tokenizes `text` (or `text[from, to)`), collecting `#` comments on the side. */
 export function tokenize(text: string, from = 0, to = text.length): TokenStream {
-  // Every token is at least one character, so this capacity can never overflow.
-  const capacity = to - from + 1;
-  const kinds = new Uint8Array(capacity);
-  const starts = new Int32Array(capacity);
-  const ends = new Int32Array(capacity);
+  // Real specs have about one token per 6 characters; grow by doubling when text is denser.
+  let capacity = ((to - from) >> 2) + 16;
+  let kinds = new Uint8Array(capacity);
+  let starts = new Int32Array(capacity);
+  let ends = new Int32Array(capacity);
   const comments: Comment[] = [];
   let n = 0;
   let i = from;
@@ -151,6 +151,18 @@ export function tokenize(text: string, from = 0, to = text.length): TokenStream 
         if (d >= 0xdc00 && d <= 0xdfff) i++;
       }
       kind = TK_OTHER;
+    }
+    if (n + 1 >= capacity) {
+      capacity *= 2;
+      const k2 = new Uint8Array(capacity);
+      k2.set(kinds);
+      kinds = k2;
+      const s2 = new Int32Array(capacity);
+      s2.set(starts);
+      starts = s2;
+      const e2 = new Int32Array(capacity);
+      e2.set(ends);
+      ends = e2;
     }
     kinds[n] = kind;
     starts[n] = start;

@@ -157,7 +157,8 @@ class ProtoTextParser {
     return this.lines.positionAt(offset).line + 1;
   }
 
-  private error(span: Span, message: string): void {
+  /** `message` may be a function so that, once reporting stops, garbage costs no string building. */
+  private error(span: Span, message: string | (() => string)): void {
     if (this.silenced) return;
     if (this.diagnostics.length >= MAX_SYNTAX_DIAGNOSTICS) {
       this.silenced = true;
@@ -169,7 +170,7 @@ class ProtoTextParser {
       });
       return;
     }
-    this.diagnostics.push({ severity: 'error', code: 'syntax', message, span });
+    this.diagnostics.push({ severity: 'error', code: 'syntax', message: typeof message === 'string' ? message : message(), span });
   }
 
   private openedAt(j: number): string {
@@ -225,7 +226,7 @@ class ProtoTextParser {
       this.i++;
       return true;
     }
-    this.error(this.span(j), `Expected a field name, found ${this.describe(j)}`);
+    this.error(this.span(j), () => `Expected a field name, found ${this.describe(j)}`);
     this.resync();
     return true;
   }
@@ -427,7 +428,7 @@ class ProtoTextParser {
       f.wantItem = false;
       return;
     }
-    this.error(this.span(j), `Unexpected ${this.describe(j)} in a list`);
+    this.error(this.span(j), () => `Unexpected ${this.describe(j)} in a list`);
     // Count the bad token as the item, so `[1, =]` gives one error, not a second one for `,]`.
     f.wantItem = false;
     this.i++;
