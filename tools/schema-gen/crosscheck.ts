@@ -44,7 +44,11 @@ function reconcile(node: SpecSchema, o: Observation, dialect: Dialect): string |
     // A node with no type yet (an untyped list item or null-only key) takes the first kind seen.
     if (o.kind === 'null' || o.kind === 'missing' || o.kind === 'interpolation') return undefined;
     Object.assign(node, schemaForKind(o));
-    if (o.kind === 'identifier' && dialect === 'prototext') node.type = 'string';
+    if (o.kind === 'identifier' && dialect === 'prototext') {
+      // A bare word is a bool spelling or an enum value; protobuf text never takes one for a string.
+      if (boolWord(o.value)) node.type = 'boolean';
+      else Object.assign(node, { type: 'string', enum: [o.value], 'x-tao-proto-enum': true });
+    }
     return undefined;
   }
   const isArray = types.includes('array');
@@ -63,6 +67,13 @@ function reconcile(node: SpecSchema, o: Observation, dialect: Dialect): string |
       if (!node.properties && node.additionalProperties === undefined) { node.properties = {}; node.additionalProperties = false; }
       return 'allow a mapping';
     case 'array':
+      if (isArray && o.item && node.items) {
+        // A list inside a list (anchor sizes, camera matrices): the elements are lists too.
+        if (typesOf(node.items).length === 0 || typesOf(node.items).includes('array')) return undefined;
+        addType(node.items, 'array');
+        if (!node.items.items) node.items.items = {};
+        return 'allow nested lists';
+      }
       if (isArray) return undefined;
       addType(node, 'array');
       if (!node.items) node.items = {};

@@ -58,6 +58,12 @@ export const OVERRIDES: Override[] = [
     reason: '0 turns regularization off (used by the ISBI tutorial retrain spec); the sheet minimum 3e-9 forbids it',
     set: { minimum: 0 },
   },
+  ...['train_dataset', 'validate_dataset'].map((d) => ({
+    network: 'ocdnet',
+    path: `dataset.${d}.args.pre_processes.args`,
+    reason: 'keyword arguments of the transform named by the sibling `type` (a mapping, or a list of imgaug steps for IaaAugment); their keys depend on that transform',
+    set: { additionalProperties: true },
+  })),
   ...['re_identification'].map((network) => ({
     network,
     path: 'train.optim.bias_lr_factor',

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { parseDocument, isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
 import { parseCsv } from './csv';
 import { protoTextEntries, type PtValue } from './prototext-keys';
+import { parseSpec, yamlDialectOf } from '../../server/src/core/parse';
+import type { MapNode, SpecNode } from '../../server/src/core/tree';
 
 export type Dialect = 'prototext' | 'hydra-yaml' | 'pyyaml';
 export type ValueKind = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null' | 'missing' | 'interpolation' | 'identifier';
@@ -147,8 +149,53 @@ export function observeProtoText(file: SpecFile, text: string): Observation[] {
   return out;
 }
 
-/** Dialect used to read a file: the MANIFEST's, except that YAML is YAML to this reader. */
+/**
+ * Observations through the project's own parsers (server/src/core/parse), so the generator sees
+ * exactly the tree the validator will check. Repeated protobuf fields (the same key several times
+ * in one message) and list elements are marked as items.
+ */
+export function observeTree(file: SpecFile, text: string, dialect: Dialect): Observation[] {
+  const spec = parseSpec(text, dialect);
+  const out: Observation[] = [];
+  const lineOf = (o: number) => lineAt(text, o);
+  const FORM: Record<string, ValueKind> = {
+    string: 'string', int: 'integer', float: 'number', bool: 'boolean', null: 'null',
+    identifier: 'identifier', missing: 'missing', interpolation: 'interpolation',
+  };
+  const node = (n: SpecNode | undefined, path: string, item: boolean, line: number) => {
+    if (!n) { out.push({ path, kind: 'null', value: null, item, file, line }); return; }
+    if (n.kind === 'map') {
+      out.push({ path, kind: 'object', item, keys: n.entries.map((e) => e.key), file, line: path ? line : 1 });
+      map(n, path);
+    } else if (n.kind === 'list') {
+      out.push({ path, kind: 'array', item, file, line });
+      for (const it of n.items) node(it, path, true, lineOf(it.span.start));
+    } else {
+      let kind = FORM[n.form] ?? 'string';
+      // PyYAML reads `2e-4` as a string; the value is still meant as a number (the validator warns).
+      if (kind === 'string' && /^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$/.test(String(n.value))) kind = 'number';
+      out.push({ path, kind, value: n.value, item, file, line });
+    }
+  };
+  const map = (m: MapNode, prefix: string) => {
+    const counts = new Map<string, number>();
+    for (const e of m.entries) counts.set(e.key, (counts.get(e.key) ?? 0) + 1);
+    for (const e of m.entries) {
+      const p = prefix ? `${prefix}.${e.key}` : e.key;
+      // In protobuf text a key written more than once is a repeated field: each is one element.
+      const repeated = dialect === 'prototext' && (counts.get(e.key) ?? 0) > 1;
+      node(e.value, p, repeated, lineOf(e.keySpan.start));
+    }
+  };
+  node(spec.root, '', false, 1);
+  return out;
+}
+
+export function dialectOfFile(file: SpecFile, text: string): Dialect {
+  return file.manifestDialect === 'protobuf-text' ? 'prototext' : yamlDialectOf(text);
+}
+
 export function observe(file: SpecFile): Observation[] {
   const text = readFileSync(file.abs, 'utf8');
-  return file.manifestDialect === 'protobuf-text' ? observeProtoText(file, text) : observeYaml(file, text);
+  return observeTree(file, text, dialectOfFile(file, text));
 }
