@@ -1,0 +1,179 @@
+// The TAO: ... commands. Each task command builds a `tao` task from the active spec, runs it
+// with progress and cancel, and opens the panel that shows its results.
+
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { NetworkStatus } from './statusBar';
+import type { PanelManager } from './panels';
+import { runWithProgress, type RunResult } from './tasks';
+import { readSettings } from './settings';
+import { expandResultsPattern, runRootFor } from './core/resultsFolder';
+import { defaultTaskArgs } from './core/taskArgs';
+import { modelineEdit, isValidNetworkName } from './core/modeline';
+import { generateSpec } from './core/specTemplate';
+import { findRunFiles } from './core/runFolder';
+import type { TaoTaskDefinition } from './core/commandLine';
+import type { NetworkSchema } from '../../server/src/core/schema/types';
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  status: NetworkStatus;
+  panels: PanelManager;
+  isSpec: (doc: vscode.TextDocument) => boolean;
+}
+
+/** Networks we have a schema for: the file names in the extension's schemas/ folder. */
+export function listNetworks(context: vscode.ExtensionContext): { network: string; title: string; dialect: string }[] {
+  const dir = context.asAbsolutePath('schemas');
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json'));
+  } catch {
+    return [];
+  }
+  return names.sort().map((f) => {
+    const network = f.replace(/\.schema\.json$/, '');
+    try {
+      const s = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as NetworkSchema;
+      return { network, title: s.title ?? network, dialect: s['x-tao-dialect'] };
+    } catch {
+      return { network, title: network, dialect: '' };
+    }
+  });
+}
+
+async function pickNetwork(context: vscode.ExtensionContext, current?: string): Promise<string | undefined> {
+  const items = listNetworks(context).map((n) => ({ label: n.network, description: n.dialect, detail: n.title !== n.network ? n.title : undefined, picked: n.network === current }));
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: current ? `Network (now ${current})` : 'Pick a TAO network', matchOnDescription: true });
+  return pick?.label;
+}
+
+async function selectNetwork(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {
+  const editor = uri ? await vscode.window.showTextDocument(uri) : vscode.window.activeTextEditor;
+  if (!editor) return;
+  const doc = editor.document;
+  const network = await pickNetwork(deps.context, deps.status.networkOf(doc)?.network);
+  if (!network || !isValidNetworkName(network)) return;
+  const first = doc.lineCount > 0 ? doc.lineAt(0) : undefined;
+  const edit = modelineEdit(first?.text ?? '', network);
+  const we = new vscode.WorkspaceEdit();
+  if (edit.replaceFirstLine && first) we.replace(doc.uri, first.range, edit.text);
+  else we.insert(doc.uri, new vscode.Position(0, 0), edit.text);
+  await vscode.workspace.applyEdit(we);
+  deps.status.set(doc.uri.toString(), network, 'modeline');
+}
+
+async function newSpec(deps: CommandDeps, networkArg?: string): Promise<vscode.TextDocument | undefined> {
+  const network = networkArg ?? (await pickNetwork(deps.context));
+  if (!network || !isValidNetworkName(network)) return undefined;
+  const file = deps.context.asAbsolutePath(path.join('schemas', `${network}.schema.json`));
+  const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as NetworkSchema;
+  const content = generateSpec(schema);
+  const language = schema['x-tao-dialect'] === 'prototext' ? 'tao-prototext' : 'yaml';
+  const doc = await vscode.workspace.openTextDocument({ language, content });
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+/** Extra inputs a task needs from the user (inference images); undefined when cancelled. */
+async function askExtras(task: string, runRoot: string): Promise<{ images?: string; model?: string } | undefined> {
+  if (task !== 'inference') return {};
+  const picked = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Run inference on', defaultUri: vscode.Uri.file(runRoot) });
+  return picked?.[0] ? { images: picked[0].fsPath } : undefined;
+}
+
+export interface TaskCommandOptions {
+  /** Used by tests and tasks.json-like callers to skip questions. */
+  spec?: string;
+  network?: string;
+  args?: string[];
+}
+
+async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommandOptions = {}): Promise<RunResult | undefined> {
+  let doc: vscode.TextDocument | undefined;
+  if (opts.spec) doc = await vscode.workspace.openTextDocument(vscode.Uri.file(opts.spec));
+  else doc = vscode.window.activeTextEditor?.document;
+  if (!doc || doc.isUntitled || !deps.isSpec(doc)) {
+    void vscode.window.showWarningMessage('TAO: open a saved TAO spec file first.');
+    return undefined;
+  }
+  if (doc.isDirty) await doc.save();
+  const network = opts.network ?? deps.status.networkOf(doc)?.network ?? (await pickNetwork(deps.context));
+  if (!network) return undefined;
+  const settings = readSettings(doc.uri);
+  const results = expandResultsPattern(settings.resultsPattern, {
+    workspaceFolder: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath,
+    spec: doc.uri.fsPath,
+    network,
+    task,
+    now: new Date(),
+  });
+  const runRoot = runRootFor(results, task);
+  const extras = await askExtras(task, runRoot);
+  if (!extras) return undefined;
+  const def: TaoTaskDefinition = { type: 'tao', network, task, spec: doc.uri.fsPath, results, args: opts.args ?? defaultTaskArgs({ task, results, runRoot, ...extras }) };
+  // Training shows its curves while it runs; other tasks show their report when done.
+  if (task === 'train' && settings.launcherMode === 'local') deps.panels.show('training', [results]);
+  let result: RunResult;
+  try {
+    result = await runWithProgress(deps.context, def);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`TAO ${task}: ${(e as Error).message}`);
+    return undefined;
+  }
+  if (result.exitCode === 0) {
+    if (task === 'evaluate') deps.panels.show('evaluation', [results]);
+    if (task === 'prune') deps.panels.show('pruning', [results]);
+    void vscode.window.showInformationMessage(`TAO ${task} finished. Results: ${results}`);
+  } else if (result.cancelled) {
+    void vscode.window.showInformationMessage(`TAO ${task} stopped; checkpoints written so far are kept in ${results}.`);
+  } else {
+    void vscode.window.showErrorMessage(`TAO ${task} failed (exit code ${result.exitCode ?? 'unknown'}). See the terminal and the Problems view.`);
+  }
+  return result;
+}
+
+/** TAO: Open Run: shows every panel the folder has data for. */
+async function openRun(deps: CommandDeps, folderArg?: string): Promise<string[]> {
+  let folder = folderArg;
+  if (!folder) {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Open Run' });
+    folder = picked?.[0]?.fsPath;
+  }
+  if (!folder) return [];
+  const files = findRunFiles(folder);
+  const opened: string[] = [];
+  if (files.statusFiles.length) { deps.panels.show('training', [path.dirname(files.statusFiles[0].path)]); opened.push('training'); }
+  if (files.evaluationReport || (files.resultCsv && files.classmap)) { deps.panels.show('evaluation', [folder]); opened.push('evaluation'); }
+  if (files.pruneReport) { deps.panels.show('pruning', [path.dirname(files.pruneReport)]); opened.push('pruning'); }
+  if (opened.length === 0) void vscode.window.showWarningMessage(`No status.json, evaluation report or prune report found in ${folder}.`);
+  return opened;
+}
+
+async function compareRuns(deps: CommandDeps, folders?: string[]): Promise<void> {
+  let chosen = folders;
+  if (!chosen) {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: true, openLabel: 'Compare runs' });
+    chosen = picked?.map((u) => u.fsPath);
+  }
+  if (chosen?.length) deps.panels.show('runs', chosen);
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const r = vscode.commands.registerCommand;
+  const taskCommand = (task: string) => (arg?: vscode.Uri | TaskCommandOptions) =>
+    runTaskCommand(deps, task, arg instanceof vscode.Uri ? { spec: arg.fsPath } : arg ?? {});
+  return [
+    r('tao.train', taskCommand('train')),
+    r('tao.evaluate', taskCommand('evaluate')),
+    r('tao.inference', taskCommand('inference')),
+    r('tao.prune', taskCommand('prune')),
+    r('tao.export', taskCommand('export')),
+    r('tao.augment', taskCommand('augment')),
+    r('tao.openRun', (arg?: vscode.Uri | string) => openRun(deps, arg instanceof vscode.Uri ? arg.fsPath : arg)),
+    r('tao.compareRuns', (folders?: string[]) => compareRuns(deps, Array.isArray(folders) ? folders : undefined)),
+    r('tao.newSpec', (network?: string) => newSpec(deps, typeof network === 'string' ? network : undefined)),
+    r('tao.selectNetwork', (uri?: vscode.Uri) => selectNetwork(deps, uri instanceof vscode.Uri ? uri : undefined)),
+  ];
+}

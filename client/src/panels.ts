@@ -1,0 +1,210 @@
+// Webview panels for runs: training curves, evaluation, pruning, and run comparison. The
+// extension reads the run's files and posts plain data; pages never touch the file system.
+// Each panel may load only the extension's dist/webviews folder and its run folder, runs
+// scripts only with the nonce of its own HTML, and every message it sends is validated.
+
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { renderPanelHtml, makeNonce } from './core/html';
+import { findRunFiles, isInside, checkpointFor } from './core/runFolder';
+import { parseStatus } from '../../webviews/src/model/status';
+import { normalizeEvaluation, predictionsFromResultCsv, type EvaluationData } from '../../webviews/src/model/evaluation';
+import { normalizePrune } from '../../webviews/src/model/prune';
+import { parsePanelMessage, type HostMessage, type PageName, type RenderInfo, type TrainingRun } from '../../webviews/src/model/messages';
+
+const TITLES: Record<PageName, string> = { training: 'Training', evaluation: 'Evaluation', pruning: 'Pruning', runs: 'Runs' };
+const IMAGE_EXT = /\.(png|jpe?g|bmp|gif|webp|tiff?)$/i;
+
+/** Reads a file that may be changing underneath us; undefined when it is not there (yet). */
+function readText(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readJson(file: string | undefined): unknown {
+  const t = readText(file);
+  if (t === undefined) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+}
+
+export function trainingRun(folder: string): TrainingRun | undefined {
+  const files = findRunFiles(folder);
+  const status = files.statusFiles[0];
+  const text = readText(status?.path);
+  if (text === undefined) return undefined;
+  const parsed = parseStatus(text);
+  const best = parsed.summary.best;
+  if (best) best.checkpoint = checkpointFor(path.dirname(status.path), best.epoch);
+  return { name: runName(folder), folder, epochs: parsed.epochs, steps: parsed.steps, summary: parsed.summary, badLines: parsed.badLines };
+}
+
+function runName(folder: string): string {
+  const base = path.basename(folder);
+  // `results/<spec>/train` reads better as `<spec>/train`.
+  return ['train', 'evaluate', 'prune', 'export', 'inference'].includes(base) ? `${path.basename(path.dirname(folder))}/${base}` : base;
+}
+
+export function evaluationData(folder: string): EvaluationData | undefined {
+  const files = findRunFiles(folder);
+  const fromReport = normalizeEvaluation(readJson(files.evaluationReport));
+  if (fromReport) return fromReport;
+  // TAO's own evaluate prints its report; inference's result.csv plus the class map still
+  // gives a confusion matrix when images sit in class-named folders.
+  const classmap = readJson(files.classmap) as Record<string, number> | undefined;
+  const csv = readText(files.resultCsv);
+  if (!classmap || !csv) return undefined;
+  const classes = Object.entries(classmap).sort((a, b) => a[1] - b[1]).map((e) => e[0]);
+  return normalizeEvaluation({ classes, predictions: predictionsFromResultCsv(csv, classes).map((p) => ({ ...p, actual: p.actual, predicted: p.predicted })) });
+}
+
+interface OpenPanel {
+  page: PageName;
+  panel: vscode.WebviewPanel;
+  folders: string[];
+  /** Image paths this panel was sent: the only ones it may ask to open. */
+  allowedImages: Set<string>;
+  timer?: NodeJS.Timeout;
+  lastSignature?: string;
+}
+
+export class PanelManager implements vscode.Disposable {
+  private readonly open = new Map<string, OpenPanel>();
+  /** Render reports from pages, newest last; tests read them through the extension API. */
+  readonly renders: { page: PageName; folder: string; info: RenderInfo }[] = [];
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.LogOutputChannel) {}
+
+  show(page: PageName, folders: string[]): vscode.WebviewPanel {
+    const key = `${page}:${folders.join('|')}`;
+    const existing = this.open.get(key);
+    if (existing) {
+      existing.panel.reveal();
+      this.refresh(existing, true);
+      return existing.panel;
+    }
+    const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webviews');
+    const panel = vscode.window.createWebviewPanel(`tao.${page}`, `${TITLES[page]}: ${folders.map(runName).join(', ')}`, vscode.ViewColumn.Beside, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [dist, ...folders.map((f) => vscode.Uri.file(f))],
+    });
+    const nonce = makeNonce();
+    panel.webview.html = renderPanelHtml({
+      title: TITLES[page],
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, `${page}.js`)).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, `${page}.css`)).toString(),
+      cspSource: panel.webview.cspSource,
+      nonce,
+    });
+    const entry: OpenPanel = { page, panel, folders: [...folders], allowedImages: new Set() };
+    this.open.set(key, entry);
+    panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(entry, raw));
+    panel.onDidDispose(() => {
+      if (entry.timer) clearInterval(entry.timer);
+      this.open.delete(key);
+    });
+    // Live runs grow: re-read once a second while the panel exists, post only on change.
+    if (page === 'training' || page === 'runs') entry.timer = setInterval(() => this.refresh(entry, false), 1000);
+    return panel;
+  }
+
+  private post(entry: OpenPanel, message: HostMessage): void {
+    void entry.panel.webview.postMessage(message);
+  }
+
+  private refresh(entry: OpenPanel, force: boolean): void {
+    const message = this.build(entry);
+    const signature = JSON.stringify(message);
+    if (!force && signature === entry.lastSignature) return;
+    entry.lastSignature = signature;
+    this.post(entry, message);
+  }
+
+  private build(entry: OpenPanel): HostMessage {
+    const folder = entry.folders[0];
+    switch (entry.page) {
+      case 'training': {
+        const run = trainingRun(folder);
+        return run ? { type: 'training', run } : { type: 'empty', message: `Waiting for ${path.join(folder, 'status.json')}…` };
+      }
+      case 'evaluation': {
+        const data = evaluationData(folder);
+        if (!data) return { type: 'empty', message: `No evaluation report in ${folder}.` };
+        // Paths in the report are relative to where the engine ran (the spec's folder) or absolute.
+        entry.allowedImages = new Set(data.predictions.map((p) => p.path));
+        return { type: 'evaluation', name: runName(folder), data };
+      }
+      case 'pruning': {
+        const data = normalizePrune(readJson(findRunFiles(folder).pruneReport));
+        return data ? { type: 'pruning', name: runName(folder), data } : { type: 'empty', message: `No prune_report.json in ${folder}.` };
+      }
+      case 'runs': {
+        const runs = entry.folders.map(trainingRun).filter((r): r is TrainingRun => !!r).map((r) => ({ name: r.name, folder: r.folder, epochs: r.epochs, summary: r.summary }));
+        return runs.length ? { type: 'runs', runs } : { type: 'empty', message: 'None of the chosen folders has a status.json.' };
+      }
+    }
+  }
+
+  private onMessage(entry: OpenPanel, raw: unknown): void {
+    const m = parsePanelMessage(raw);
+    if (!m) {
+      this.output.appendLine(`Ignored an invalid message from the ${entry.page} panel.`);
+      return;
+    }
+    switch (m.type) {
+      case 'ready':
+        this.refresh(entry, true);
+        break;
+      case 'rendered':
+        this.renders.push({ page: m.page, folder: entry.folders[0], info: m.info });
+        if (this.renders.length > 100) this.renders.shift();
+        break;
+      case 'openImages':
+        for (const p of m.paths) {
+          if (!entry.allowedImages.has(p) || !IMAGE_EXT.test(p)) {
+            this.output.appendLine(`Refused to open ${p}: not an image listed in this report.`);
+            continue;
+          }
+          const abs = path.isAbsolute(p) ? p : this.resolveRelative(entry, p);
+          if (abs) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(abs), { preview: m.paths.length === 1 });
+        }
+        break;
+      case 'revealPath':
+        if (entry.folders.some((f) => isInside(f, m.path)) && fs.existsSync(m.path)) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(m.path));
+        break;
+      case 'addRun':
+        void this.addRun(entry);
+        break;
+    }
+  }
+
+  /** A relative image path is looked up from the run folder up to the workspace folders. */
+  private resolveRelative(entry: OpenPanel, p: string): string | undefined {
+    const bases = [...entry.folders, ...(vscode.workspace.workspaceFolders ?? []).map((w) => w.uri.fsPath)];
+    for (let dir of entry.folders) {
+      for (let i = 0; i < 4; i++) { dir = path.dirname(dir); bases.push(dir); }
+    }
+    return bases.map((b) => path.resolve(b, p)).find((f) => fs.existsSync(f));
+  }
+
+  private async addRun(entry: OpenPanel): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: true, openLabel: 'Compare' });
+    if (!picked?.length) return;
+    const folders = [...new Set([...entry.folders, ...picked.map((u) => u.fsPath)])];
+    entry.panel.dispose();
+    this.show('runs', folders);
+  }
+
+  dispose(): void {
+    for (const e of this.open.values()) e.panel.dispose();
+  }
+}
