@@ -364,6 +364,12 @@ test('unterminated string: reported, the next line still parsed', () => {
   assert.deepEqual(p.diagnostics[0].span, at(text, '"abc'));
   assert.equal(scalar(entry(p.root, 'a')).value, 'abc');
   assert.equal(scalar(entry(p.root, 'c')).value, 3);
+  // Lines end at \n only (as in Python): a lone \r is part of a string; a CRLF's \r is not.
+  const crlf = 'a: "x\ry"\r\nb: "open\r\nc: 1';
+  const q = parseProtoText(crlf);
+  assert.equal(scalar(entry(q.root, 'a')).value, 'x\ry');
+  assert.deepEqual(q.diagnostics.map((d) => d.span), [at(crlf, '"open')]);
+  assert.equal(scalar(entry(q.root, 'c')).value, 1);
 });
 
 test('bad escapes are reported at the escape', () => {

@@ -127,10 +127,11 @@ export function tokenize(text: string, from = 0, to = text.length): TokenStream 
           kind = TK_STRING;
           break;
         }
-        if (d === 10 || d === 13) break;
+        // Python splits the text at \n only, so a lone \r is an ordinary character in a string.
+        if (d === 10) break;
         if (d === 92 /* \ */) {
           const e = i + 1 < to ? text.charCodeAt(i + 1) : 10;
-          if (e === 10 || e === 13) {
+          if (e === 10) {
             // A backslash at the end of the line belongs to the (unterminated) literal.
             i++;
             break;
@@ -140,6 +141,8 @@ export function tokenize(text: string, from = 0, to = text.length): TokenStream 
         }
         i++;
       }
+      // Keep the \r of a CRLF break out of an unterminated literal's span.
+      if (kind === TK_BAD_STRING && i > start + 1 && text.charCodeAt(i - 1) === 13 && text.charCodeAt(i) === 10) i--;
     } else if (isPunct(c)) {
       i++;
       kind = TK_PUNCT;
