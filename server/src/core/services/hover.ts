@@ -1,0 +1,125 @@
+// Hover: what a field means (our description, type, default, range, options, tasks), on its
+// key or its value; the resolved value of `${...}` interpolations; and, on the first line
+// or the modeline, which network was chosen for the file and why.
+import { MarkupKind } from 'vscode-languageserver-types';
+import type { Hover, Position } from 'vscode-languageserver-types';
+import { findModeline } from '../detect';
+import { resolveReference } from '../rules/interpolation';
+import { describeFacts } from '../schema/describe';
+import { schemaAtPath } from '../schema/navigate';
+import type { SpecSchema } from '../schema/types';
+import type { ScalarNode, Span, SpecNode } from '../tree';
+import { keyPathOf, pathAtOffset } from '../tree-query';
+import { cursorContext } from './context';
+import type { ServiceDocument } from './document';
+
+const MODELINE_LINES = 5;
+const REF_RE = /\$\{([^${}]+)\}/g;
+
+export function hover(doc: ServiceDocument, position: Position): Hover | null {
+  const offset = doc.lines.offsetAt(position);
+  const field = fieldHover(doc, offset);
+  const network = onNetworkLine(doc, position) ? networkHover(doc) : undefined;
+  if (!field && !network) return null;
+  const value = [field?.markdown, network].filter(Boolean).join('\n\n---\n\n');
+  const hoverResult: Hover = { contents: { kind: MarkupKind.Markdown, value } };
+  if (field) hoverResult.range = doc.lines.rangeOf(field.span);
+  return hoverResult;
+}
+
+/** The first line, or the modeline comment wherever it sits in the first lines. */
+function onNetworkLine(doc: ServiceDocument, position: Position): boolean {
+  if (position.line === 0) return true;
+  if (position.line >= MODELINE_LINES) return false;
+  const modeline = findModeline(doc.text);
+  return !!modeline && doc.lines.positionAt(modeline.span.start).line === position.line;
+}
+
+function networkHover(doc: ServiceDocument): string {
+  const { detection, network } = doc.analysis;
+  const lines: string[] = [];
+  lines.push(network ? `**TAO network: \`${network}\`** (${doc.analysis.spec.dialect === 'prototext' ? 'protobuf text' : 'YAML'})` : '**TAO network: not recognised**');
+  lines.push(detection.reason);
+  const others = detection.candidates.filter((c) => c.network !== network).slice(0, 3);
+  if (others.length) lines.push(`Other candidates: ${others.map((c) => `\`${c.network}\``).join(', ')}.`);
+  const how =
+    detection.source === 'modeline'
+      ? 'To change it, edit the modeline (`# tao: network=NAME`) or use the *Choose network* quick fix.'
+      : 'To change it, add `# tao: network=NAME` as the first line (the *Choose network* quick fix does this), or map file names to networks with the setting `tao.files.networks`.';
+  lines.push(how);
+  return lines.join('\n\n');
+}
+
+interface FieldHover {
+  markdown: string;
+  span: Span;
+}
+
+function fieldHover(doc: ServiceDocument, offset: number): FieldHover | undefined {
+  const { spec, schema } = doc.analysis;
+  const proto = spec.dialect === 'prototext';
+  const steps = pathAtOffset(spec.root, offset);
+  const last = steps[steps.length - 1];
+  if (last?.entry) {
+    const keys = keyPathOf(steps);
+    const entry = last.entry;
+    const onKey = offset >= entry.keySpan.start && offset <= entry.keySpan.end;
+    const fieldSchema = schema ? schemaAtPath(schema, keys) : undefined;
+    const value = entry.value;
+    const onValue = !onKey && value?.kind === 'scalar' && offset >= value.span.start && offset <= value.span.end;
+    if (onKey || onValue) {
+      const parts: string[] = [];
+      parts.push(fieldMarkdown(keys, fieldSchema, proto));
+      if (onValue && value?.kind === 'scalar' && value.form === 'interpolation') {
+        const resolved = interpolationMarkdown(doc, value, keys.slice(0, -1));
+        if (resolved) parts.push(resolved);
+      }
+      if (!fieldSchema && !(onValue && value?.kind === 'scalar' && value.form === 'interpolation') && !schema) return undefined;
+      return { markdown: parts.join('\n\n'), span: onKey ? entry.keySpan : value!.span };
+    }
+  }
+  // The tree has nothing here (a key being typed, a broken line): read the key from the text.
+  if (!schema) return undefined;
+  const ctx = cursorContext(doc.text, offset, spec.dialect);
+  if (!ctx || ctx.kind !== 'key' || !ctx.prefix) return undefined;
+  const word = doc.text.slice(ctx.replace.start, ctx.replace.end);
+  const keys = [...ctx.path, word];
+  const fieldSchema = schemaAtPath(schema, keys);
+  if (!fieldSchema) return undefined;
+  return { markdown: fieldMarkdown(keys, fieldSchema, proto), span: ctx.replace };
+}
+
+function fieldMarkdown(keys: string[], schema: SpecSchema | undefined, proto: boolean): string {
+  const title = `**${keys[keys.length - 1]}**${keys.length > 1 ? ` — \`${keys.join('.')}\`` : ''}`;
+  if (!schema) return `${title}\n\nNot a field of this network's spec.`;
+  const parts = [title];
+  if (schema.description) parts.push(schema.description);
+  if (schema['x-tao-deprecated']) parts.push(`**Deprecated:** ${schema['x-tao-deprecated']}`);
+  const facts = describeFacts(schema, proto);
+  if (facts.length) parts.push(facts.map((f) => `- ${f}`).join('\n'));
+  return parts.join('\n\n');
+}
+
+/** Each `${ref}` in the value and what it resolves to in this document. */
+function interpolationMarkdown(doc: ServiceDocument, node: ScalarNode, containerPath: string[]): string | undefined {
+  if (typeof node.value !== 'string') return undefined;
+  const rows: string[] = [];
+  for (const m of node.value.matchAll(REF_RE)) {
+    const ref = m[1].trim();
+    if (ref.includes(':')) {
+      rows.push(`- \`\${${ref}}\`: a resolver, evaluated when TAO loads the spec`);
+      continue;
+    }
+    const target = resolveReference(doc.analysis.spec.root, containerPath, ref);
+    rows.push(`- \`\${${ref}}\` → ${target ? describeResolved(target) : '*not set in this file* (must come from the command line or a Hydra default)'}`);
+  }
+  if (rows.length === 0) return undefined;
+  return `**Resolves to**\n${rows.join('\n')}`;
+}
+
+function describeResolved(node: SpecNode): string {
+  if (node.kind === 'map') return `a section with ${node.entries.length} field${node.entries.length === 1 ? '' : 's'}`;
+  if (node.kind === 'list') return `a list of ${node.items.length}`;
+  const text = node.raw.length > 80 ? `${node.raw.slice(0, 77)}...` : node.raw;
+  return `\`${text.replace(/`/g, "'")}\``;
+}
