@@ -210,7 +210,8 @@ function mutations(file: SpecFile, text: string, a: Analysis, perKind: number): 
 /** Cuts the `src` entry and re-inserts it as the first child of `dst`; returns the new text and the line it lands on. */
 function moveSection(text: string, src: Entry, dst: Entry, proto: boolean): { text: string; line: number } | undefined {
   const ls = text.lastIndexOf('\n', src.span.start - 1) + 1;
-  let le = text.indexOf('\n', src.span.end);
+  // A YAML block entry's span may already include its final newline.
+  let le = text.indexOf('\n', Math.max(src.span.start, src.span.end - 1));
   if (le < 0) le = text.length; else le++;
   if (!/^\s*$/.test(text.slice(ls, src.span.start))) return undefined;
   const block = text.slice(ls, le);

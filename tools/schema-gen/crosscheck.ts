@@ -43,6 +43,11 @@ function reconcile(node: SpecSchema, o: Observation, dialect: Dialect): string |
   if (types.length === 0) {
     // A node with no type yet (an untyped list item or null-only key) takes the first kind seen.
     if (o.kind === 'null' || o.kind === 'missing' || o.kind === 'interpolation') return undefined;
+    if (o.item && dialect === 'prototext' && o.kind !== 'array') {
+      // A key written several times in one message is a repeated field.
+      Object.assign(node, { type: 'array', items: {} });
+      return reconcile(node.items!, { ...o, item: false }, dialect);
+    }
     Object.assign(node, schemaForKind(o));
     if (o.kind === 'identifier' && dialect === 'prototext') {
       // A bare word is a bool spelling or an enum value; protobuf text never takes one for a string.
