@@ -54,7 +54,9 @@ export class TestClient {
       client.networks.push(p);
       client.settle(client.networkWaiters, p);
     });
-    conn.onNotification('window/logMessage', (p: { message: string }) => client.logs.push(p.message));
+    conn.onNotification('window/logMessage', (p: { message: string }) => {
+      client.logs.push(p.message);
+    });
     conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => options.configuration ?? null));
     conn.onRequest('client/registerCapability', () => null);
     conn.listen();

@@ -91,7 +91,7 @@ describe('language server over stdio', () => {
     assert.equal(unknown.source, 'tao-spec');
     assert.equal(unknown.severity, 1);
     assert.deepEqual(unknown.range, { start: { line: 10, character: 2 }, end: { line: 10, character: 9 } });
-    assert.match(unknown.message, /n_epochs/);
+    assert.match(String(unknown.message), /n_epochs/);
     const network = await client.waitForNetwork(uri);
     assert.equal(network.network, 'classification_tf1');
     assert.equal(network.source, 'content');
@@ -126,7 +126,7 @@ describe('language server over stdio', () => {
     await client.waitForDiagnostics(uri, (p) => p.version === 1);
     for (let v = 2; v <= 6; v++) await client.change(uri, v, classification.replace('n_epoch:', `n_epoch${'x'.repeat(v)}:`));
     const last = await client.waitForDiagnostics(uri, (p) => p.version === 6);
-    assert.match(last.diagnostics.find((d) => d.code === 'unknown-key')!.message, /n_epochxxxxxx/);
+    assert.match(String(last.diagnostics.find((d) => d.code === 'unknown-key')!.message), /n_epochxxxxxx/);
     const pushes = client.diagnostics.filter((p) => p.uri === uri).length;
     assert.ok(pushes < 6, `expected fewer pushes than versions, got ${pushes}`);
   });
@@ -300,6 +300,6 @@ describe('settings', () => {
     const missing = pushed.diagnostics.filter((d) => d.code === 'path-not-found');
     assert.equal(missing.length, 1, JSON.stringify(pushed.diagnostics));
     assert.equal(missing[0].severity, 2);
-    assert.match(missing[0].message, /model\.tlt/);
+    assert.match(String(missing[0].message), /model\.tlt/);
   });
 });
