@@ -5,7 +5,6 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerBackpropKernels } from '../../engine/src/kernels/backprop';
 
-tf.env().set('IS_TEST', true);
 
 interface Case {
   name: string;

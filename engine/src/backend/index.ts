@@ -28,10 +28,12 @@ interface Candidate {
   load(): Promise<{ tf: Tf; name: string; description: string }>;
 }
 
-// Quiet tfjs' "install the node backend" banner: we already tried that and report it ourselves.
-function quietTf(tf: Tf): Tf {
-  tf.env().set('IS_TEST', true);
-  return tf;
+// Quiet the pure JS backend's "install the node backend" banner (printed on its first
+// write): we already tried the node backend and say so ourselves. (tfjs' IS_TEST flag would
+// also hide it, but it turns on kernel leak checks that misfire on fused ops.)
+function quietCpuBanner(tf: Tf): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
 }
 
 const CANDIDATES: Candidate[] = [
@@ -54,7 +56,7 @@ const CANDIDATES: Candidate[] = [
   {
     choice: 'wasm',
     async load() {
-      const tf = quietTf(require('@tensorflow/tfjs') as Tf);
+      const tf = require('@tensorflow/tfjs') as Tf;
       require('@tensorflow/tfjs-backend-wasm');
       const added = registerBackpropKernels(
         tf,
@@ -71,10 +73,11 @@ const CANDIDATES: Candidate[] = [
   {
     choice: 'cpu',
     async load() {
-      const tf = quietTf(require('@tensorflow/tfjs') as Tf);
+      const tf = require('@tensorflow/tfjs') as Tf;
       registerBackpropKernels(tf, 'cpu', ['Conv2DBackpropFilter'], true);
       const ok = await tf.setBackend('cpu');
       if (!ok) throw new Error('cpu backend failed to initialise');
+      quietCpuBanner(tf);
       return { tf, name: 'cpu', description: 'cpu (pure JavaScript; slow, last resort)' };
     },
   },

@@ -1,0 +1,269 @@
+// The training loop of classification_tf1: data -> model (fresh, pretrained, or resumed) ->
+// epochs of seeded, augmented mini-batches -> validation -> atomic checkpoint per epoch ->
+// final model. Every random draw derives from (random_seed, epoch), and the optimizer's
+// slots travel with each checkpoint, so stopping after epoch k and resuming gives the same
+// weights as never stopping.
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { TaskContext } from '../tasks/types';
+import { EngineError } from '../tasks/types';
+import { indexDataset, loadDataset, type ImageSet } from '../data/folder';
+import { buildBatch, mixupBatch } from '../data/batches';
+import { makePreprocessor } from '../data/preprocess';
+import { buildClassifier } from '../models';
+import { loadModel, saveModel, type EngineModelMetadata } from '../io/model-io';
+import { writeFileAtomic } from '../io/atomic';
+import { createOptimizer, restoreOptimizer, saveOptimizer, setLearningRate } from './optimizer';
+import { learningRateAt } from './schedule';
+import { transferWeights } from './transfer';
+import { predictSet, lossAndAccuracy } from './predict';
+import { betaSym, mixSeed, mulberry32, seedMathRandom, shuffleInPlace } from '../util/rng';
+import { epochDirName, resolveSpecPath } from '../util/paths';
+import { Progress } from '../util/progress';
+import { timedelta } from '../util/status';
+
+type Tf = typeof tfTypes;
+
+export interface TrainOptions {
+  /** Stop after this many epochs in this run (a deliberate interruption; resume continues). */
+  stopAfter?: number;
+  /** Ignore existing checkpoints and start over. */
+  fresh?: boolean;
+}
+
+export interface TrainState {
+  /** Epochs completed. */
+  epoch: number;
+  epochs: number;
+  seed: number;
+  classes: string[];
+  arch: string;
+}
+
+const STATE_FILE = 'train_state.json';
+
+export function weightsDir(resultsDir: string): string {
+  return join(resultsDir, 'weights');
+}
+
+/** The newest complete checkpoint (epoch_NNN with its state file), if any. */
+export function latestCheckpoint(resultsDir: string): { dir: string; state: TrainState } | undefined {
+  const dir = weightsDir(resultsDir);
+  if (!existsSync(dir)) return undefined;
+  const epochs = readdirSync(dir)
+    .filter((n) => /^epoch_\d+$/.test(n) && existsSync(join(dir, n, STATE_FILE)))
+    .sort();
+  const last = epochs[epochs.length - 1];
+  if (!last) return undefined;
+  return { dir: join(dir, last), state: JSON.parse(readFileSync(join(dir, last, STATE_FILE), 'utf8')) as TrainState };
+}
+
+function regularizationLoss(tf: Tf, model: tfTypes.LayersModel, type: string, decay: number, scope: string[]): tfTypes.Scalar | undefined {
+  if (type === 'None' || decay <= 0) return undefined;
+  const terms: tfTypes.Scalar[] = [];
+  for (const layer of model.layers) {
+    if (!layer.trainable || !scope.includes(layer.getClassName())) continue;
+    for (const w of layer.trainableWeights) {
+      if (!/kernel/.test(w.originalName)) continue;
+      const v = w.read();
+      terms.push(type === 'L1' ? tf.sum(tf.abs(v)) : tf.sum(tf.square(v)));
+    }
+  }
+  if (terms.length === 0) return undefined;
+  return tf.mul(tf.addN(terms), decay) as tfTypes.Scalar;
+}
+
+export async function runTraining(ctx: TaskContext, opts: TrainOptions = {}): Promise<void> {
+  const { tf, config, log, status, resultsDir } = ctx;
+  const m = config.model;
+  const t = config.train;
+  const seed = t.randomSeed;
+
+  // --- data ---------------------------------------------------------------------------
+  const trainIndex = indexDataset(resolveSpecPath(ctx.specPath, t.trainDatasetPath), 'train_dataset_path');
+  const valPath = resolveSpecPath(ctx.specPath, t.valDatasetPath);
+  const valIndex = valPath ? indexDataset(valPath, 'val_dataset_path') : undefined;
+  if (valIndex && valIndex.classes.join('\n') !== trainIndex.classes.join('\n')) {
+    throw new EngineError(`train and val datasets have different classes: [${trainIndex.classes.join(', ')}] vs [${valIndex.classes.join(', ')}]`);
+  }
+  const classes = trainIndex.classes;
+  const numClasses = classes.length;
+  if (numClasses < 2) throw new EngineError('classification needs at least 2 classes');
+  const loadBar = new Progress(log, 'loading train images', trainIndex.files.length);
+  const train = loadDataset(trainIndex, m.height, m.width, m.channels, false, (d) => loadBar.update(d, d));
+  loadBar.finish();
+  let val: ImageSet | undefined;
+  if (valIndex) val = loadDataset(valIndex, m.height, m.width, m.channels, config.eval.enableCenterCrop);
+  log.info(`data: ${train.labels.length} training images, ${val ? val.labels.length : 0} validation images, ${numClasses} classes`);
+
+  // --- model --------------------------------------------------------------------------
+  const classmap: Record<string, number> = Object.fromEntries(classes.map((c, i) => [c, i]));
+  const { model } = buildClassifier(tf, m, numClasses, seed);
+  const metadata: EngineModelMetadata = {
+    classmap,
+    inputImageSize: `${m.channels},${m.height},${m.width}`,
+    preprocessMode: t.preprocessMode,
+    imageMean: t.imageMean,
+    arch: m.arch === 'resnet' || m.arch === 'vgg' ? `${m.arch}${m.nLayers}` : m.arch,
+  };
+  const stepsPerEpoch = Math.ceil(train.labels.length / t.batchSize);
+  const totalSteps = stepsPerEpoch * t.epochs;
+  const optimizer = createOptimizer(tf, t.optimizer, learningRateAt(t.lr, t.optimizer.decay, 0, stepsPerEpoch, totalSteps));
+
+  let startEpoch = 0;
+  const resume = opts.fresh ? undefined : latestCheckpoint(resultsDir);
+  if (opts.fresh && existsSync(weightsDir(resultsDir))) rmSync(weightsDir(resultsDir), { recursive: true, force: true });
+  if (resume) {
+    if (resume.state.classes.join('\n') !== classes.join('\n')) {
+      throw new EngineError(`checkpoint ${resume.dir} was trained on other classes; use --fresh to start over`);
+    }
+    const loaded = await loadModel(tf, resume.dir);
+    model.setWeights(loaded.model.getWeights());
+    loaded.model.dispose();
+    await restoreOptimizer(tf, optimizer, {
+      json: readFileSync(join(resume.dir, 'optimizer.json'), 'utf8'),
+      bin: readFileSync(join(resume.dir, 'optimizer.bin')),
+    });
+    startEpoch = resume.state.epoch;
+    log.info(`resuming from ${resume.dir} (epoch ${startEpoch} of ${t.epochs} done)`);
+  } else if (t.pretrainedModelPath) {
+    const path = resolveSpecPath(ctx.specPath, t.pretrainedModelPath);
+    let pre;
+    try {
+      pre = await loadModel(tf, path);
+    } catch (err) {
+      throw new EngineError(`pretrained_model_path: ${(err as Error).message}`);
+    }
+    const report = transferWeights(tf, model, pre.model, classes, pre.metadata.classmap);
+    pre.model.dispose();
+    log.info(
+      `pretrained ${path}: ${report.copiedLayers} layers copied (matched by ${report.matchedBy})` +
+        (report.skippedLayers.length ? `, ${report.skippedLayers.length} kept fresh` : '') +
+        (report.keptClasses.length ? `; head rows kept for ${report.keptClasses.join(', ')}` : ''),
+    );
+  }
+  writeFileAtomic(join(resultsDir, 'classmap.json'), JSON.stringify(classmap, null, 2) + '\n');
+
+  const trainable = model.trainableWeights.map((w) => w.read() as tfTypes.Variable);
+  const pre = makePreprocessor(t.preprocessMode, m.channels, t.imageMean);
+  const augmentOpts = { randomCrop: t.enableRandomCrop, flip: !t.disableHorizontalFlip, color: t.enableColorAugmentation };
+  const csvPath = join(resultsDir, 'training.csv');
+  if (startEpoch === 0 || !existsSync(csvPath)) writeFileSync(csvPath, 'epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds,images_per_second,num_tensors\n');
+
+  status.write({ status: 'STARTED', message: 'Starting Training Loop.' });
+  log.info(`training ${metadata.arch} for ${t.epochs} epochs, batch ${t.batchSize}, ${stepsPerEpoch} steps per epoch, ${trainable.length} trainable tensors`);
+
+  const endEpoch = opts.stopAfter !== undefined ? Math.min(t.epochs, startEpoch + opts.stopAfter) : t.epochs;
+  const epochTimes: number[] = [];
+  for (let epoch = startEpoch; epoch < endEpoch; epoch++) {
+    const started = Date.now();
+    const rand = mulberry32(mixSeed(seed, epoch, 1));
+    const order = Int32Array.from({ length: train.labels.length }, (_, i) => i);
+    shuffleInPlace(order, rand);
+    const restoreRandom = seedMathRandom(mixSeed(seed, epoch, 2));
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    let lr = 0;
+    const bar = new Progress(log, `epoch ${epoch + 1}/${t.epochs}`, train.labels.length);
+    try {
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        const globalStep = epoch * stepsPerEpoch + step;
+        lr = learningRateAt(t.lr, t.optimizer.decay, globalStep, stepsPerEpoch, totalSteps);
+        setLearningRate(optimizer, lr);
+        const start = step * t.batchSize;
+        const end = Math.min(train.labels.length, start + t.batchSize);
+        const batch = buildBatch(train, order, start, end, numClasses, pre, { opts: augmentOpts, rand }, t.labelSmoothing);
+        if (t.mixupAlpha > 0) mixupBatch(batch, numClasses, betaSym(t.mixupAlpha, rand), rand);
+        let correctT: tfTypes.Tensor | undefined;
+        const xs = tf.tensor4d(batch.x, [batch.size, m.height, m.width, m.channels]);
+        const ys = tf.tensor2d(batch.y, [batch.size, numClasses]);
+        const cost = optimizer.minimize(
+          () => {
+            const probs = model.apply(xs, { training: true }) as tfTypes.Tensor;
+            correctT = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), tf.tensor1d(batch.labels, 'int32')), 'float32')));
+            const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
+            const ce = tf.neg(tf.mean(tf.sum(tf.mul(ys, tf.log(clipped)), 1))) as tfTypes.Scalar;
+            const reg = regularizationLoss(tf, model, t.reg.type, t.reg.weightDecay, t.reg.scope);
+            return reg ? (tf.add(ce, reg) as tfTypes.Scalar) : ce;
+          },
+          true,
+          trainable,
+        );
+        lossSum += (cost as tfTypes.Scalar).dataSync()[0] * batch.size;
+        correct += correctT ? correctT.dataSync()[0] : 0;
+        seen += batch.size;
+        tf.dispose([xs, ys, cost as tfTypes.Tensor, correctT as tfTypes.Tensor]);
+        bar.update(seen, seen, `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(4)}`);
+      }
+    } finally {
+      restoreRandom();
+      bar.finish();
+    }
+    const trainLoss = lossSum / Math.max(1, seen);
+    const trainAcc = correct / Math.max(1, seen);
+    let valMetrics: { loss: number; accuracy: number } | undefined;
+    if (val) {
+      const probs = predictSet(tf, model, val, numClasses, config.eval.batchSize, pre);
+      valMetrics = lossAndAccuracy(probs, val.labels, numClasses);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    epochTimes.push(seconds);
+
+    // Checkpoint: model + optimizer slots + state, in one atomic folder.
+    const saved = await saveOptimizer(tf, optimizer);
+    const state: TrainState = { epoch: epoch + 1, epochs: t.epochs, seed, classes, arch: metadata.arch as string };
+    await saveModel(tf, model, join(weightsDir(resultsDir), epochDirName(epoch + 1)), metadata, {
+      'optimizer.json': saved.json,
+      'optimizer.bin': saved.bin,
+      [STATE_FILE]: JSON.stringify(state, null, 2),
+    });
+
+    const mean = epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length;
+    const eta = mean * (t.epochs - epoch - 1);
+    const graphical: Record<string, number> = { loss: trainLoss, accuracy: trainAcc, lr };
+    const kpi: Record<string, number> = {};
+    if (valMetrics) {
+      graphical.val_loss = valMetrics.loss;
+      graphical.val_accuracy = valMetrics.accuracy;
+      kpi.validation_accuracy = valMetrics.accuracy;
+      kpi.validation_loss = valMetrics.loss;
+    }
+    status.write({
+      status: 'RUNNING',
+      message: 'Training loop in progress',
+      epoch,
+      max_epoch: t.epochs - 1,
+      step: (epoch + 1) * stepsPerEpoch,
+      max_step: totalSteps,
+      time_per_epoch: timedelta(seconds),
+      time_per_step: timedelta(seconds / stepsPerEpoch),
+      eta: timedelta(eta),
+      graphical,
+      kpi,
+    });
+    const ips = seen / seconds;
+    appendFileSync(
+      csvPath,
+      [epoch + 1, trainLoss, trainAcc, valMetrics?.loss ?? '', valMetrics?.accuracy ?? '', lr, seconds.toFixed(2), ips.toFixed(2), tf.memory().numTensors].join(',') + '\n',
+    );
+    log.info(
+      `epoch ${epoch + 1}/${t.epochs}: loss ${trainLoss.toFixed(4)} acc ${trainAcc.toFixed(4)}` +
+        (valMetrics ? ` val_loss ${valMetrics.loss.toFixed(4)} val_acc ${valMetrics.accuracy.toFixed(4)}` : '') +
+        ` (${seconds.toFixed(1)} s, ${ips.toFixed(1)} img/s)`,
+    );
+  }
+
+  if (endEpoch < t.epochs) {
+    log.info(`stopped after epoch ${endEpoch} of ${t.epochs} as asked; run the same command again to resume`);
+    status.write({ status: 'SKIPPED', message: `Training stopped after epoch ${endEpoch} of ${t.epochs}; resume by running train again.` });
+  } else {
+    const finalDir = join(weightsDir(resultsDir), 'final');
+    await saveModel(tf, model, finalDir, metadata);
+    log.info(`final model: ${finalDir}`);
+    status.write({ status: 'SUCCESS', message: 'Training finished successfully.' });
+  }
+  optimizer.dispose();
+  model.dispose();
+}
