@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { parseCsv } from '../../tools/schema-gen/csv';
 import { readProto, resolveTypeName } from '../../tools/schema-gen/proto-reader';
 import { readPyModule, pyLiteral, pyOptions } from '../../tools/schema-gen/dataclass-reader';
-import { protoTextEntries } from '../../tools/schema-gen/prototext-keys';
 import { sheetKind } from '../../tools/schema-gen/sheets';
 
 test('csv: quoted fields keep commas, newlines and doubled quotes', () => {
@@ -80,23 +79,4 @@ def helper():
   assert.equal(c.fields[2].positional[0], 'Inner()');
   assert.equal(c.fields[3].positional[0], '3');
   assert.deepEqual(pyLiteral('[1, 2.5, "x", None, True]'), [1, 2.5, 'x', null, true]);
-});
-
-test('protobuf text keys: nesting, lists, repeated fields, comments, strings', () => {
-  const e = protoTextEntries(`
-  a: 1  # note
-  b { c: "x" "y" d: [1, 2] }
-  b < c: 'z' >
-  e: -inf, f: BILINEAR; g: true
-  `);
-  assert.deepEqual(e.map((x) => x.key), ['a', 'b', 'b', 'e', 'f', 'g']);
-  const b = e[1].value;
-  assert.equal(b.kind, 'message');
-  if (b.kind === 'message') {
-    assert.deepEqual(b.entries[0].value, { kind: 'string', value: 'xy' });
-    assert.equal(b.entries[1].value.kind, 'list');
-  }
-  assert.deepEqual(e[3].value, { kind: 'number', value: -Infinity });
-  assert.deepEqual(e[4].value, { kind: 'identifier', value: 'BILINEAR' });
-  assert.deepEqual(e[5].value, { kind: 'boolean', value: true });
 });

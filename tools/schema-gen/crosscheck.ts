@@ -182,8 +182,9 @@ export function relaxRequired(root: SpecSchema, objects: { path: string; keys: s
     if (!c.required) continue;
     for (const r of [...c.required]) {
       if (!ob.keys.includes(r)) {
-        c.required = c.required.filter((x) => x !== r);
-        if (c.required.length === 0) delete c.required;
+        const rest: string[] = (c.required ?? []).filter((x) => x !== r);
+        if (rest.length) c.required = rest;
+        else delete c.required;
         out.push({ path: ob.path ? `${ob.path}.${r}` : r, what: 'not required', seen: `${ob.o.file.rel}:${ob.o.line}`, files: 1 });
       }
     }

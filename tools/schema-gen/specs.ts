@@ -3,9 +3,6 @@
 // The generator cross-checks schemas against these; the tests check every path resolves.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument, isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
-import { parseCsv } from './csv';
-import { protoTextEntries, type PtValue } from './prototext-keys';
 import { parseSpec, yamlDialectOf } from '../../server/src/core/parse';
 import type { MapNode, SpecNode } from '../../server/src/core/tree';
 
@@ -52,7 +49,8 @@ export function networkForCanonical(canonical: string, dialect: string): string 
 
 export function readManifest(repoRoot: string): SpecFile[] {
   const root = specsRoot(repoRoot);
-  const [header, ...rows] = parseCsv(readFileSync(join(root, 'MANIFEST.tsv'), 'utf8').replace(/\t/g, ','));
+  // Tab-separated, no quoting: split plainly so a comma in a path cannot shift columns.
+  const [header, ...rows] = readFileSync(join(root, 'MANIFEST.tsv'), 'utf8').split(/\r?\n/).filter(Boolean).map((l) => l.split('\t'));
   const col = (name: string) => header.indexOf(name);
   const files: SpecFile[] = [];
   for (const r of rows) {
@@ -77,76 +75,6 @@ function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
-}
-
-function scalarKind(v: unknown, source: string): { kind: ValueKind; value: string | number | boolean | null } {
-  if (v === null || v === undefined) return { kind: 'null', value: null };
-  if (typeof v === 'boolean') return { kind: 'boolean', value: v };
-  if (typeof v === 'number') {
-    // YAML `1.0` loads as the number 1 but is a float to OmegaConf and PyYAML.
-    const isFloat = !Number.isInteger(v) || /[.eE]|inf|nan/i.test(source);
-    return { kind: isFloat ? 'number' : 'integer', value: v };
-  }
-  const s = String(v);
-  if (s === '???') return { kind: 'missing', value: s };
-  if (s.includes('${')) return { kind: 'interpolation', value: s };
-  return { kind: 'string', value: s };
-}
-
-export function observeYaml(file: SpecFile, text: string): Observation[] {
-  const out: Observation[] = [];
-  const doc = parseDocument(text, { version: '1.1', uniqueKeys: false, prettyErrors: false });
-  const walk = (node: YamlNode | null | undefined, path: string, item: boolean) => {
-    const line = node?.range ? lineAt(text, node.range[0]) : 0;
-    if (isMap(node)) {
-      const keys = node.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key)));
-      out.push({ path, kind: 'object', item, keys, file, line });
-      for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        const child = pair.value as YamlNode | null;
-        const p = path ? `${path}.${key}` : key;
-        if (child === null || child === undefined) {
-          out.push({ path: p, kind: 'null', value: null, item: false, file, line: pair.key && (pair.key as YamlNode).range ? lineAt(text, (pair.key as YamlNode).range![0]) : line });
-        } else walk(child, p, false);
-      }
-    } else if (isSeq(node)) {
-      out.push({ path, kind: 'array', item, file, line });
-      for (const it of node.items) walk(it as YamlNode, path, true);
-    } else if (isScalar(node)) {
-      const src = node.source ?? String(node.value);
-      out.push({ path, ...scalarKind(node.value, src), item, file, line });
-    }
-  };
-  walk(doc.contents as YamlNode, '', false);
-  return out;
-}
-
-export function observeProtoText(file: SpecFile, text: string): Observation[] {
-  const out: Observation[] = [];
-  const walk = (entries: { key: string; value: PtValue; offset: number }[], path: string) => {
-    if (!path) out.push({ path, kind: 'object', item: false, keys: entries.map((e) => e.key), file, line: 1 });
-    const counts = new Map<string, number>();
-    for (const e of entries) counts.set(e.key, (counts.get(e.key) ?? 0) + 1);
-    for (const e of entries) {
-      const p = path ? `${path}.${e.key}` : e.key;
-      const repeatedHere = (counts.get(e.key) ?? 0) > 1;
-      const line = lineAt(text, e.offset);
-      const one = (v: PtValue, item: boolean) => {
-        if (v.kind === 'message') {
-          out.push({ path: p, kind: 'object', item, keys: v.entries.map((x) => x.key), file, line });
-          walk(v.entries, p);
-        } else {
-          out.push({ path: p, kind: v.kind, value: v.value, item, file, line });
-        }
-      };
-      if (e.value.kind === 'list') {
-        out.push({ path: p, kind: 'array', item: false, file, line });
-        for (const v of e.value.items) one(v, true);
-      } else one(e.value, repeatedHere);
-    }
-  };
-  walk(protoTextEntries(text), '');
-  return out;
 }
 
 /**
