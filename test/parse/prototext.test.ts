@@ -335,6 +335,20 @@ test('unclosed brace: reported at the brace, inner fields kept', () => {
   assert.equal(entry(p.root, 'model').span.end, text.length);
 });
 
+test('unclosed brace: indentation points at the inner block that lost its `}`', () => {
+  const text = 'a {\n  b {\n    c: 1\n  d: 2\n}\ne: 3\n';
+  const p = parseProtoText(text);
+  assert.deepEqual(messages(p), [
+    "Unclosed '{' opened at line 1; add '}'",
+    "This '}' closes the '{' of line 2 but is indented like an outer block: the block of line 2 is probably missing its '}'; add it before this line",
+  ]);
+  assert.deepEqual(p.diagnostics[1].span, at(text, '}'));
+  // Braces still pair by count, as protobuf pairs them.
+  assert.deepEqual(map(entry(map(entry(p.root, 'a')), 'b')).entries.map((e) => e.key), ['c', 'd']);
+  // Badly indented but balanced files get no hint.
+  assert.deepEqual(parseProtoText('a {\n    b {\n  c: 1\n}\n}\n').diagnostics, []);
+});
+
 test('unbalanced closing brace is reported and skipped', () => {
   const text = 'a { b: 1 }\n}\nc: 2';
   const p = parseProtoText(text);

@@ -85,6 +85,9 @@ class ProtoTextParser {
   private listDepth = 0;
   private lines: LineIndex | undefined;
   private silenced = false;
+  /** First `}` that looks meant for an outer block (see closesLeft); -1 when none. */
+  private misplacedClose = -1;
+  private misplacedOpen = -1;
 
   constructor(private readonly text: string) {
     this.toks = tokenize(text);
@@ -177,6 +180,44 @@ class ProtoTextParser {
     return `'${this.text[this.starts[j]]}' opened at line ${this.lineOf(this.starts[j])}`;
   }
 
+  // ---- unclosed-brace hint ----
+
+  /** Indentation (in characters) of the line holding `offset`. */
+  private indentOf(offset: number): number {
+    if (!this.lines) this.lines = new LineIndex(this.text);
+    const start = this.lines.lineStart(this.lines.positionAt(offset).line);
+    let k = start;
+    while (k < offset && (this.text.charCodeAt(k) === 32 || this.text.charCodeAt(k) === 9)) k++;
+    return k - start;
+  }
+
+  /**
+   * True when the closing token `close` starts its line and sits left of the line that opened
+   * the block: a sign that this `}` was meant for an outer block and an inner `}` is missing.
+   */
+  private closesLeft(open: number, close: number): boolean {
+    const at = this.starts[close];
+    let k = at - 1;
+    while (k >= 0 && (this.text.charCodeAt(k) === 32 || this.text.charCodeAt(k) === 9)) k--;
+    if (k >= 0 && this.text.charCodeAt(k) !== 10 && this.text.charCodeAt(k) !== 13) return false;
+    return this.indentOf(at) < this.indentOf(this.starts[open]);
+  }
+
+  /**
+   * The document ended with blocks still open. Protobuf matches braces by count, so the
+   * diagnostic above names the outermost block; when indentation shows which inner block
+   * really lost its `}`, point there too, since that is where the user has to add it.
+   */
+  private hintMisplacedClose(): void {
+    const close = this.misplacedClose;
+    if (close < 0) return;
+    const openLine = this.lineOf(this.starts[this.misplacedOpen]);
+    this.error(
+      this.span(close),
+      `This '}' closes the '{' of line ${openLine} but is indented like an outer block: the block of line ${openLine} is probably missing its '}'; add it before this line`,
+    );
+  }
+
   // ---- blocks ----
 
   /** One step inside a `{}` / `<>` block or the root. Returns false at the end of the document. */
@@ -188,6 +229,7 @@ class ProtoTextParser {
       const closeChar = String.fromCharCode(f.close);
       this.error(this.span(f.open), `Unclosed ${this.openedAt(f.open)}; add '${closeChar}'`);
       this.closeMap(f, this.text.length);
+      if (this.stack.length === 1) this.hintMisplacedClose();
       return true;
     }
     if (kind === TK_IDENT) {
@@ -204,6 +246,10 @@ class ProtoTextParser {
       }
       if (c !== f.close) {
         this.error(this.span(j), `Expected '>' to close ${this.openedAt(f.open)}, found '}'`);
+      }
+      if (this.misplacedClose < 0 && this.closesLeft(f.open, j)) {
+        this.misplacedClose = j;
+        this.misplacedOpen = f.open;
       }
       this.i++;
       this.closeMap(f, this.ends[j]);
