@@ -45,6 +45,8 @@ export function tinyResnet(allProjections: boolean, size = 32): tf.LayersModel {
   seed = 11;
   const input = tf.input({ shape: [size, size, 3], name: 'input_1' });
   let x = act(bn(conv(input, 'conv1', 16, 3, 2), 'bn_conv1'), 'activation_1', 'relu');
+  // 3x3/2 "same" pooling pads only at the end (TF rule); the ONNX export must match it.
+  x = tf.layers.maxPooling2d({ name: 'pool1', poolSize: 3, strides: 2, padding: 'same' }).apply(x) as Sym;
   const widths = [16, 24];
   widths.forEach((w, i) => {
     const p = `block_${i + 1}a`;
@@ -114,6 +116,8 @@ export function tinyConcat(size = 16): tf.LayersModel {
   const a = conv(input, 'branch_a', 16, 3, 1, { activation: 'relu' });
   const b = act(bn(conv(input, 'branch_b', 24, 1), 'branch_b_bn'), 'branch_b_relu', 'relu');
   let x = tf.layers.concatenate({ name: 'concat', axis: -1 }).apply([a, b]) as Sym;
+  // Average pooling with "same" padding: TF leaves padded cells out of the mean.
+  x = tf.layers.averagePooling2d({ name: 'avg_same', poolSize: 3, strides: 1, padding: 'same' }).apply(x) as Sym;
   x = conv(x, 'fuse', 16, 3, 2, { activation: 'relu' });
   return randomizeStats(tf.model({ inputs: input, outputs: head(x, 3), name: 'tiny_concat' }));
 }

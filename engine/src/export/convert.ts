@@ -130,7 +130,7 @@ class Converter {
   private convAttrs(g: GraphLayer, kernel: number[]): Record<string, AttrValue> {
     const strides = pair(g.config.strides, 1);
     const dilations = pair(g.config.dilation_rate, 1);
-    if (g.config.data_format && g.config.data_format !== 'channels_last') {
+    if (g.config.data_format && !['channels_last', 'channelsLast'].includes(String(g.config.data_format))) {
       throw new UnsupportedModelError(`layer "${g.name}": only channels_last models are supported`);
     }
     return { kernel_shape: kernel, strides, dilations, pads: this.pads(g, kernel, strides, dilations) };

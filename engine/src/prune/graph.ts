@@ -42,8 +42,12 @@ interface LayerInternals {
 }
 
 function snakeConfig(layer: tf.layers.Layer): Record<string, unknown> {
-  // getConfig() already uses Keras' snake_case names (the model.json spelling).
-  return JSON.parse(JSON.stringify(layer.getConfig())) as Record<string, unknown>;
+  // Most tfjs layers report Keras' snake_case keys, but some (pooling: poolSize, dataFormat)
+  // report camelCase; one spelling keeps every reader of the config honest.
+  const raw = JSON.parse(JSON.stringify(layer.getConfig())) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) out[k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())] = v;
+  return out;
 }
 
 function singleOutputShape(layer: tf.layers.Layer): (number | null)[] {
