@@ -89,6 +89,7 @@ export function generateAll(repoRoot: string): Generated {
   const reports: NetworkReport[] = [];
   const observations = new Map<string, Observation[]>();
 
+  const common = descriptionsFor(repoRoot, '_common') ?? {};
   for (const network of networks) {
     const dialect = dialectOf(network);
     const files = byNetwork.get(network) ?? [];
@@ -123,15 +124,24 @@ export function generateAll(repoRoot: string): Generated {
       hasSheets: rows.length > 0,
     });
 
-    // Our own hover text, written in tools/schema-gen/descriptions/ (never taken from the sheets).
+    // Our own hover text, written in tools/schema-gen/descriptions/ (never taken from the sheets):
+    // the network's own entry for a full dotted path, else _common.json's entry for that same path.
     let descriptions = 0;
     const descriptionMisses: string[] = [];
-    const desc = descriptionsFor(repoRoot, network);
-    for (const [path, d] of Object.entries(desc ?? {})) {
-      const node = path ? resolve(root, path) : root;
-      if (!node || !d || typeof d !== 'object') { descriptionMisses.push(path); continue; }
+    const desc = descriptionsFor(repoRoot, network) ?? {};
+    const apply = (node: SpecSchema, d: { description?: string; unit?: string }) => {
       if (typeof d.description === 'string' && d.description) { node.description = d.description; descriptions++; }
       if (typeof d.unit === 'string' && d.unit) node['x-tao-unit'] = d.unit;
+    };
+    for (const [path, d] of Object.entries(desc)) {
+      const node = path ? resolve(root, path) : root;
+      if (!node || !d || typeof d !== 'object') { descriptionMisses.push(path); continue; }
+      apply(node, d);
+    }
+    for (const path of keyPaths(root)) {
+      const d = common[path];
+      if (desc[path] || !d || typeof d !== 'object') continue;
+      apply(resolve(root, path)!, d);
     }
 
     const schema: NetworkSchema = {
