@@ -113,7 +113,6 @@ export async function runTraining(ctx: TaskContext, opts: TrainOptions = {}): Pr
 
   let startEpoch = 0;
   const resume = opts.fresh ? undefined : latestCheckpoint(resultsDir);
-  if (opts.fresh && existsSync(weightsDir(resultsDir))) rmSync(weightsDir(resultsDir), { recursive: true, force: true });
   if (resume) {
     if (resume.state.classes.join('\n') !== classes.join('\n')) {
       throw new EngineError(`checkpoint ${resume.dir} was trained on other classes; use --fresh to start over`);
@@ -143,6 +142,8 @@ export async function runTraining(ctx: TaskContext, opts: TrainOptions = {}): Pr
         (report.keptClasses.length ? `; head rows kept for ${report.keptClasses.join(', ')}` : ''),
     );
   }
+  // Old checkpoints go only now, once data and model are known to be good.
+  if (opts.fresh && existsSync(weightsDir(resultsDir))) rmSync(weightsDir(resultsDir), { recursive: true, force: true });
   writeFileAtomic(join(resultsDir, 'classmap.json'), JSON.stringify(classmap, null, 2) + '\n');
 
   const trainable = model.trainableWeights.map((w) => w.read() as tfTypes.Variable);
