@@ -238,8 +238,8 @@ function pathItems(doc: ServiceDocument, ctx: CursorContext, proto: boolean, rea
   const dirPart = slash >= 0 ? typed.slice(0, slash + 1) : '';
   const namePart = typed.slice(slash + 1);
   let dir: string;
-  if (dirPart.startsWith('~/')) dir = join(reader.homeDir(), dirPart.slice(2));
-  else if (isAbsolute(dirPart)) dir = dirPart;
+  if (dirPart.startsWith('~/')) dir = resolve(join(reader.homeDir(), dirPart.slice(2)));
+  else if (isAbsolute(dirPart)) dir = resolve(dirPart);
   else if (doc.filePath) dir = resolve(dirname(doc.filePath), dirPart || '.');
   else return [];
   const listed = reader.list(dir);

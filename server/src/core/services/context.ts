@@ -87,22 +87,30 @@ function readYamlLine(line: string): YamlLine | undefined {
 function yamlParents(text: string, lineStart: number, column: number): string[] | undefined {
   const path: string[] = [];
   let col = column;
+  // Set when `col` is the column of a list's dashes: YAML lets such a list sit at the
+  // same column as the key that owns it (`items:` / `- a`).
+  let atListLevel = false;
   let end = lineStart - 1;
-  while (end > 0 && col > 0) {
+  while (end > 0 && (col > 0 || atListLevel)) {
     const start = text.lastIndexOf('\n', end - 1) + 1;
     const line = readYamlLine(text.slice(start, end));
     end = start - 1;
     if (!line) continue;
-    if (line.key !== undefined && line.keyCol < col) {
+    const owns = line.key !== undefined && (line.keyCol < col || (atListLevel && !line.hasDash && line.keyCol === col && !line.value));
+    if (owns && line.key !== undefined) {
       // A block scalar (`key: |`) holds free text: no keys to complete inside it.
       if (line.value && /^[|>][0-9+\-]*$/.test(line.value)) return undefined;
       path.unshift(line.key);
       col = line.keyCol;
+      atListLevel = false;
     } else if (line.key === undefined && !line.hasDash && line.indent < col) {
       // A continuation line of a multi-line scalar or flow collection; it says nothing about nesting.
       continue;
     }
-    if (line.hasDash && line.indent < col) col = line.indent;
+    if (line.hasDash && line.indent < col) {
+      col = line.indent;
+      atListLevel = true;
+    }
   }
   return path;
 }

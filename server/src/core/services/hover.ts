@@ -71,7 +71,7 @@ function fieldHover(doc: ServiceDocument, offset: number): FieldHover | undefine
       const parts: string[] = [];
       parts.push(fieldMarkdown(keys, fieldSchema, proto));
       if (onValue && value?.kind === 'scalar' && value.form === 'interpolation') {
-        const resolved = interpolationMarkdown(doc, value, keys.slice(0, -1));
+        const resolved = interpolationMarkdown(doc, value, keys);
         if (resolved) parts.push(resolved);
       }
       if (!fieldSchema && !(onValue && value?.kind === 'scalar' && value.form === 'interpolation') && !schema) return undefined;
@@ -101,7 +101,8 @@ function fieldMarkdown(keys: string[], schema: SpecSchema | undefined, proto: bo
 }
 
 /** Each `${ref}` in the value and what it resolves to in this document. */
-function interpolationMarkdown(doc: ServiceDocument, node: ScalarNode, containerPath: string[]): string | undefined {
+/** `keyPath` is the path of the field holding the value (OmegaConf resolves `${.x}` from its parent). */
+function interpolationMarkdown(doc: ServiceDocument, node: ScalarNode, keyPath: string[]): string | undefined {
   if (typeof node.value !== 'string') return undefined;
   const rows: string[] = [];
   for (const m of node.value.matchAll(REF_RE)) {
@@ -110,7 +111,7 @@ function interpolationMarkdown(doc: ServiceDocument, node: ScalarNode, container
       rows.push(`- \`\${${ref}}\`: a resolver, evaluated when TAO loads the spec`);
       continue;
     }
-    const target = resolveReference(doc.analysis.spec.root, containerPath, ref);
+    const target = resolveReference(doc.analysis.spec.root, keyPath, ref);
     rows.push(`- \`\${${ref}}\` → ${target ? describeResolved(target) : '*not set in this file* (must come from the command line or a Hydra default)'}`);
   }
   if (rows.length === 0) return undefined;

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hover } from '../../server/src/core/services/hover';
+import { at } from './helpers';
+
+function hoverText(textWithMarker: string, filePath?: string): string | undefined {
+  const c = at(textWithMarker, filePath);
+  const h = hover(c.doc, c.position);
+  return h ? (h.contents as { value: string }).value : undefined;
+}
+
+test('on a key: description, type, facts and its dotted path', () => {
+  const text = hoverText('model_config {\n  ar|ch: "resnet"\n}\n')!;
+  assert.match(text, /\*\*arch\*\* — `model_config.arch`/);
+  assert.match(text, /Backbone family\./);
+  assert.match(text, /Type: quoted text/);
+});
+
+test('on a value: the field it belongs to, with range facts', () => {
+  const text = hoverText('model_config {\n  arch: "resnet"\n  dropout: 0.|5\n}\n')!;
+  assert.match(text, /\*\*dropout\*\*/);
+  assert.match(text, /Range: ≥ 0, ≤ 1/);
+});
+
+test('the hover range is the key or the value', () => {
+  const c = at('model_config {\n  arch: "resnet"\n  n_lay|ers: 18\n}\n');
+  assert.deepEqual(hover(c.doc, c.position)!.range, { start: { line: 2, character: 2 }, end: { line: 2, character: 10 } });
+});
+
+test('on the first line: the network, why, and how to change it', () => {
+  const text = hoverText('mod|el_config {\n  arch: "resnet"\n}\n')!;
+  assert.match(text, /TAO network: `classification_tf1`/);
+  assert.match(text, /inferred from the keys/);
+  assert.match(text, /# tao: network=NAME/);
+  const modeline = hoverText('# tao: netw|ork=dino\ntrain:\n  num_epochs: 1\n', '/specs/x.yaml')!;
+  assert.match(modeline, /set by the modeline/);
+  assert.match(modeline, /edit the modeline/);
+});
+
+test('interpolations show what they resolve to', () => {
+  const text = hoverText('train:\n  num_epochs: 10\n  results_dir: /r/${train.num_epochs}/${.num_epochs}/${oc.env:HOME}/${missing.key}|\n', '/specs/dino.yaml')!;
+  assert.match(text, /`\$\{train.num_epochs\}` → `10`/);
+  assert.match(text, /`\$\{.num_epochs\}` → `10`/);
+  assert.match(text, /oc.env:HOME.*resolver/);
+  assert.match(text, /missing.key.*not set in this file/);
+});
+
+test('nothing on blank space, comments and unknown documents', () => {
+  assert.equal(hoverText('model_config {\n  arch: "resnet"\n}\n|\n'), undefined);
+  assert.equal(hoverText('model_config {\n  # a comm|ent\n  arch: "resnet"\n}\n'), undefined);
+});
+
+test('a key being typed on a broken line still gets its hover', () => {
+  const text = hoverText('train:\n  num_epochs: 3\n  optim:\n    optimi|zer\n', '/specs/dino.yaml');
+  assert.ok(text === undefined || /optimizer|optim/.test(text));
+  const proto = hoverText('train_config {\n  optimi|zer\n}\n')!;
+  assert.match(proto, /\*\*optimizer\*\*/);
+});
