@@ -4,6 +4,8 @@
 import { Alias, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { Comment, Dialect, Entry, ListNode, MapNode, ParsedSpec, ScalarNode, SpecDiagnostic, SpecNode } from '../tree';
+import { duplicateKeyDiagnostic } from './yaml-duplicates';
+import { parseYamlFast } from './yaml-fast';
 import { resolvePlainScalar } from './yaml-scalars';
 
 type YamlDialect = Exclude<Dialect, 'prototext'>;
@@ -12,6 +14,13 @@ type YamlDialect = Exclude<Dialect, 'prototext'>;
 const MAX_DEPTH = 500;
 
 export function parseYamlSpec(text: string, dialect: YamlDialect): ParsedSpec {
+  const fast = parseYamlFast(text, dialect);
+  if (fast) return { dialect, text, root: fast.root, comments: scanYamlComments(text), diagnostics: fast.diagnostics };
+  return parseYamlFull(text, dialect);
+}
+
+/** The general path, on the `yaml` package: every YAML feature, error recovery and messages. */
+export function parseYamlFull(text: string, dialect: YamlDialect): ParsedSpec {
   const first = parseWith(text, dialect);
   // PyYAML (and so OmegaConf) does not check indentation inside a flow collection spanning
   // lines (`key: ['a',\n'b']` at column 0); the `yaml` package does. Re-read such files with
@@ -191,7 +200,8 @@ class TreeBuilder {
         if (merged.kind === 'map') for (const e of merged.entries) entries.push(e);
         continue;
       }
-      const key = keyNode && isScalar(keyNode) ? String(keyNode.value ?? '') : this.text.slice(keyRange[0], keyRange[1]);
+      // Plain keys keep their text: PyYAML reads `y`/`n` as the strings the yaml package turns into booleans.
+      const key = keyNode && isScalar(keyNode) && keyNode.type !== 'PLAIN' ? String(keyNode.value ?? '') : this.text.slice(keyRange[0], keyRange[1]);
       const value = pair.value === null || pair.value === undefined ? undefined : this.node(pair.value, depth + 1, keyRange[1]);
       const valueEnd = value ? value.span.end : keyRange[1];
       const entry: Entry = {
@@ -201,30 +211,24 @@ class TreeBuilder {
         span: { start: keyRange[0], end: valueEnd },
       };
       const earlier = seen.get(key);
-      if (earlier) this.reportDuplicate(key, entry, earlier);
+      if (earlier) this.diagnostics.push(duplicateKeyDiagnostic(this.text, this.dialect, entry, earlier));
       seen.set(key, entry);
       entries.push(entry);
     }
-    return { kind: 'map', span: { start: range[0], end: range[1] }, entries };
-  }
-
-  private reportDuplicate(key: string, entry: Entry, earlier: Entry): void {
-    const hydra = this.dialect === 'hydra-yaml';
-    const line = this.text.slice(0, earlier.keySpan.start).split('\n').length;
-    this.diagnostics.push({
-      severity: hydra ? 'error' : 'warning',
-      code: 'duplicate-key',
-      message: hydra
-        ? `Duplicate key '${key}' (first set on line ${line}): TAO's Hydra loader refuses the file. Remove one of them.`
-        : `Duplicate key '${key}' (first set on line ${line}): PyYAML silently keeps this later value. Remove one of them.`,
-      span: entry.keySpan,
-    });
+    // Block collections end where their last value ends (not after trailing comments or line
+    // breaks), so both YAML readers give the same spans; flow collections end at the bracket.
+    const flow = (node as { flow?: boolean }).flow === true;
+    const end = !flow && entries.length > 0 ? entries[entries.length - 1].span.end : range[1];
+    const start = !flow && entries.length > 0 ? Math.min(range[0], entries[0].keySpan.start) : range[0];
+    return { kind: 'map', span: { start, end }, entries };
   }
 
   private seq(node: { items: unknown[]; range?: [number, number, number] | null }, depth: number): ListNode {
     const range = node.range ?? [0, 0, 0];
     const items = node.items.map((item) => this.node(item, depth + 1, range[0]));
-    return { kind: 'list', span: { start: range[0], end: range[1] }, items };
+    const flow = (node as { flow?: boolean }).flow === true;
+    const end = !flow && items.length > 0 ? items[items.length - 1].span.end : range[1];
+    return { kind: 'list', span: { start: range[0], end }, items };
   }
 
   private scalar(node: Scalar): ScalarNode {

@@ -1,0 +1,426 @@
+// A fast reader for the plain YAML that nearly every TAO spec is written in: block mappings
+// and sequences, one-line scalars, one-line flow collections and comments. It produces the
+// same tree as the full `yaml`-package path and gives up (returns undefined) on anything
+// else — anchors, tags, block scalars, multi-line scalars or flows, documents markers, odd
+// indentation, any syntax error — so the full parser still handles every other file and
+// reports every error. Why: parsing is most of the cost of checking a spec as you type, and
+// the general parser spends it on features specs do not use.
+import type { Dialect, Entry, ListNode, MapNode, ScalarNode, SpecDiagnostic, SpecNode } from '../tree';
+import { duplicateKeyDiagnostic } from './yaml-duplicates';
+import { resolvePlainScalar } from './yaml-scalars';
+
+type YamlDialect = Exclude<Dialect, 'prototext'>;
+
+class Bail extends Error {}
+const BAIL = new Bail();
+
+interface Line {
+  /** Offset of the line's first character. */
+  start: number;
+  /** Offset just past the last character, before `\n` (and before a `\r`). */
+  end: number;
+  indent: number;
+}
+
+const MAX_DEPTH = 200;
+
+export function parseYamlFast(text: string, dialect: YamlDialect): { root: MapNode; diagnostics: SpecDiagnostic[] } | undefined {
+  try {
+    return new FastYaml(text, dialect).document();
+  } catch (error) {
+    if (error instanceof Bail) return undefined;
+    throw error;
+  }
+}
+
+class FastYaml {
+  private readonly lines: Line[] = [];
+  private li = 0;
+  private readonly diagnostics: SpecDiagnostic[] = [];
+  private depth = 0;
+
+  constructor(private readonly text: string, private readonly dialect: YamlDialect) {
+    // Lone CR and the Unicode line breaks YAML 1.1 honours (NEL, LS, PS); BOMs and other
+    // control characters are the full parser's business.
+    if (/\r(?!\n)|[\u0085\u2028\u2029\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(text)) throw BAIL;
+    let start = 0;
+    const n = text.length;
+    while (start <= n) {
+      let nl = text.indexOf('\n', start);
+      if (nl < 0) nl = n;
+      let end = nl;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      let i = start;
+      while (i < end && text.charCodeAt(i) === 32) i++;
+      const c = i < end ? text.charCodeAt(i) : -1;
+      if (c === 9) throw BAIL; // tabs in indentation: leave it to the full parser
+      // Blank and comment-only lines carry no structure.
+      if (c !== -1 && c !== 35 /* # */) this.lines.push({ start, end, indent: i - start });
+      if (c === 37 /* % */ || (i === start && text.startsWith('---', i)) || (i === start && text.startsWith('...', i))) throw BAIL;
+      if (nl === n) break;
+      start = nl + 1;
+    }
+  }
+
+  document(): { root: MapNode; diagnostics: SpecDiagnostic[] } {
+    if (this.lines.length === 0) throw BAIL; // empty documents: the full parser decides
+    const first = this.lines[0];
+    if (first.indent !== 0 || this.isSeqItem(first, first.start)) throw BAIL;
+    const root = this.map(0, first.start);
+    if (this.li < this.lines.length) throw BAIL;
+    return { root, diagnostics: this.diagnostics };
+  }
+
+  private isSeqItem(line: Line, at: number): boolean {
+    if (this.text.charCodeAt(at) !== 45 /* - */) return false;
+    return at + 1 >= line.end || this.text.charCodeAt(at + 1) === 32;
+  }
+
+  /** A block mapping whose keys sit at column `indent`; the first key starts at `firstAt`. */
+  private map(indent: number, firstAt: number): MapNode {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
+    const entries: Entry[] = [];
+    const seen = new Map<string, Entry>();
+    let at = firstAt;
+    while (this.li < this.lines.length) {
+      const line = this.lines[this.li];
+      if (entries.length > 0) {
+        if (line.indent < indent) break;
+        if (line.indent > indent) throw BAIL;
+        at = line.start + line.indent;
+        if (this.isSeqItem(line, at)) break;
+      }
+      const entry = this.entry(line, at, indent);
+      const earlier = seen.get(entry.key);
+      if (earlier) this.diagnostics.push(duplicateKeyDiagnostic(this.text, this.dialect, entry, earlier));
+      seen.set(entry.key, entry);
+      entries.push(entry);
+    }
+    this.depth--;
+    const start = entries[0].keySpan.start;
+    return { kind: 'map', span: { start, end: entries[entries.length - 1].span.end }, entries };
+  }
+
+  private entry(line: Line, at: number, indent: number): Entry {
+    const text = this.text;
+    let keyEnd: number;
+    let key: string;
+    let colon: number;
+    const c = text.charCodeAt(at);
+    if (c === 34 || c === 39) {
+      const q = this.quoted(at, line.end);
+      key = q.value;
+      keyEnd = q.end;
+      colon = keyEnd;
+      if (text.charCodeAt(colon) !== 58) throw BAIL;
+      if (colon + 1 < line.end && text.charCodeAt(colon + 1) !== 32) throw BAIL;
+    } else {
+      if (isIndicator(c)) throw BAIL;
+      colon = -1;
+      for (let i = at; i < line.end; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch === 58 /* : */ && (i + 1 === line.end || text.charCodeAt(i + 1) === 32)) {
+          colon = i;
+          break;
+        }
+        if (ch === 35 && text.charCodeAt(i - 1) === 32) throw BAIL;
+      }
+      if (colon < 0) throw BAIL;
+      keyEnd = colon;
+      while (keyEnd > at && text.charCodeAt(keyEnd - 1) === 32) keyEnd--;
+      if (keyEnd === at) throw BAIL;
+      key = text.slice(at, keyEnd);
+    }
+    const keySpan = { start: at, end: keyEnd };
+    const afterColon = colon + 1;
+    const restStart = skipSpaces(text, afterColon, line.end);
+    const restEnd = trimComment(text, restStart, line.end);
+    this.li++;
+    let value: SpecNode;
+    if (restStart >= restEnd) {
+      const next = this.lines[this.li];
+      if (next && next.indent > indent) {
+        value = this.block(next);
+      } else if (next && next.indent === indent && this.isSeqItem(next, next.start + next.indent)) {
+        value = this.seq(indent);
+      } else {
+        value = nullAt(restStart); // where the full parser puts an empty value: after the spaces
+      }
+    } else {
+      value = this.inline(restStart, restEnd);
+      const next = this.lines[this.li];
+      if (next && next.indent > indent) throw BAIL; // a multi-line scalar or a syntax error
+    }
+    return { key, keySpan, value, span: { start: at, end: value.span.end } };
+  }
+
+  /** The block node that starts on `line` (a mapping or a sequence). */
+  private block(line: Line): SpecNode {
+    const at = line.start + line.indent;
+    if (this.isSeqItem(line, at)) return this.seq(line.indent);
+    return this.map(line.indent, at);
+  }
+
+  private seq(indent: number): ListNode {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
+    const text = this.text;
+    const items: SpecNode[] = [];
+    let start = -1;
+    while (this.li < this.lines.length) {
+      const line = this.lines[this.li];
+      if (line.indent < indent) break;
+      if (line.indent > indent) throw BAIL;
+      const dash = line.start + line.indent;
+      if (!this.isSeqItem(line, dash)) break;
+      if (start < 0) start = dash;
+      const itemAt = skipSpaces(text, dash + 1, line.end);
+      const itemEnd = trimComment(text, itemAt, line.end);
+      if (itemAt >= itemEnd) throw BAIL; // `-` alone: nested block or null item; rare in specs
+      if (this.isSeqItem(line, itemAt)) throw BAIL; // `- - x`
+      if (this.startsKey(itemAt, itemEnd)) {
+        items.push(this.map(itemAt - line.start, itemAt));
+        continue;
+      }
+      items.push(this.inline(itemAt, itemEnd));
+      this.li++;
+      const next = this.lines[this.li];
+      if (next && next.indent > indent) throw BAIL;
+    }
+    this.depth--;
+    if (items.length === 0) throw BAIL;
+    return { kind: 'list', span: { start, end: items[items.length - 1].span.end }, items };
+  }
+
+  /** Does `key:` (a mapping entry) start here? */
+  private startsKey(at: number, end: number): boolean {
+    const text = this.text;
+    const c = text.charCodeAt(at);
+    if (c === 34 || c === 39) {
+      try {
+        const q = this.quoted(at, end);
+        return text.charCodeAt(q.end) === 58 && (q.end + 1 >= end || text.charCodeAt(q.end + 1) === 32);
+      } catch {
+        return false;
+      }
+    }
+    if (c === 91 || c === 123) return false;
+    for (let i = at; i < end; i++) {
+      if (text.charCodeAt(i) === 58 && (i + 1 === end || text.charCodeAt(i + 1) === 32)) return true;
+    }
+    return false;
+  }
+
+  /** A value on one line: a quoted or plain scalar, or a flow collection. */
+  private inline(start: number, end: number): SpecNode {
+    const c = this.text.charCodeAt(start);
+    if (c === 91 || c === 123) {
+      const flow = new FlowReader(this.text, this.dialect, end);
+      const node = flow.node(start, 0);
+      if (skipSpaces(this.text, flow.pos, end) !== end) throw BAIL;
+      this.diagnostics.push(...flow.diagnostics);
+      return node;
+    }
+    if (c === 34 || c === 39) {
+      const q = this.quoted(start, end);
+      if (q.end !== end) throw BAIL;
+      return quotedScalar(this.text, this.dialect, start, q.end, q.value);
+    }
+    if (isIndicator(c) && !plainMayStartWith(this.text, start, end)) throw BAIL;
+    for (let i = start; i < end; i++) {
+      const ch = this.text.charCodeAt(i);
+      if (ch === 58 && (i + 1 === end || this.text.charCodeAt(i + 1) === 32)) throw BAIL; // `a: b: c`
+    }
+    return plainScalar(this.text, this.dialect, start, end);
+  }
+
+  private quoted(start: number, limit: number): { value: string; end: number } {
+    return readQuoted(this.text, start, limit);
+  }
+}
+
+/** Reads one-line flow collections: `[1, 2]`, `{a: 1, b: [x]}`. */
+class FlowReader {
+  pos = 0;
+  readonly diagnostics: SpecDiagnostic[] = [];
+  constructor(private readonly text: string, private readonly dialect: YamlDialect, private readonly limit: number) {}
+
+  node(at: number, depth: number): SpecNode {
+    if (depth > MAX_DEPTH) throw BAIL;
+    const text = this.text;
+    const c = text.charCodeAt(at);
+    if (c === 91) return this.list(at, depth);
+    if (c === 123) return this.map(at, depth);
+    if (c === 34 || c === 39) {
+      const q = readQuoted(text, at, this.limit);
+      this.pos = q.end;
+      return quotedScalar(text, this.dialect, at, q.end, q.value);
+    }
+    let i = at;
+    while (i < this.limit) {
+      const ch = text.charCodeAt(i);
+      if (ch === 44 || ch === 93 || ch === 125 || ch === 91 || ch === 123) break;
+      if (ch === 58 && (i + 1 >= this.limit || text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 44)) break;
+      if (ch === 35 && text.charCodeAt(i - 1) === 32) throw BAIL;
+      i++;
+    }
+    let end = i;
+    while (end > at && text.charCodeAt(end - 1) === 32) end--;
+    if (end === at || (isIndicator(c) && !plainMayStartWith(text, at, end))) throw BAIL;
+    this.pos = i;
+    return plainScalar(text, this.dialect, at, end);
+  }
+
+  private list(open: number, depth: number): ListNode {
+    const text = this.text;
+    const items: SpecNode[] = [];
+    let i = skipSpaces(text, open + 1, this.limit);
+    if (text.charCodeAt(i) === 93) {
+      this.pos = i + 1;
+      return { kind: 'list', span: { start: open, end: i + 1 }, items };
+    }
+    for (;;) {
+      const item = this.node(i, depth + 1);
+      i = skipSpaces(text, this.pos, this.limit);
+      if (text.charCodeAt(i) === 58) throw BAIL; // `[a: 1]`: a single-pair mapping
+      items.push(item);
+      const ch = text.charCodeAt(i);
+      if (ch === 93) {
+        this.pos = i + 1;
+        return { kind: 'list', span: { start: open, end: i + 1 }, items };
+      }
+      if (ch !== 44) throw BAIL;
+      i = skipSpaces(text, i + 1, this.limit);
+      if (text.charCodeAt(i) === 93) throw BAIL; // trailing comma: let the full parser judge
+    }
+  }
+
+  private map(open: number, depth: number): MapNode {
+    const text = this.text;
+    const entries: Entry[] = [];
+    const seen = new Map<string, Entry>();
+    let i = skipSpaces(text, open + 1, this.limit);
+    if (text.charCodeAt(i) === 125) {
+      this.pos = i + 1;
+      return { kind: 'map', span: { start: open, end: i + 1 }, entries };
+    }
+    for (;;) {
+      const keyNode = this.node(i, depth + 1);
+      if (keyNode.kind !== 'scalar') throw BAIL;
+      const key = keyNode.quoted ? String(keyNode.value) : keyNode.raw;
+      i = skipSpaces(text, this.pos, this.limit);
+      if (text.charCodeAt(i) !== 58) throw BAIL; // `{a}`: a key without a value
+      i = skipSpaces(text, i + 1, this.limit);
+      const value = this.node(i, depth + 1);
+      const entry: Entry = { key, keySpan: keyNode.span, value, span: { start: keyNode.span.start, end: value.span.end } };
+      const earlier = seen.get(key);
+      if (earlier) this.diagnostics.push(duplicateKeyDiagnostic(text, this.dialect, entry, earlier));
+      seen.set(key, entry);
+      entries.push(entry);
+      i = skipSpaces(text, this.pos, this.limit);
+      const ch = text.charCodeAt(i);
+      if (ch === 125) {
+        this.pos = i + 1;
+        return { kind: 'map', span: { start: open, end: i + 1 }, entries };
+      }
+      if (ch !== 44) throw BAIL;
+      i = skipSpaces(text, i + 1, this.limit);
+    }
+  }
+}
+
+function readQuoted(text: string, start: number, limit: number): { value: string; end: number } {
+  const quote = text.charCodeAt(start);
+  let out = '';
+  let i = start + 1;
+  let chunk = i;
+  while (i < limit) {
+    const c = text.charCodeAt(i);
+    if (c === quote) {
+      if (quote === 39 && text.charCodeAt(i + 1) === 39) {
+        out += text.slice(chunk, i + 1);
+        i += 2;
+        chunk = i;
+        continue;
+      }
+      out += text.slice(chunk, i);
+      return { value: out, end: i + 1 };
+    }
+    if (c === 92 /* \ */ && quote === 34) {
+      out += text.slice(chunk, i);
+      const e = text[i + 1];
+      const simple: Record<string, string> = { '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', e: '\x1b', f: '\f', v: '\v', ' ': ' ', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029' };
+      if (e in simple) {
+        out += simple[e];
+        i += 2;
+      } else if (e === 'x' || e === 'u' || e === 'U') {
+        const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+        const hex = text.slice(i + 2, i + 2 + len);
+        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) throw BAIL;
+        out += String.fromCodePoint(parseInt(hex, 16));
+        i += 2 + len;
+      } else throw BAIL;
+      chunk = i;
+      continue;
+    }
+    i++;
+  }
+  throw BAIL; // unterminated on this line: multi-line quoted scalars go to the full parser
+}
+
+function quotedScalar(text: string, dialect: YamlDialect, start: number, end: number, value: string): ScalarNode {
+  const form = dialect === 'hydra-yaml' && value.includes('${') ? 'interpolation' : value === '???' ? 'missing' : 'string';
+  return { kind: 'scalar', span: { start, end }, raw: text.slice(start, end), value, form, quoted: true };
+}
+
+function plainScalar(text: string, dialect: YamlDialect, start: number, end: number): ScalarNode {
+  const raw = text.slice(start, end);
+  const resolved = resolvePlainScalar(raw, dialect);
+  return { kind: 'scalar', span: { start, end }, raw, value: resolved.value, form: resolved.form, quoted: false };
+}
+
+function nullAt(offset: number): ScalarNode {
+  return { kind: 'scalar', span: { start: offset, end: offset }, raw: '', value: null, form: 'null', quoted: false };
+}
+
+function skipSpaces(text: string, i: number, end: number): number {
+  while (i < end && text.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+/** End of the content before a ` #` comment, trailing spaces removed. */
+function trimComment(text: string, start: number, end: number): number {
+  let quote = 0;
+  let stop = end;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (quote) {
+      if (c === quote) quote = 0;
+      continue;
+    }
+    if ((c === 34 || c === 39) && (i === start || text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 91 || text.charCodeAt(i - 1) === 123 || text.charCodeAt(i - 1) === 44)) {
+      quote = c;
+      continue;
+    }
+    if (c === 35 && i > start && text.charCodeAt(i - 1) === 32) {
+      stop = i;
+      break;
+    }
+  }
+  while (stop > start && text.charCodeAt(stop - 1) === 32) stop--;
+  return stop;
+}
+
+/** `-`, `?` and `:` may start a plain scalar when a non-space follows (`-1`, `-inf`). */
+function plainMayStartWith(text: string, at: number, end: number): boolean {
+  const c = text.charCodeAt(at);
+  if (c !== 45 && c !== 63 && c !== 58) return false;
+  if (at + 1 >= end) return false;
+  const next = text.charCodeAt(at + 1);
+  return next !== 32 && next !== 44 && next !== 93 && next !== 125 && next !== 91 && next !== 123;
+}
+
+/** Characters that start YAML syntax other than a plain scalar (anchors, tags, block scalars, ...). */
+function isIndicator(c: number): boolean {
+  // - ? : , [ ] { } # & * ! | > ' " % @ `
+  return c === 45 || c === 63 || c === 58 || c === 44 || c === 91 || c === 93 || c === 123 || c === 125 || c === 35 || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 39 || c === 34 || c === 37 || c === 64 || c === 96;
+}
