@@ -40,7 +40,7 @@ function render(name: string, d: PruneData): void {
   const allTotal = d.layers.reduce((a, l) => a + l.total, 0);
   app.append(
     h('div', { class: 'header' }, h('h1', {}, `Pruning · ${name}`)),
-    settings ? h('div', { class: 'subtitle' }, settings) : null,
+    settings ? h('div', { class: 'subtitle' }, settings) : '',
     tiles,
     h('h2', {}, `Filters kept per layer · ${keptTotal} of ${allTotal}`),
     d.layers.length ? layers : h('div', { class: 'empty' }, 'The report lists no layers.'),
