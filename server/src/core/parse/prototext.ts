@@ -10,21 +10,19 @@
 
 import type { Entry, ListNode, MapNode, ParsedSpec, ScalarNode, SpecDiagnostic, Span } from '../tree';
 import { LineIndex } from '../text';
-import {
-  isFloatWord,
-  parseProtoFloat,
-  parseProtoInt,
-  tokenize,
-  unescapeProtoString,
-  TK_BAD_STRING,
-  TK_EOF,
-  TK_IDENT,
-  TK_NUMBER,
-  TK_OTHER,
-  TK_PUNCT,
-  TK_STRING,
-} from './prototext-lexer';
+import * as lexer from './prototext-lexer';
+import { isFloatWord, parseProtoFloat, parseProtoInt, tokenize, unescapeProtoString } from './prototext-lexer';
 import type { EscapeProblem, TokenStream } from './prototext-lexer';
+
+// Local copies: the CommonJS output reads imported bindings through getters, which costs a
+// call per token in the hot loop.
+const TK_BAD_STRING = lexer.TK_BAD_STRING;
+const TK_EOF = lexer.TK_EOF;
+const TK_IDENT = lexer.TK_IDENT;
+const TK_NUMBER = lexer.TK_NUMBER;
+const TK_OTHER = lexer.TK_OTHER;
+const TK_PUNCT = lexer.TK_PUNCT;
+const TK_STRING = lexer.TK_STRING;
 
 /** Deepest nesting of `{}`/`<>`/`[]` we build a tree for. */
 export const MAX_DEPTH = 1000;
@@ -182,12 +180,21 @@ class ProtoTextParser {
 
   // ---- unclosed-brace hint ----
 
-  /** Indentation (in characters) of the line holding `offset`. */
+  /**
+   * Indentation (in characters) of the line holding `offset`, or -1 when the line start is
+   * more than 4096 characters back (a minified one-line spec has no indentation to go by).
+   */
   private indentOf(offset: number): number {
-    if (!this.lines) this.lines = new LineIndex(this.text);
-    const start = this.lines.lineStart(this.lines.positionAt(offset).line);
+    const text = this.text;
+    let start = offset;
+    while (start > 0 && offset - start < 4096) {
+      const c = text.charCodeAt(start - 1);
+      if (c === 10 || c === 13) break;
+      start--;
+    }
+    if (start > 0 && offset - start >= 4096) return -1;
     let k = start;
-    while (k < offset && (this.text.charCodeAt(k) === 32 || this.text.charCodeAt(k) === 9)) k++;
+    while (k < offset && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
     return k - start;
   }
 
@@ -200,7 +207,7 @@ class ProtoTextParser {
     let k = at - 1;
     while (k >= 0 && (this.text.charCodeAt(k) === 32 || this.text.charCodeAt(k) === 9)) k--;
     if (k >= 0 && this.text.charCodeAt(k) !== 10 && this.text.charCodeAt(k) !== 13) return false;
-    return this.indentOf(at) < this.indentOf(this.starts[open]);
+    return at - (k + 1) < this.indentOf(this.starts[open]);
   }
 
   /**
