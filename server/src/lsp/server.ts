@@ -124,7 +124,9 @@ export function startServer(connection: Connection): void {
   async function refreshSettings(pushed?: unknown): Promise<void> {
     try {
       if (pullConfiguration) {
-        settings = readSettings(await connection.workspace.getConfiguration('tao'));
+        // A client with nothing configured answers null: keep what initializationOptions gave.
+        const pulled: unknown = await connection.workspace.getConfiguration('tao');
+        if (pulled !== null && pulled !== undefined) settings = readSettings(pulled);
       } else if (pushed !== undefined) {
         settings = readSettings(taoSection(pushed));
       }
@@ -134,9 +136,11 @@ export function startServer(connection: Connection): void {
   }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    const options = (params.initializationOptions ?? {}) as { schemasDir?: unknown; settings?: unknown };
+    // initializationOptions: `{ schemasDir?, settings?: { tao: {...} } }` or `{ tao: {...} }` (Helix sends its `config` table as is).
+    const options = (params.initializationOptions ?? {}) as { schemasDir?: unknown; settings?: unknown; tao?: unknown };
     catalog = openCatalog(typeof options.schemasDir === 'string' ? options.schemasDir : process.env.TAO_SPEC_SCHEMAS_DIR, log);
     if (options.settings !== undefined) settings = readSettings(taoSection(options.settings));
+    else if (options.tao !== undefined) settings = readSettings(options.tao);
     pullConfiguration = !!params.capabilities.workspace?.configuration;
     if (/visual studio code|vscode/i.test(params.clientInfo?.name ?? '')) retriggerCommand = 'editor.action.triggerSuggest';
     return {

@@ -19,14 +19,24 @@ export function documentSymbols(doc: ServiceDocument): DocumentSymbol[] {
 }
 
 function mapSymbols(map: MapNode, ctx: Ctx, depth: number): DocumentSymbol[] {
-  const counts = new Map<string, number>();
-  for (const e of map.entries) counts.set(e.key, (counts.get(e.key) ?? 0) + 1);
-  const seen = new Map<string, number>();
+  // Numbering is only needed for keys that repeat; most maps have none, so look first.
+  let counts: Map<string, number> | undefined;
+  const keys = new Set<string>();
+  for (const e of map.entries) {
+    if (keys.has(e.key)) {
+      counts ??= new Map();
+      counts.set(e.key, (counts.get(e.key) ?? 1) + 1);
+    } else keys.add(e.key);
+  }
+  const seen = counts ? new Map<string, number>() : undefined;
   const out: DocumentSymbol[] = [];
   for (const entry of map.entries) {
-    const n = (seen.get(entry.key) ?? 0) + 1;
-    seen.set(entry.key, n);
-    const name = counts.get(entry.key)! > 1 ? `${entry.key} [${n}]` : entry.key;
+    let name = entry.key;
+    if (counts?.has(entry.key)) {
+      const n = (seen!.get(entry.key) ?? 0) + 1;
+      seen!.set(entry.key, n);
+      name = `${entry.key} [${n}]`;
+    }
     out.push(entrySymbol(entry, name, ctx, depth));
   }
   return out;
@@ -88,6 +98,9 @@ function kindOf(node: SpecNode | undefined): SymbolKind {
 /** YAML block values end after their trailing line break; a symbol ends at its last character. */
 function trimEnd(text: string, end: number, floor: number): number {
   let e = end;
-  while (e > floor && /\s/.test(text[e - 1])) e--;
-  return e;
+  for (;;) {
+    const c = text.charCodeAt(e - 1);
+    if (e > floor && (c === 32 || c === 9 || c === 10 || c === 13)) e--;
+    else return e;
+  }
 }
