@@ -3,7 +3,8 @@
 // others, so content-based detection works without loading any full schema.
 import type { NetworkSchema } from '../../server/src/core/schema/types';
 import type { SpecFile, Observation } from './specs';
-import { keyPaths } from './schema-util';
+import type { SpecSchema } from '../../server/src/core/schema/types';
+import { keyPaths, container } from './schema-util';
 
 export interface IndexEntry {
   dialect: NetworkSchema['x-tao-dialect'];
@@ -21,11 +22,33 @@ export interface SchemaIndex {
 const GENERIC_FOLDERS = new Set(['specs', 'notebooks', 'kitti', 'text2box', 'specs_output', 'classification', 'efficientdet']);
 const MAX_SIGNATURE = 8;
 
+/** A key inside a mapping whose keys are the user's (colour maps, label maps). */
+function underFreeForm(schema: SpecSchema, key: string): boolean {
+  let cur: SpecSchema | undefined = schema;
+  for (const seg of key.split('.')) {
+    if (!cur) return false;
+    const c: SpecSchema = container(cur);
+    if (c.additionalProperties === true) return true;
+    cur = c.properties?.[seg];
+  }
+  return false;
+}
+
 export function buildIndex(schemas: Map<string, NetworkSchema>, files: SpecFile[], obs: Map<string, Observation[]>): SchemaIndex {
   const keySets = new Map<string, Set<string>>();
   for (const [n, s] of schemas) keySets.set(n, new Set(keyPaths(s, 3)));
   const usedSets = new Map<string, Set<string>>();
   for (const [n, list] of obs) usedSets.set(n, new Set(list.map((o) => o.path).filter((p) => p && p.split('.').length <= 3)));
+  // Share of each network's real files that use a key (for networks that share one schema).
+  const share = new Map<string, Map<string, number>>();
+  for (const [n, list] of obs) {
+    const byKey = new Map<string, Set<string>>();
+    for (const o of list) if (o.path) byKey.set(o.path, (byKey.get(o.path) ?? new Set()).add(o.file.rel));
+    const total = new Set(list.map((o) => o.file.rel)).size || 1;
+    share.set(n, new Map([...byKey].map(([k, f]) => [k, f.size / total])));
+  }
+  // Data keys (class ids, colour names) say nothing about the network.
+  const nameLike = (k: string) => k.split('.').every((seg) => /^[A-Za-z_]\w*$/.test(seg));
 
   const networks: Record<string, IndexEntry> = {};
   for (const [n, s] of schemas) {
@@ -34,10 +57,18 @@ export function buildIndex(schemas: Map<string, NetworkSchema>, files: SpecFile[
     const unique = (k: string, sets: Map<string, Set<string>>) => [...sets].every(([m, set]) => m === n || !set.has(k));
     // Keys no other schema has; shallow ones first, keys real files use before the rest, and a
     // key whose parent is already a signature adds nothing.
-    let candidates = [...own].filter((k) => unique(k, keySets));
-    if (candidates.length === 0) {
-      // Networks that share one proto (ssd/dssd) still differ in what their real files use.
-      candidates = [...used].filter((k) => unique(k, usedSets) && own.has(k));
+    let candidates = [...own].filter((k) => nameLike(k) && !underFreeForm(s, k) && unique(k, keySets));
+    const fileCount = new Set((obs.get(n) ?? []).map((o) => o.file.rel)).size;
+    // Usage shares mean something only with a few files (one dump of a full config is not a pattern).
+    if (candidates.length === 0 && fileCount >= 3) {
+      // Networks that share one proto (ssd/dssd) still differ in what their real files use:
+      // keys most of this network's files use and few of any other network's files do.
+      const mine = share.get(n) ?? new Map<string, number>();
+      candidates = [...used].filter((k) => {
+        if (!own.has(k) || !nameLike(k) || underFreeForm(s, k)) return false;
+        const others = Math.max(0, ...[...share].filter(([m]) => m !== n).map(([, sh]) => sh.get(k) ?? 0));
+        return (mine.get(k) ?? 0) - others >= 0.5;
+      });
     }
     const depth = (k: string) => k.split('.').length;
     candidates.sort((a, b) => depth(a) - depth(b) || Number(used.has(b)) - Number(used.has(a)) || a.localeCompare(b));
