@@ -1,0 +1,483 @@
+// `npm run bench:lsp [-- --quick] [-- --json]`: our language server against yaml-language-server
+// 1.25 on the same documents, schemas and requests, over stdio (two real server processes) and
+// in-process (library calls). Prints a table, or with --json one JSON object per request kind:
+//   {"kind", "ours_ms_p50", "peer_ms_p50", "ours_ms_p95", "peer_ms_p95", "ratio", ...}
+// ratio = peer p50 / ours p50 (> 1: we are faster). Diagnostics latencies have each server's own
+// debounce delay subtracted (ours: 0 ms on open, DIAGNOSTICS_DELAY_MS on change; peer: its
+// validationDelayMs on both); the raw wall times are in the *_raw_* keys.
+// Exits non-zero if the peer cannot run or ignores the schemas (then a comparison means nothing).
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DIAGNOSTICS_DELAY_MS } from '../../server/src/lsp/server';
+import { describeMachine, fail, log, machineInfo, parseArgs, percentile, repoRoot, round, table } from '../common/util';
+import { bigDinoSpec, bigProtoSpec, brokenSpecs, realProtoSpecs, realYamlSpecs, schemaFile, type BenchDoc, type BrokenDoc } from './corpus';
+import { ourLibrary, peerLibrary, timed, type LibService } from './library';
+import { BenchClient, type LspDiagnostic, type ServerLaunch } from './stdio-client';
+
+const ROOT = join(tmpdir(), 'tao-bench-lsp');
+
+interface Samples {
+  ours: number[];
+  peer: number[];
+  oursRaw: number[];
+  peerRaw: number[];
+  oursItems: number[];
+  peerItems: number[];
+}
+
+function samples(): Samples {
+  return { ours: [], peer: [], oursRaw: [], peerRaw: [], oursItems: [], peerItems: [] };
+}
+
+export function uriOf(doc: BenchDoc): string {
+  return pathToFileURL(join(ROOT, doc.group, doc.fileName)).href;
+}
+
+function languageIdOf(doc: BenchDoc): string {
+  return doc.dialect === 'yaml' ? 'yaml' : 'plaintext';
+}
+
+function peerDelayMs(): number {
+  // The peer's debounce is a field of its settings object (not configurable by a client).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SettingsState } = require('yaml-language-server/out/server/src/yamlSettings') as { SettingsState: new () => { validationDelayMs: number } };
+  return new SettingsState().validationDelayMs;
+}
+
+function peerBin(): string {
+  let bin: string;
+  try {
+    bin = join(require.resolve('yaml-language-server/package.json'), '..', 'bin', 'yaml-language-server');
+  } catch {
+    fail('yaml-language-server is not installed (npm install): the peer cannot run, refusing to report our side alone');
+  }
+  if (!existsSync(bin)) fail(`yaml-language-server binary missing at ${bin}`);
+  return bin;
+}
+
+function ourServer(): string {
+  const server = join(repoRoot(), 'dist', 'server.js');
+  if (!existsSync(server)) fail(`${server} not found: run npm run build first`);
+  return server;
+}
+
+function networkGlobs(docs: BenchDoc[]): Record<string, string> {
+  const globs: Record<string, string> = {};
+  for (const d of docs) globs[`**/${d.group}/*.{yaml,txt}`] = d.network;
+  return globs;
+}
+
+function schemaGlobs(docs: BenchDoc[]): Record<string, string[]> {
+  const map: Record<string, string[]> = {};
+  for (const d of docs) if (d.dialect === 'yaml') map[schemaFile(d.network)] = [`${d.group}/*.yaml`];
+  return map;
+}
+
+/** A new version of the text: an appended comment line, so both servers re-parse everything. */
+function edited(text: string, n: number): string {
+  return `${text}\n# bench edit ${n}\n`;
+}
+
+function onLine(diags: LspDiagnostic[], line: number): LspDiagnostic[] {
+  return diags.filter((d) => (d.severity ?? 1) <= 2 && d.range.start.line <= line && d.range.end.line >= line);
+}
+
+interface Reps {
+  /** Opens per real spec (close + reopen), changes per spec, request rounds per position. */
+  open: number;
+  change: number;
+  request: number;
+  bigOpen: number;
+  bigChange: number;
+  bigRequest: number;
+}
+
+interface Row {
+  kind: string;
+  mode: 'stdio' | 'library';
+  corpus: string;
+  s: Samples;
+  extra?: Record<string, unknown>;
+}
+
+async function measureStdio(
+  docs: BenchDoc[],
+  big: BenchDoc,
+  broken: BrokenDoc[],
+  reps: Reps,
+): Promise<{ rows: Row[]; memory: Record<string, number>; errors: Record<string, number>; notes: string[] }> {
+  const all = [...docs, big, ...broken];
+  const peerDelay = peerDelayMs();
+  const ours: ServerLaunch = {
+    label: 'tao-spec-server',
+    command: process.execPath,
+    args: [ourServer(), '--stdio'],
+    initializationOptions: { schemasDir: join(repoRoot(), 'schemas') },
+    configuration: { tao: { files: { networks: networkGlobs(all) } } },
+    debounceOpenMs: 0,
+    debounceChangeMs: DIAGNOSTICS_DELAY_MS,
+  };
+  const peer: ServerLaunch = {
+    label: 'yaml-language-server',
+    command: process.execPath,
+    args: [peerBin(), '--stdio'],
+    configuration: {
+      yaml: {
+        validate: true,
+        hover: true,
+        completion: true,
+        format: { enable: false },
+        schemaStore: { enable: false },
+        schemas: Object.fromEntries(Object.entries(schemaGlobs(all)).map(([f, g]) => [pathToFileURL(f).href, g])),
+      },
+    },
+    debounceOpenMs: peerDelay,
+    debounceChangeMs: peerDelay,
+  };
+  const notes: string[] = [`debounce subtracted: ours open 0 ms / change ${DIAGNOSTICS_DELAY_MS} ms; peer ${peerDelay} ms`];
+  let o: BenchClient | undefined;
+  let p: BenchClient | undefined;
+  try {
+    o = await BenchClient.start(ours, ROOT);
+    try {
+      p = await BenchClient.start(peer, ROOT);
+    } catch (err) {
+      fail(`yaml-language-server failed to start: ${(err as Error).message}`);
+    }
+    const pair: Array<[BenchClient, 'ours' | 'peer']> = [[o, 'ours'], [p!, 'peer']];
+
+    // Warm-up: the first document per schema pays for loading it, in both servers; measure steady state.
+    const seen = new Set<string>();
+    for (const d of [...docs, big]) {
+      if (seen.has(d.network)) continue;
+      seen.add(d.network);
+      for (const [c] of pair) {
+        await c.open(uriOf(d), languageIdOf(d), d.text);
+        await c.close(uriOf(d));
+      }
+    }
+
+    // Schema check: the peer must flag the injected errors, or the comparison is meaningless.
+    const errors = { injected: broken.length, ours_found: 0, peer_found: 0, ours_found_as_error: 0, ours_diags_on_valid: 0, peer_diags_on_valid: 0, ours_errors_on_valid: 0, peer_errors_on_valid: 0 };
+    const baseline = new Map<string, { ours: LspDiagnostic[]; peer: LspDiagnostic[] }>();
+    const rows: Row[] = [];
+    const open = samples();
+    const change = samples();
+    const comp = samples();
+    const hov = samples();
+    const record = (s: Samples, who: 'ours' | 'peer', ms: number, debounce: number): void => {
+      (who === 'ours' ? s.oursRaw : s.peerRaw).push(ms);
+      (who === 'ours' ? s.ours : s.peer).push(Math.max(0, ms - debounce));
+    };
+
+    log(`lsp: ${docs.length} real specs over stdio`);
+    for (const d of docs) {
+      const uri = uriOf(d);
+      const base: { ours: LspDiagnostic[]; peer: LspDiagnostic[] } = { ours: [], peer: [] };
+      for (const [c, who] of pair) {
+        for (let k = 0; k < reps.open; k++) {
+          if (k > 0) await c.close(uri);
+          const r = await c.open(uri, languageIdOf(d), d.text);
+          record(open, who, r.ms, c.launch.debounceOpenMs);
+          base[who] = r.diagnostics;
+        }
+        for (let k = 0; k < reps.change; k++) {
+          const ch = await c.change(uri, edited(d.text, k));
+          record(change, who, ch.ms, c.launch.debounceChangeMs);
+        }
+        for (let k = 0; k < reps.request; k++) {
+          for (const at of d.completeAt) {
+            const r2 = await c.completion(uri, at);
+            record(comp, who, r2.ms, 0);
+            (who === 'ours' ? comp.oursItems : comp.peerItems).push(r2.items);
+          }
+          for (const at of d.hoverAt) {
+            const r3 = await c.hover(uri, at);
+            record(hov, who, r3.ms, 0);
+            (who === 'ours' ? hov.oursItems : hov.peerItems).push(r3.found ? 1 : 0);
+          }
+        }
+      }
+      baseline.set(d.fileName, base);
+      errors.ours_diags_on_valid += base.ours.length;
+      errors.peer_diags_on_valid += base.peer.length;
+      errors.ours_errors_on_valid += base.ours.filter((x) => (x.severity ?? 1) === 1).length;
+      errors.peer_errors_on_valid += base.peer.filter((x) => (x.severity ?? 1) === 1).length;
+    }
+    const memory: Record<string, number> = {};
+    const om = o.rss();
+    const pm = p!.rss();
+    memory.ours_rss_mib = om.rss;
+    memory.peer_rss_mib = pm.rss;
+    rows.push({ kind: 'diagnostics_open', mode: 'stdio', corpus: 'real', s: open });
+    rows.push({ kind: 'diagnostics_change', mode: 'stdio', corpus: 'real', s: change });
+    rows.push({ kind: 'completion', mode: 'stdio', corpus: 'real', s: comp });
+    rows.push({ kind: 'hover', mode: 'stdio', corpus: 'real', s: hov });
+    for (const d of docs) for (const [c] of pair) await c.close(uriOf(d));
+
+    log(`lsp: ${big.lines}-line spec over stdio`);
+    const bOpen = samples();
+    const bChange = samples();
+    const bComp = samples();
+    const bHov = samples();
+    const uri = uriOf(big);
+    for (const [c, who] of pair) {
+      for (let k = 0; k < reps.bigOpen; k++) {
+        if (k > 0) await c.close(uri);
+        const r = await c.open(uri, 'yaml', big.text);
+        record(bOpen, who, r.ms, c.launch.debounceOpenMs);
+      }
+      for (let k = 0; k < reps.bigChange; k++) {
+        const ch = await c.change(uri, edited(big.text, k));
+        record(bChange, who, ch.ms, c.launch.debounceChangeMs);
+      }
+      for (let k = 0; k < reps.bigRequest; k++) {
+        for (const at of big.completeAt) {
+          const r2 = await c.completion(uri, at);
+          record(bComp, who, r2.ms, 0);
+          (who === 'ours' ? bComp.oursItems : bComp.peerItems).push(r2.items);
+        }
+        for (const at of big.hoverAt) {
+          const r3 = await c.hover(uri, at);
+          record(bHov, who, r3.ms, 0);
+          (who === 'ours' ? bHov.oursItems : bHov.peerItems).push(r3.found ? 1 : 0);
+        }
+      }
+    }
+    memory.ours_rss_10k_mib = o.rss().rss;
+    memory.peer_rss_10k_mib = p!.rss().rss;
+    for (const [c] of pair) await c.close(uri);
+    rows.push({ kind: 'diagnostics_open_10k', mode: 'stdio', corpus: `${big.lines} lines`, s: bOpen });
+    rows.push({ kind: 'diagnostics_change_10k', mode: 'stdio', corpus: `${big.lines} lines`, s: bChange });
+    rows.push({ kind: 'completion_10k', mode: 'stdio', corpus: `${big.lines} lines`, s: bComp });
+    rows.push({ kind: 'hover_10k', mode: 'stdio', corpus: `${big.lines} lines`, s: bHov });
+
+    log(`lsp: ${broken.length} broken specs (one injected error each)`);
+    const missed: string[] = [];
+    for (const b of broken) {
+      const got: Record<string, boolean> = {};
+      for (const [c, who] of pair) {
+        const r = await c.open(uriOf(b), 'yaml', b.text);
+        await c.close(uriOf(b));
+        const before = onLine(baseline.get(b.original.fileName)?.[who] ?? [], b.errorLine).length;
+        const hits = onLine(r.diagnostics, b.errorLine);
+        got[who] = hits.length > before;
+        if (got[who]) errors[`${who}_found`] += 1;
+        if (who === 'ours' && hits.some((h) => (h.severity ?? 1) === 1)) errors.ours_found_as_error += 1;
+      }
+      if (!got.ours || !got.peer) missed.push(`${b.name}: ours ${got.ours ? 'found' : 'MISSED'}, peer ${got.peer ? 'found' : 'MISSED'}`);
+    }
+    if (broken.length > 0 && errors.peer_found === 0) {
+      fail('yaml-language-server reported none of the injected schema errors: it is not applying our schemas, so no comparison is possible');
+    }
+    if (missed.length) notes.push(`broken inputs where a server missed the error:\n  ${missed.join('\n  ')}`);
+    memory.ours_peak_mib = o.rss().peak;
+    memory.peer_peak_mib = p!.rss().peak;
+    return { rows, memory, errors, notes };
+  } finally {
+    await o?.stop();
+    await p?.stop();
+  }
+}
+
+async function measureLibrary(docs: BenchDoc[], big: BenchDoc, reps: Reps): Promise<Row[]> {
+  const ours = ourLibrary(networkGlobs([...docs, big]));
+  const peer = peerLibrary(schemaGlobs([...docs, big]));
+  const pair: Array<[LibService, 'ours' | 'peer']> = [[ours, 'ours'], [peer, 'peer']];
+  const run = async (set: BenchDoc[], changes: number, requests: number) => {
+    const v = samples();
+    const c = samples();
+    const h = samples();
+    for (const d of set) {
+      const uri = uriOf(d);
+      for (const [svc, who] of pair) {
+        let version = 1;
+        let doc = TextDocument.create(uri, 'yaml', version, d.text);
+        // The first validation per document warms caches (schema load); not counted.
+        await svc.validate(doc);
+        for (let k = 0; k < changes; k++) {
+          doc = TextDocument.create(uri, 'yaml', ++version, edited(d.text, k));
+          const t = await timed(() => svc.validate(doc));
+          (who === 'ours' ? v.ours : v.peer).push(t.ms);
+        }
+        for (let k = 0; k < requests; k++) {
+          for (const at of d.completeAt) {
+            const t = await timed(() => svc.complete(doc, at));
+            (who === 'ours' ? c.ours : c.peer).push(t.ms);
+            (who === 'ours' ? c.oursItems : c.peerItems).push(t.value);
+          }
+          for (const at of d.hoverAt) {
+            const t = await timed(() => svc.hover(doc, at));
+            (who === 'ours' ? h.ours : h.peer).push(t.ms);
+            (who === 'ours' ? h.oursItems : h.peerItems).push(t.value ? 1 : 0);
+          }
+        }
+      }
+    }
+    return { v, c, h };
+  };
+  log(`lsp: library mode, ${docs.length} real specs`);
+  const real = await run(docs, reps.change, reps.request);
+  log(`lsp: library mode, ${big.lines}-line spec`);
+  const bigR = await run([big], reps.bigChange, reps.bigRequest);
+  return [
+    { kind: 'lib_validate', mode: 'library', corpus: 'real', s: real.v },
+    { kind: 'lib_completion', mode: 'library', corpus: 'real', s: real.c },
+    { kind: 'lib_hover', mode: 'library', corpus: 'real', s: real.h },
+    { kind: 'lib_validate_10k', mode: 'library', corpus: `${big.lines} lines`, s: bigR.v },
+    { kind: 'lib_completion_10k', mode: 'library', corpus: `${big.lines} lines`, s: bigR.c },
+    { kind: 'lib_hover_10k', mode: 'library', corpus: `${big.lines} lines`, s: bigR.h },
+  ];
+}
+
+/** Protobuf-text specs: no peer exists, so absolute figures from our server only. */
+async function measureProto(docs: BenchDoc[], big: BenchDoc, reps: Reps): Promise<Array<Record<string, unknown>>> {
+  const all = [...docs, big];
+  const c = await BenchClient.start(
+    {
+      label: 'tao-spec-server',
+      command: process.execPath,
+      args: [ourServer(), '--stdio'],
+      initializationOptions: { schemasDir: join(repoRoot(), 'schemas') },
+      configuration: { tao: { files: { networks: networkGlobs(all) } } },
+      debounceOpenMs: 0,
+      debounceChangeMs: DIAGNOSTICS_DELAY_MS,
+    },
+    ROOT,
+  );
+  const out: Array<Record<string, unknown>> = [];
+  try {
+    for (const [set, suffix, changes, requests] of [[docs, '', reps.change, reps.request], [[big], '_10k', reps.bigChange, reps.bigRequest]] as const) {
+      const open: number[] = [];
+      const change: number[] = [];
+      const comp: number[] = [];
+      const hov: number[] = [];
+      let items = 0;
+      let hovers = 0;
+      let errors = 0;
+      for (const d of set) {
+        const uri = uriOf(d);
+        const r = await c.open(uri, languageIdOf(d), d.text);
+        open.push(r.ms);
+        errors += r.diagnostics.filter((x) => (x.severity ?? 1) === 1).length;
+        for (let k = 0; k < changes; k++) change.push(Math.max(0, (await c.change(uri, edited(d.text, k))).ms - DIAGNOSTICS_DELAY_MS));
+        for (let k = 0; k < requests; k++) {
+          for (const at of d.completeAt) {
+            const x = await c.completion(uri, at);
+            comp.push(x.ms);
+            items += x.items;
+          }
+          for (const at of d.hoverAt) {
+            const x = await c.hover(uri, at);
+            hov.push(x.ms);
+            hovers += x.found ? 1 : 0;
+          }
+        }
+        await c.close(uri);
+      }
+      const line = (kind: string, v: number[], extra: Record<string, unknown> = {}) =>
+        out.push({ kind: `proto_${kind}${suffix}`, mode: 'stdio', peer: null, files: set.length, lines: suffix ? big.lines : undefined, ours_ms_p50: round(percentile(v, 50)), ours_ms_p95: round(percentile(v, 95)), n: v.length, ...extra });
+      line('diagnostics_open', open, { errors_on_valid: errors });
+      line('diagnostics_change', change);
+      line('completion', comp, { mean_items: round(items / Math.max(1, comp.length), 1) });
+      line('hover', hov, { answered: round(hovers / Math.max(1, hov.length), 2) });
+    }
+    out.push({ kind: 'proto_memory', mode: 'stdio', peer: null, ours_rss_mib: round(c.rss().rss, 1), ours_peak_mib: round(c.rss().peak, 1) });
+  } finally {
+    await c.stop();
+  }
+  return out;
+}
+
+function summarize(r: Row, shared: Record<string, unknown>): Record<string, unknown> {
+  const o50 = percentile(r.s.ours, 50);
+  const p50 = percentile(r.s.peer, 50);
+  const line: Record<string, unknown> = {
+    kind: r.kind,
+    ours_ms_p50: round(o50),
+    peer_ms_p50: round(p50),
+    ours_ms_p95: round(percentile(r.s.ours, 95)),
+    peer_ms_p95: round(percentile(r.s.peer, 95)),
+    ratio: round(p50 / o50, 2),
+    ratio_p95: round(percentile(r.s.peer, 95) / percentile(r.s.ours, 95), 2),
+    mode: r.mode,
+    corpus: r.corpus,
+    n: r.s.ours.length,
+  };
+  if (r.s.oursRaw.length) {
+    line.ours_raw_ms_p50 = round(percentile(r.s.oursRaw, 50));
+    line.peer_raw_ms_p50 = round(percentile(r.s.peerRaw, 50));
+    line.ours_raw_ms_p95 = round(percentile(r.s.oursRaw, 95));
+    line.peer_raw_ms_p95 = round(percentile(r.s.peerRaw, 95));
+  }
+  if (r.s.oursItems.length) {
+    const mean = (v: number[]) => round(v.reduce((a, b) => a + b, 0) / Math.max(1, v.length), 2);
+    line.ours_mean_result = mean(r.s.oursItems);
+    line.peer_mean_result = mean(r.s.peerItems);
+  }
+  return { ...line, ...shared };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs();
+  const machine = machineInfo();
+  const quick = args.quick;
+  const reps: Reps = quick
+    ? { open: 2, change: 2, request: 2, bigOpen: 3, bigChange: 5, bigRequest: 3 }
+    : { open: 5, change: 5, request: 5, bigOpen: 10, bigChange: 10, bigRequest: 10 };
+  peerBin();
+  ourServer();
+  const docs = realYamlSpecs(quick ? 24 : undefined);
+  const big = bigDinoSpec(10_000);
+  const broken = brokenSpecs(quick ? realYamlSpecs(60) : docs);
+  log(`lsp: ${describeMachine(machine)}`);
+  const stdio = await measureStdio(docs, big, broken, reps);
+  const lib = args.extra.has('no-library') ? [] : await measureLibrary(docs, big, reps);
+  const proto = args.extra.has('no-proto') ? [] : await measureProto(realProtoSpecs(quick ? 24 : undefined), bigProtoSpec(10_000), reps);
+
+  const mem = Object.fromEntries(Object.entries(stdio.memory).map(([k, v]) => [k, round(v, 1)]));
+  const shared = { ...mem, memory_ratio: round(stdio.memory.ours_rss_mib / stdio.memory.peer_rss_mib, 2), quick, load: machine.load };
+  const lines = [...stdio.rows, ...lib].map((r) => {
+    const extra: Record<string, unknown> = {};
+    if (r.kind === 'diagnostics_open') Object.assign(extra, stdio.errors);
+    return summarize(r, { ...shared, ...extra });
+  });
+  if (args.json) {
+    for (const l of lines) process.stdout.write(JSON.stringify(l) + '\n');
+    if (args.extra.has('proto-json')) for (const l of proto) process.stdout.write(JSON.stringify(l) + '\n');
+    return;
+  }
+  const out: string[] = [];
+  out.push(`LSP benchmark: tao-spec-server vs yaml-language-server ${require('yaml-language-server/package.json').version} (${quick ? 'quick' : 'full'})`);
+  out.push(describeMachine(machine));
+  out.push(`real specs: ${docs.length}; big spec: ${big.lines} lines; broken inputs: ${broken.length}`);
+  out.push('');
+  out.push(
+    table(
+      ['kind', 'mode', 'ours p50', 'peer p50', 'ours p95', 'peer p95', 'ratio p50', 'ratio p95', 'n'],
+      lines.map((l) => [String(l.kind), String(l.mode), l.ours_ms_p50 as number, l.peer_ms_p50 as number, l.ours_ms_p95 as number, l.peer_ms_p95 as number, l.ratio as number, l.ratio_p95 as number, l.n as number]),
+    ),
+  );
+  out.push('');
+  out.push(`memory (RSS MiB): ours ${mem.ours_rss_mib} vs peer ${mem.peer_rss_mib} with ${docs.length} specs open; ${mem.ours_rss_10k_mib} vs ${mem.peer_rss_10k_mib} with the 10k-line spec; peak ${mem.ours_peak_mib} vs ${mem.peer_peak_mib}`);
+  const e = stdio.errors;
+  out.push(`injected errors found: ours ${e.ours_found}/${e.injected} (${e.ours_found_as_error} as errors), peer ${e.peer_found}/${e.injected}`);
+  out.push(`diagnostics on the valid real specs: ours ${e.ours_diags_on_valid} (${e.ours_errors_on_valid} errors), peer ${e.peer_diags_on_valid} (${e.peer_errors_on_valid} errors)`);
+  for (const n of stdio.notes) out.push(n);
+  if (proto.length) {
+    out.push('');
+    out.push('protobuf-text specs, our server only (no peer exists):');
+    out.push(table(['kind', 'ours p50', 'ours p95', 'n'], proto.filter((p) => p.ours_ms_p50 !== undefined).map((p) => [String(p.kind), p.ours_ms_p50 as number, p.ours_ms_p95 as number, p.n as number])));
+    const m = proto.find((p) => p.kind === 'proto_memory');
+    if (m) out.push(`memory: ${m.ours_rss_mib} MiB RSS, peak ${m.ours_peak_mib} MiB`);
+  }
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => fail((err as Error).stack ?? String(err)),
+);
