@@ -5,6 +5,7 @@ import { parseCsv } from '../../tools/schema-gen/csv';
 import { readProto, resolveTypeName } from '../../tools/schema-gen/proto-reader';
 import { readPyModule, pyLiteral, pyOptions } from '../../tools/schema-gen/dataclass-reader';
 import { sheetKind } from '../../tools/schema-gen/sheets';
+import { pathKind } from '../../tools/schema-gen/paths';
 
 test('csv: quoted fields keep commas, newlines and doubled quotes', () => {
   const rows = parseCsv('\ufeffa,b,c\r\n1,"x, y","say ""hi""\nthere"\n2,,\n');
@@ -79,4 +80,16 @@ def helper():
   assert.equal(c.fields[2].positional[0], 'Inner()');
   assert.equal(c.fields[3].positional[0], '3');
   assert.deepEqual(pyLiteral('[1, 2.5, "x", None, True]'), [1, 2.5, 'x', null, true]);
+});
+
+test('path fields: inputs by kind, outputs and relative names left alone', () => {
+  assert.equal(pathKind('image_directory_path'), 'dir');
+  assert.equal(pathKind('train_img_dir'), 'dir');
+  assert.equal(pathKind('pretrained_model_path'), 'file');
+  assert.equal(pathKind('validation_json_file'), 'file');
+  assert.equal(pathKind('tfrecords_path'), 'any');
+  assert.equal(pathKind('results_dir'), undefined);
+  assert.equal(pathKind('output_file'), undefined);
+  assert.equal(pathKind('image_dir_name'), undefined);
+  assert.equal(pathKind('batch_size'), undefined);
 });

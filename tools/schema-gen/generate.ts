@@ -15,6 +15,7 @@ import { OVERRIDES } from './overrides';
 import { resolve, ensure, keyPaths, ordered, container, newObject } from './schema-util';
 import { markVersions } from './versions';
 import { buildIndex, type SchemaIndex } from './index-file';
+import { markPaths } from './paths';
 
 export const PROTOTEXT_NETWORKS = [
   'classification_tf1', 'detectnet_v2', 'yolo_v3', 'yolo_v4', 'yolo_v4_tiny', 'ssd', 'dssd', 'retinanet',
@@ -118,6 +119,7 @@ export function generateAll(repoRoot: string): Generated {
     const widenings = crossCheck(root, obs, dialect, added);
     widenings.push(...relaxRequired(root, obs.filter((o) => o.kind === 'object' && o.keys).map((o) => ({ path: o.path, keys: o.keys!, o }))));
 
+    markPaths(root);
     const versionMarks = markVersions(root, {
       dialect, obs, factKeys: proto || hydra ? factKeys : undefined, sheetKeys,
       factVersion: proto ? '5.0.0' : hydra ? '6.0.0' : '5.5.0',
