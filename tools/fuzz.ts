@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { analyzeSpec } from '../server/src/core/analyze';
 import { formatProtoText } from '../server/src/core/format/prototext';
 import { getDefaultCatalog } from '../server/src/core/schema/catalog';
-import { fuzzFeatures } from './fuzz-features';
+import { featureCalls } from './fuzz-features';
 
 const SLOW_MS = 1000;
 
@@ -136,7 +136,7 @@ export function runFuzz(opts: Options): { iterations: number; calls: number; slo
     if (analysis.spec.dialect === 'prototext') timed('format', ctx, () => formatProtoText(text));
     for (let k = 0; k < 3; k++) {
       const offset = Math.floor(r() * (text.length + 1));
-      timed('features', `${ctx} at offset ${offset}`, () => fuzzFeatures(text, seed.path, offset, catalog));
+      for (const [name, run] of featureCalls(text, seed.path, offset, analysis, catalog)) timed(name, `${ctx} at offset ${offset}`, run);
     }
   }
   return { iterations: opts.iterations, calls, slowest };
