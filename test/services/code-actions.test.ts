@@ -70,3 +70,14 @@ test('no network actions in the middle of a recognised document; `only` filters 
   assert.deepEqual(codeActions(doc, { range: range(0), only: ['refactor'] }), []);
   assert.ok(codeActions(doc, { range: range(0), only: ['quickfix'] }).length > 0);
 });
+
+test('an empty section gets all its required fields in one fix', () => {
+  const proto = docOf('model_config {\n}\ntrain_config {\n  optimizer {}\n}\n');
+  const fix = codeActions(proto, { range: range(0, 3) }).find((a) => a.title === "Add the required fields of 'model_config'")!;
+  assert.ok(fix);
+  assert.equal(fix.isPreferred, true);
+  assert.deepEqual(fix.edit!.changes![proto.uri], [{ range: { start: { line: 0, character: 13 }, end: { line: 1, character: 1 } }, newText: '{\n  arch: ""\n}' }]);
+  const yaml = docOf('train:\n  num_epochs: 1\ndataset: {}\n', '/specs/dino.yaml');
+  const add = codeActions(yaml, { range: range(2, 2) }).find((a) => a.title === "Add the required fields of 'dataset'")!;
+  assert.deepEqual(add.edit!.changes![yaml.uri], [{ range: { start: { line: 2, character: 7 }, end: { line: 2, character: 11 } }, newText: ':\n  num_classes: 0' }]);
+});

@@ -4,9 +4,12 @@
 import { CodeActionKind } from 'vscode-languageserver-types';
 import type { CodeAction, Diagnostic, Range, TextEdit as LspTextEdit } from 'vscode-languageserver-types';
 import { detectNetwork, familyFromFileName, findModeline } from '../detect';
+import { schemaAtPath } from '../schema/navigate';
 import type { Fix, SpecDiagnostic, Span } from '../tree';
+import { keyPathOf, pathAtOffset } from '../tree-query';
 import { toLspDiagnostic } from './diagnostics';
 import type { ServiceDocument } from './document';
+import { objectOf, skeleton } from './skeleton';
 
 /** Client command (implemented by the VS Code extension) that opens a network picker. */
 export const SELECT_NETWORK_COMMAND = 'tao.selectNetwork';
@@ -27,6 +30,10 @@ export function codeActions(doc: ServiceDocument, query: CodeActionQuery): CodeA
   for (const d of touched) {
     const lsp = toLspDiagnostic(d, doc.lines);
     for (const fix of d.fixes ?? []) actions.push(fixAction(doc, fix, [lsp]));
+    if (d.code === 'missing-required' && !d.fixes?.length) {
+      const fix = fillEmptySection(doc, d);
+      if (fix) actions.push(fixAction(doc, fix, [lsp]));
+    }
   }
   actions.push(...addAllRequired(doc, touched));
   if (wantsNetworkChoice(doc, query.range, touched)) actions.push(...networkActions(doc, touched));
@@ -48,6 +55,37 @@ function fixAction(doc: ServiceDocument, fix: Fix, diagnostics: Diagnostic[]): C
   };
   if (fix.preferred) action.isPreferred = true;
   return action;
+}
+
+/**
+ * The core attaches an insertion to a missing required field when its section has a field to
+ * insert after. An empty section (`model_config {}`, `dataset: {}`) has none: fill it with
+ * every required field at once, written out in block form.
+ */
+function fillEmptySection(doc: ServiceDocument, d: SpecDiagnostic): Fix | undefined {
+  const { spec, schema } = doc.analysis;
+  if (!schema) return undefined;
+  const steps = pathAtOffset(spec.root, d.span.start);
+  const last = steps[steps.length - 1];
+  const entry = last?.entry;
+  if (!entry || entry.keySpan.start !== d.span.start || entry.value?.kind !== 'map' || entry.value.entries.length > 0) return undefined;
+  const value = entry.value;
+  const body = doc.text.slice(value.span.start, value.span.end);
+  if (body.includes('#')) return undefined; // a comment inside: do not rewrite around it
+  const section = schemaAtPath(schema, keyPathOf(steps));
+  if (!section) return undefined;
+  const lineStart = doc.text.lastIndexOf('\n', entry.keySpan.start - 1) + 1;
+  const indent = /^[ \t]*/.exec(doc.text.slice(lineStart, entry.keySpan.start))![0];
+  const unit = '  ';
+  const fields = skeleton(objectOf(section), spec.dialect, indent + unit, unit);
+  if (!fields) return undefined;
+  if (spec.dialect === 'prototext') {
+    if (!/^[{<]\s*[}>]$/.test(body)) return undefined;
+    const close = body.startsWith('<') ? '>' : '}';
+    return { title: `Add the required fields of '${entry.key}'`, edits: [{ span: value.span, newText: `${body[0]}\n${fields}\n${indent}${close}` }], preferred: true };
+  }
+  if (!/^\{\s*\}$/.test(body)) return undefined;
+  return { title: `Add the required fields of '${entry.key}'`, edits: [{ span: { start: entry.keySpan.end, end: value.span.end }, newText: `:\n${fields}` }], preferred: true };
 }
 
 /** One action for all missing required fields near the cursor (each also has its own fix). */

@@ -10,6 +10,7 @@ import { schemaAtPath } from '../schema/navigate';
 import type { SpecSchema } from '../schema/types';
 import type { Dialect } from '../tree';
 import { cursorContext } from './context';
+import { hasArrayOfSections, literal, objectOf, skeleton } from './skeleton';
 import type { CursorContext } from './context';
 import type { DirectoryReader, ServiceDocument } from './document';
 import {
@@ -127,12 +128,6 @@ function fieldDocs(prop: SpecSchema, dialect: Dialect): { kind: 'markdown'; valu
   return { kind: MarkupKind.Markdown, value: parts.join('\n\n') };
 }
 
-/** Escapes text for use inside a snippet (outside and inside placeholders). */
-export function snippetEscape(text: string): string {
-  return text.replace(/[\\$}]/g, (c) => `\\${c}`);
-}
-
-/** The text inserted for a key: `key: ` for scalars, a block for sections, in the dialect's syntax. */
 export function keySnippet(key: string, prop: SpecSchema, dialect: Dialect, indent: string, unit: string): string {
   if (isSection(prop)) {
     const listOfSections = dialect !== 'prototext' && hasArrayOfSections(prop);
@@ -141,7 +136,7 @@ export function keySnippet(key: string, prop: SpecSchema, dialect: Dialect, inde
     const custom = prop['x-tao-snippet'];
     const body = custom
       ? custom.split('\n').map((line) => (line ? inner + line : line)).join('\n')
-      : skeleton(objectOf(prop), dialect, inner, unit, { next: 1 }, 0) || `${inner}$0`;
+      : skeleton(objectOf(prop), dialect, inner, unit, { next: 1 }) || `${inner}$0`;
     if (dialect === 'prototext') return `${key} {\n${body}\n${indent}}`;
     if (listOfSections) return `${key}:\n${indent}${unit}- ${body.slice(inner.length)}`;
     return `${key}:\n${body}`;
@@ -151,52 +146,6 @@ export function keySnippet(key: string, prop: SpecSchema, dialect: Dialect, inde
   if (options.length > 0 || takesBoolean(prop)) return `${key}: `;
   if (dialect === 'prototext' && describeType(elementSchema(prop), true).includes('quoted')) return `${key}: "$0"`;
   return `${key}: `;
-}
-
-function hasArrayOfSections(prop: SpecSchema): boolean {
-  return isRepeated(prop) && !!prop.items && isSection(prop.items) && !(prop.properties);
-}
-
-function objectOf(prop: SpecSchema): SpecSchema {
-  return prop.properties ? prop : (prop.items ?? prop);
-}
-
-/** Required fields of a section with placeholders, recursively (a few levels). */
-function skeleton(schema: SpecSchema, dialect: Dialect, indent: string, unit: string, tab: { next: number }, depth: number): string {
-  if (depth > 3) return '';
-  const props = propertiesOf(schema);
-  const lines: string[] = [];
-  for (const key of requiredOf(schema)) {
-    const prop = props[key];
-    if (!prop) continue;
-    if (isSection(prop)) {
-      const inner = skeleton(objectOf(prop), dialect, indent + unit, unit, tab, depth + 1);
-      if (dialect === 'prototext') lines.push(`${indent}${key} {${inner ? `\n${inner}\n${indent}` : ''}}`);
-      else lines.push(`${indent}${key}:${inner ? `\n${inner}` : ' {}'}`);
-      continue;
-    }
-    lines.push(`${indent}${key}: ${placeholder(prop, dialect, tab)}`);
-  }
-  return lines.join('\n');
-}
-
-function placeholder(prop: SpecSchema, dialect: Dialect, tab: { next: number }): string {
-  const n = tab.next++;
-  const options = enumOptions(prop).map((o) => literal(o, prop, dialect));
-  if (options.length > 0) return `\${${n}|${options.map((o) => o.replace(/[,|\\$}]/g, (c) => `\\${c}`)).join(',')}|}`;
-  if (takesBoolean(prop)) return `\${${n}|true,false|}`;
-  const proto = dialect === 'prototext';
-  const d = prop.default;
-  if (d !== undefined && d !== null && typeof d !== 'object') return `\${${n}:${snippetEscape(literal(d, prop, dialect))}}`;
-  if (describeType(elementSchema(prop), proto).match(/text/)) return proto ? `"\${${n}}"` : `\${${n}:???}`;
-  return `\${${n}}`;
-}
-
-/** A value written as the dialect needs it: protobuf enums bare, protobuf strings quoted. */
-function literal(value: unknown, prop: SpecSchema, dialect: Dialect): string {
-  if (typeof value !== 'string') return String(value);
-  if (dialect === 'prototext') return isProtoEnum(prop) ? value : JSON.stringify(value);
-  return /^[\w./\-]+$/.test(value) && !/^(true|false|yes|no|on|off|null|~|\d.*)$/i.test(value) ? value : JSON.stringify(value);
 }
 
 // ---------------------------------------------------------------- values
