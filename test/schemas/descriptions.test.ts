@@ -5,16 +5,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { realSpecPaths, effectiveDescriptions } from '../../tools/schema-gen/list-params';
+import { realSpecPaths, effectiveDescriptions, prototextPaths, yamlPaths, networkName } from '../../tools/schema-gen/list-params';
 
 /** Networks whose every real-spec key path has a description (own file or _common.json). */
 const COMPLETE = [
   'faster_rcnn', 'classification_pyt', 'dino', 'ml_recog', 'ocdnet', 'action_recognition',
   'detectnet_v2', 'classification_tf2', 'ocrnet', 'bpnet', 'yolo_v4', 'classification_tf1',
-  'segformer', 'efficientdet_tf2', 'grounding_dino', 'mask_grounding_dino', 'retinanet',
-  'visual_changenet', 'deformable_detr', 'fpenet', 'yolo_v3', 'rtdetr', 'efficientdet_tf1', 'ssd',
-  'unet', 'yolo_v4_tiny', 'dssd', 're_identification', 'lprnet', 'mask_rcnn', 'pose_classification',
-  'optical_inspection', 'multitask_classification',
+  'segformer', 'centerpose', 'data_services', 'efficientdet_tf2', 'grounding_dino',
+  'mask_grounding_dino', 'retinanet', 'visual_changenet', 'deformable_detr', 'fpenet', 'yolo_v3',
+  'rtdetr', 'efficientdet_tf1', 'ssd', 'stylegan_xl', 'nvdinov2', 'pointpillars', 'unet',
+  'yolo_v4_tiny', 'dssd', 'cosmos_embed1', 'depth_net', 'mask2former', 're_identification',
+  'bevfusion', 'mal', 'lprnet', 'mae', 'mask_rcnn', 'pose_classification', 'odise',
+  'optical_inspection', 'sparse4d', 'clip', 'emotionnet', 'gazenet', 'heartratenet', 'oneformer',
+  'multitask_classification', 'deploy_misc',
 ];
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -69,4 +72,32 @@ test('real-spec key paths are described (complete networks at 100%)', (t) => {
   }
   for (const network of COMPLETE) assert.ok(real.has(network), `declared complete but unknown: ${network}`);
   assert.deepEqual(failures, []);
+});
+
+test('key-path extractors: protobuf text and YAML', () => {
+  const proto = [
+    'random_seed: 42  # comment with name: {',
+    'dataset_config {',
+    '  data_sources: { tfrecords_path: "/data/*" image_directory_path: "/img" }',
+    '  target_class_mapping { key: "car" value: "car" }',
+    '}',
+    'model_config <',
+    '  arch: "resnet"',
+    '  freeze_blocks: 0',
+    '  list_field: [1, 2]',
+    '>',
+  ].join('\n');
+  assert.deepEqual([...prototextPaths(proto)].sort(), [
+    'dataset_config', 'dataset_config.data_sources', 'dataset_config.data_sources.image_directory_path',
+    'dataset_config.data_sources.tfrecords_path', 'dataset_config.target_class_mapping',
+    'dataset_config.target_class_mapping.key', 'dataset_config.target_class_mapping.value',
+    'model_config', 'model_config.arch', 'model_config.freeze_blocks', 'model_config.list_field', 'random_seed',
+  ]);
+  const yaml = 'train:\n  optim:\n    lr: 0.1\ndataset:\n  train_data_sources:\n    - image_dir: /a\n      json_file: /b\n    - image_dir: /c\n';
+  assert.deepEqual([...yamlPaths(yaml)].sort(), [
+    'dataset', 'dataset.train_data_sources', 'dataset.train_data_sources.image_dir',
+    'dataset.train_data_sources.json_file', 'train', 'train.optim', 'train.optim.lr',
+  ]);
+  assert.equal(networkName('dino(retail_od)'), 'dino');
+  assert.equal(networkName('triton:clustering_config'), null);
 });
