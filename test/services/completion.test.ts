@@ -127,5 +127,12 @@ test('nothing to offer: no schema, inside comments, unknown sections', () => {
   assert.deepEqual(items('a {\n  |\n}\n', '/specs/x.txt', undefined, none), []);
 });
 
+test('no network recognised: the first lines offer the modeline', () => {
+  const list = items('|\n');
+  assert.equal(list.length, 1);
+  assert.equal((list[0].textEdit as any).newText, '# tao: network=${1|bpnet,classification_tf1,dino|}\n');
+  assert.deepEqual(items('something {\n  |\n}\n'), []);
+});
+
 void classificationSchema;
 void dinoSchema;

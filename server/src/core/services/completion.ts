@@ -37,6 +37,8 @@ export interface CompletionOptions {
 
 const MAX_PATH_ITEMS = 500;
 const MODELINE_RE = /#\s*tao\s*:.*\bnetwork\s*=\s*([A-Za-z0-9_.\-]*)$/;
+/** Detection reads a modeline in the first lines only. */
+const MODELINE_LINES = 5;
 
 export function complete(doc: ServiceDocument, position: Position, options: CompletionOptions = {}): CompletionList {
   const offset = doc.lines.offsetAt(position);
@@ -47,7 +49,7 @@ export function complete(doc: ServiceDocument, position: Position, options: Comp
 
   const { analysis } = doc;
   const schema = analysis.schema;
-  if (!schema) return list([]);
+  if (!schema) return list(position.line < MODELINE_LINES ? modelineItems(doc, position, before) : []);
   const dialect = analysis.spec.dialect;
   const ctx = cursorContext(doc.text, offset, dialect);
   if (!ctx) return list([]);
@@ -74,6 +76,25 @@ function networkItems(doc: ServiceDocument, offset: number, typed: string): Comp
       detail: networks[network].dialect === 'prototext' ? 'protobuf text' : 'YAML',
       textEdit: { range: doc.lines.rangeOf({ start: offset - typed.length, end: offset }), newText: network },
     }));
+}
+
+/** No network recognised: offer to write the modeline that names one. */
+function modelineItems(doc: ServiceDocument, position: Position, before: string): CompletionItem[] {
+  if (!/^(?:#\s*[A-Za-z]*|[A-Za-z]*)$/.test(before)) return [];
+  const networks = Object.keys(doc.catalog.index().networks).sort();
+  if (networks.length === 0) return [];
+  const start = doc.lines.lineStart(position.line);
+  return [
+    {
+      label: '# tao: network=…',
+      kind: CompletionItemKind.Snippet,
+      detail: 'Choose the TAO network of this file',
+      documentation: 'No network was recognised from the keys of this file. A modeline on one of the first lines names it; checks, completion and hover then follow that network.',
+      filterText: `${before}# tao: network`,
+      textEdit: { range: doc.lines.rangeOf({ start, end: start + before.length }), newText: `# tao: network=\${1|${networks.join(',')}|}\n` },
+      insertTextFormat: InsertTextFormat.Snippet,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------- keys
