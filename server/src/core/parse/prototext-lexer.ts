@@ -280,23 +280,26 @@ export function parseProtoFloat(text: string): number | undefined {
   if (direct !== undefined) return direct;
   if (/^-?inf(inity)?f?$/i.test(text)) return text.charCodeAt(0) === 45 ? -Infinity : Infinity;
   if (/^nanf?$/i.test(text)) return NaN;
-  // protobuf's last try: drop a C-style `f`/`F` suffix (`1.5f`).
+  // protobuf's last try: drop a C-style `f` suffix (`1.5f`); only lowercase, as Python's rstrip('f').
   let end = text.length;
-  while (end > 0 && (text.charCodeAt(end - 1) | 0x20) === 102) end--;
+  while (end > 0 && text.charCodeAt(end - 1) === 102) end--;
   if (end === text.length || end === 0) return undefined;
   return pythonFloat(text.slice(0, end));
 }
 
 /** A bare word that protobuf reads as a float (`inf`, `Infinity`, `nan`, `inff`...). */
 export function isFloatWord(word: string): boolean {
-  return /^(inf(inity)?|nan)f*$/i.test(word);
+  // A word (it starts with a letter) can only be a float as some spelling of inf or nan.
+  return /^(inf|nan)/i.test(word) && parseProtoFloat(word) !== undefined;
 }
 
 export interface EscapeProblem {
-  /** Offset inside the literal's content (after the opening quote). */
+  /** Offset of the escape (in the literal's content, or in the document once placed); -1 for the whole value. */
   offset: number;
   length: number;
   message: string;
+  /** `error`: TAO refuses the literal. `warning`: TAO reads it, but not as C would. */
+  severity: 'error' | 'warning';
 }
 
 function pushUtf8(bytes: number[], cp: number): void {
@@ -306,6 +309,25 @@ function pushUtf8(bytes: number[], cp: number): void {
   else bytes.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
 }
 
+/**
+ * Python protobuf unescapes with the `unicode_escape` codec and turns the result back into
+ * bytes with `raw_unicode_escape`: a code point below 256 becomes that byte, and anything
+ * higher comes back as the literal text `\uXXXX` (or `\UXXXXXXXX`), lowercase hex.
+ */
+function pushEscapedCodePoint(bytes: number[], cp: number): void {
+  if (cp < 0x100) {
+    bytes.push(cp);
+    return;
+  }
+  const text = pythonEscapeText(cp);
+  for (let k = 0; k < text.length; k++) bytes.push(text.charCodeAt(k));
+}
+
+/** What `raw_unicode_escape` writes for a code point of 256 or more. */
+function pythonEscapeText(cp: number): string {
+  return cp <= 0xffff ? '\\u' + cp.toString(16).padStart(4, '0') : '\\U' + cp.toString(16).padStart(8, '0');
+}
+
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   const l = c | 0x20;
@@ -313,17 +335,18 @@ function hexValue(c: number): number {
   return -1;
 }
 
+/** The escapes Python's `unicode_escape` knows besides octal, `\x`, `\u` and `\U`. */
 const SIMPLE_ESCAPES: Record<string, number> = {
-  n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, '\\': 92, "'": 39, '"': 34, '?': 63,
+  n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, '\\': 92, "'": 39, '"': 34,
 };
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * Unescapes the content of one quoted literal (without its quotes). Escapes produce bytes,
- * as in C and protobuf, and the bytes are then read as UTF-8, so `\xc3\xa9` is "é".
+ * Appends the bytes of one quoted literal's content (without its quotes) to `bytes`, unescaped
+ * the way TAO's loader does. Unknown escapes (`\\q`, `\\?`) keep their backslash, as in Python.
  */
-export function unescapeProtoString(content: string, problems: EscapeProblem[]): string {
-  if (content.indexOf('\\') === -1) return content;
-  const bytes: number[] = [];
+export function unescapeProtoBytes(content: string, problems: EscapeProblem[], bytes: number[]): void {
   let i = 0;
   while (i < content.length) {
     const c = content.charCodeAt(i);
@@ -355,15 +378,22 @@ export function unescapeProtoString(content: string, problems: EscapeProblem[]):
       let v = 0;
       let j = i + 1;
       while (j < content.length && j < i + 4 && oct(content.charCodeAt(j))) v = v * 8 + (content.charCodeAt(j++) - 48);
-      if (v < 256) bytes.push(v);
-      else pushUtf8(bytes, v);
+      if (v >= 0x100) {
+        problems.push({
+          offset: escStart,
+          length: j - i,
+          severity: 'warning',
+          message: `TAO reads '${content.slice(i, j)}' as the text '${pythonEscapeText(v)}', not as one byte; octal escapes go up to \\377`,
+        });
+      }
+      pushEscapedCodePoint(bytes, v);
       i = j;
-    } else if (e === 'x' || e === 'X') {
+    } else if (e === 'x') {
       let v = 0;
       let j = i + 2;
       while (j < content.length && j < i + 4 && hexValue(content.charCodeAt(j)) >= 0) v = v * 16 + hexValue(content.charCodeAt(j++));
       if (j === i + 2) {
-        problems.push({ offset: escStart, length: 2, message: `Invalid escape '\\${e}': it needs one or two hex digits (e.g. '\\x41')` });
+        problems.push({ offset: escStart, length: 2, severity: 'error', message: `Invalid escape '\\x': it needs one or two hex digits (e.g. '\\x41')` });
         i += 2;
       } else {
         bytes.push(v);
@@ -374,22 +404,79 @@ export function unescapeProtoString(content: string, problems: EscapeProblem[]):
       let v = 0;
       let j = i + 2;
       while (j < content.length && j < i + 2 + want && hexValue(content.charCodeAt(j)) >= 0) v = v * 16 + hexValue(content.charCodeAt(j++));
+      const written = content.slice(i, j);
       if (j !== i + 2 + want || v > 0x10ffff) {
         problems.push({
           offset: escStart,
           length: j - i,
-          message: `Invalid escape '\\${e}': it needs exactly ${want} hex digits (e.g. '\\${e}${'0'.repeat(want - 2)}41')`,
+          severity: 'error',
+          message: `Invalid escape '${written}': it needs exactly ${want} hex digits (e.g. '\\${e}${'0'.repeat(want - 2)}41')`,
         });
-        i = j;
-      } else {
-        pushUtf8(bytes, v);
-        i = j;
+      } else if (v >= 0x100) {
+        // TAO accepts these but does not produce the character (see pushEscapedCodePoint).
+        const ch = String.fromCodePoint(v);
+        problems.push({
+          offset: escStart,
+          length: j - i,
+          severity: 'warning',
+          message: `TAO does not decode '${written}' to '${ch}': it reads it as the text '${pythonEscapeText(v)}'. Write '${ch}' itself instead`,
+        });
       }
+      if (j === i + 2 + want && v <= 0x10ffff) pushEscapedCodePoint(bytes, v);
+      i = j;
     } else {
+      if (e === 'N') {
+        // Python also reads `\N{NAME}` by Unicode character name; we have no name table.
+        problems.push({
+          offset: escStart,
+          length: 2,
+          severity: 'warning',
+          message: `TAO reads '\\N{...}' as a Unicode character name, which this checker cannot verify; write the character itself instead`,
+        });
+      }
       // Python keeps an unknown escape as written (backslash included).
       bytes.push(92);
       i++;
     }
   }
+}
+
+/**
+ * Reads bytes as UTF-8 strictly, as protobuf does for a string field; undefined when they are
+ * not valid UTF-8 (TAO then refuses the file).
+ */
+export function decodeUtf8(bytes: number[]): string | undefined {
+  try {
+    return utf8.decode(Uint8Array.from(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The value of adjacent literals' contents: their bytes are joined before UTF-8 decoding, as
+ * protobuf joins them, so `"\\xc3" "\\xa9"` is "é". `offsets` are the contents' positions in
+ * the document; problems get document offsets. Invalid UTF-8 is reported in `problems` with
+ * offset -1 (the whole value) and decoded with replacement characters.
+ */
+export function unescapeProtoString(contents: string[], offsets: number[], problems: EscapeProblem[]): string {
+  let plain = true;
+  for (const c of contents) if (c.indexOf('\\') !== -1) plain = false;
+  // No escapes: the text already is the value (the common case, and a cheap one).
+  if (plain) return contents.length === 1 ? contents[0] : contents.join('');
+  const bytes: number[] = [];
+  for (let k = 0; k < contents.length; k++) {
+    const before = problems.length;
+    unescapeProtoBytes(contents[k], problems, bytes);
+    for (let q = before; q < problems.length; q++) problems[q].offset += offsets[k];
+  }
+  const value = decodeUtf8(bytes);
+  if (value !== undefined) return value;
+  problems.push({
+    offset: -1,
+    length: 0,
+    severity: 'error',
+    message: 'After unescaping, this string is not valid UTF-8, so TAO cannot read it; write non-ASCII characters as themselves or as their UTF-8 bytes (\\xc3\\xa9 for é)',
+  });
   return Buffer.from(bytes).toString('utf8');
 }

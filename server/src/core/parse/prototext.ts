@@ -83,6 +83,8 @@ class ProtoTextParser {
   private listDepth = 0;
   private lines: LineIndex | undefined;
   private silenced = false;
+  private warnings = 0;
+  private errors = 0;
   /** First `}` that looks meant for an outer block (see closesLeft); -1 when none. */
   private misplacedClose = -1;
   private misplacedOpen = -1;
@@ -105,7 +107,12 @@ class ProtoTextParser {
       }
     } catch (err) {
       // A bug here must not take the editor down; report it and keep the partial tree.
-      this.error({ start: 0, end: 0 }, `Internal error while reading the spec: ${String(err)}`);
+      this.diagnostics.push({
+        severity: 'error',
+        code: 'syntax',
+        message: `Internal error while reading the spec (please report it): ${String(err)}`,
+        span: { start: 0, end: 0 },
+      });
     }
     return {
       dialect: 'prototext',
@@ -161,7 +168,7 @@ class ProtoTextParser {
   /** `message` may be a function so that, once reporting stops, garbage costs no string building. */
   private error(span: Span, message: string | (() => string)): void {
     if (this.silenced) return;
-    if (this.diagnostics.length >= MAX_SYNTAX_DIAGNOSTICS) {
+    if (this.errors >= MAX_SYNTAX_DIAGNOSTICS) {
       this.silenced = true;
       this.diagnostics.push({
         severity: 'error',
@@ -171,7 +178,15 @@ class ProtoTextParser {
       });
       return;
     }
+    this.errors++;
     this.diagnostics.push({ severity: 'error', code: 'syntax', message: typeof message === 'string' ? message : message(), span });
+  }
+
+  /** A warning: TAO reads the text, but not the way the user most likely meant. */
+  private warn(span: Span, code: string, message: string): void {
+    if (this.warnings >= MAX_SYNTAX_DIAGNOSTICS) return;
+    this.warnings++;
+    this.diagnostics.push({ severity: 'warning', code, message, span });
   }
 
   private openedAt(j: number): string {
@@ -552,7 +567,8 @@ class ProtoTextParser {
     const text = this.text;
     const start = this.starts[j];
     if (kind === TK_STRING || kind === TK_BAD_STRING) {
-      let value = '';
+      const contents: string[] = [];
+      const offsets: number[] = [];
       let end = start;
       for (;;) {
         const k = this.kinds[this.i];
@@ -562,13 +578,17 @@ class ProtoTextParser {
         if (k === TK_BAD_STRING) {
           this.error({ start: s, end: e }, `Unterminated string; add the closing ${text[s]} on this line`);
         }
-        const problems: EscapeProblem[] = [];
-        value += unescapeProtoString(text.slice(s + 1, k === TK_STRING ? e - 1 : e), problems);
-        for (const p of problems) {
-          this.error({ start: s + 1 + p.offset, end: s + 1 + p.offset + p.length }, p.message);
-        }
+        contents.push(text.slice(s + 1, k === TK_STRING ? e - 1 : e));
+        offsets.push(s + 1);
         end = e;
         this.i++;
+      }
+      const problems: EscapeProblem[] = [];
+      const value = unescapeProtoString(contents, offsets, problems);
+      for (const p of problems) {
+        const span = p.offset < 0 ? { start, end } : { start: p.offset, end: p.offset + p.length };
+        if (p.severity === 'error') this.error(span, p.message);
+        else this.warn(span, 'string-escape', p.message);
       }
       return { kind: 'scalar', span: { start, end }, raw: text.slice(start, end), value, form: 'string', quoted: true };
     }
