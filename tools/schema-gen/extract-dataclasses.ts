@@ -67,9 +67,15 @@ export function extractAll(gitDir: string, commit: string): Map<string, HydraFac
   };
 
   const out = new Map<string, HydraFacts>();
-  for (const [network, folder] of Object.entries(HYDRA_NETWORKS)) {
-    const rootMod = `${CONFIG}/${folder}/default_config`.replace(/\//g, '.');
-    const root = findClass(rootMod, 'ExperimentConfig');
+  // `_common`: the keys every Hydra experiment config shares, for networks without a config of their own.
+  const targets: [string, string, string][] = [
+    ...Object.entries(HYDRA_NETWORKS).map(([n, folder]): [string, string, string] => [n, `${CONFIG}/${folder}/default_config`, 'ExperimentConfig']),
+    ['_common', `${CONFIG}/common/common_config`, 'CommonExperimentConfig'],
+  ];
+  for (const [network, modPath, rootClass] of targets) {
+    const folder = modPath.split('/').slice(-2, -1)[0];
+    const rootMod = modPath.replace(/\//g, '.');
+    const root = findClass(rootMod, rootClass);
     if (!root) continue;
     const classes: Record<string, DcField[]> = {};
     const names = new Map<string, string>(); // `module:Class` -> short unique name

@@ -101,7 +101,12 @@ export function generateAll(repoRoot: string): Generated {
     let source: string;
     if (proto) { root = protoSchema(proto); source = proto.source.split(':')[0]; }
     else if (hydra) { root = hydraSchema(hydra); source = hydra.source.split(':')[0]; }
-    else { root = newObject(); source = rows.length ? 'parameter sheets' : 'real spec files'; }
+    else if (dialect === 'hydra-yaml' && !rows.length && readHydraFacts('_common')) {
+      // No config of its own upstream: start from the keys every TAO Hydra experiment shares
+      // (results_dir, encryption_key, model_name, wandb) and let the real files add the rest.
+      root = hydraSchema(readHydraFacts('_common')!);
+      source = 'tao-core common config + real spec files';
+    } else { root = newObject(); source = rows.length ? 'parameter sheets' : 'real spec files'; }
     const factKeys = new Set(keyPaths(root));
     const sheet = applySheets(root, rows, proto ? 'annotate' : hydra ? 'extend' : 'build');
     const sheetKeys = new Set(rows.map((r) => r.path));
