@@ -123,8 +123,10 @@ async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommand
     return undefined;
   }
   if (result.exitCode === 0) {
-    if (task === 'evaluate') deps.panels.show('evaluation', [results]);
-    if (task === 'prune') deps.panels.show('pruning', [results]);
+    // Show a report panel only when the task wrote a report (NVIDIA's containers print theirs).
+    const files = findRunFiles(results);
+    if (task === 'evaluate' && files.evaluationReport) deps.panels.show('evaluation', [results]);
+    if (task === 'prune' && files.pruneReport) deps.panels.show('pruning', [results]);
     void vscode.window.showInformationMessage(`TAO ${task} finished. Results: ${results}`);
   } else if (result.cancelled) {
     void vscode.window.showInformationMessage(`TAO ${task} stopped; checkpoints written so far are kept in ${results}.`);

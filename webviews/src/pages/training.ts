@@ -70,6 +70,8 @@ function seriesFor(set: SeriesSet, names: string[]): LineSeries[] {
 }
 
 async function render(run: TrainingRun): Promise<void> {
+  // A 'waiting for status.json' notice from before the run started goes away.
+  for (const notice of Array.from(app.querySelectorAll(':scope > .empty'))) notice.remove();
   const header = renderHeader(run);
   if (headerEl) headerEl.replaceWith(header);
   else app.appendChild(header);

@@ -1,0 +1,134 @@
+// Extension tests that run INSIDE code-server's extension host, against the TAO extension
+// installed from the .vsix (not the source folder). VS Code loads this file through the
+// payload's extensionTestsPath and calls run(); the outer test (../extension.test.ts)
+// prepared the workspace: specs/classify_spec.txt (valid), specs/broken_spec.txt (one
+// misspelled field), a tiny image dataset in data/, and a stand-in `tao` launcher.
+
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runAll, waitFor } from './runner';
+
+const EXT_ID = 'tao-spec-studio.tao-spec-studio';
+
+interface Api {
+  client: unknown;
+  networkOf(uri: vscode.Uri): { network: string; reason: string } | undefined;
+  renders(page?: string): { page: string; folder: string; info: { charts: number; series: number; points: number } }[];
+}
+
+function ws(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'a workspace folder is open');
+  return f.uri.fsPath;
+}
+
+async function open(rel: string): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(ws(), rel)));
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+let api: Api;
+
+export async function run(): Promise<void> {
+  await runAll([
+    {
+      name: 'the installed extension activates on a .txt spec and claims it as tao-prototext',
+      fn: async () => {
+        const ext = vscode.extensions.getExtension<Api>(EXT_ID);
+        assert.ok(ext, `${EXT_ID} is installed`);
+        assert.ok(!ext.extensionPath.includes(`${path.sep}test${path.sep}e2e`), `loaded from the installed .vsix: ${ext.extensionPath}`);
+        const doc = await open('specs/classify_spec.txt');
+        api = await waitFor('activation', async () => (ext.isActive ? ext.exports : undefined), 30000);
+        assert.ok(api.client, 'the language client started');
+        await waitFor('language tao-prototext', () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === doc.uri.toString() && d.languageId === 'tao-prototext'));
+      },
+    },
+    {
+      name: 'the status bar knows the network (server notification or modeline)',
+      fn: async () => {
+        const doc = await open('specs/classify_spec.txt');
+        const n = await waitFor('network', () => api.networkOf(doc.uri));
+        assert.equal(n.network, 'classification_tf1');
+      },
+    },
+    {
+      name: 'diagnostics on a broken spec come from the language server',
+      fn: async () => {
+        const doc = await open('specs/broken_spec.txt');
+        const diags = await waitFor('diagnostics', () => {
+          const d = vscode.languages.getDiagnostics(doc.uri);
+          return d.length > 0 ? d : undefined;
+        }, 30000);
+        const msg = (d: vscode.Diagnostic): string => (typeof d.message === 'string' ? d.message : String(d.message));
+        const typo = diags.find((d) => /n_epoch\b|n_epochz/.test(msg(d)) || doc.getText(d.range).includes('n_epochz'));
+        assert.ok(typo, `a diagnostic on the misspelled key: ${diags.map(msg).join(' | ')}`);
+        assert.equal(typo.severity, vscode.DiagnosticSeverity.Error);
+        const valid = await open('specs/classify_spec.txt');
+        await new Promise((r) => setTimeout(r, 1500));
+        const errors = vscode.languages.getDiagnostics(valid.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+        assert.deepEqual(errors.map(msg), [], 'the valid spec has no errors');
+      },
+    },
+    {
+      name: 'completion inside train_config offers its fields',
+      fn: async () => {
+        const doc = await open('specs/classify_spec.txt');
+        const line = doc.getText().split('\n').findIndex((l) => l.includes('batch_size_per_gpu'));
+        assert.ok(line > 0);
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(line, 2));
+        const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+        assert.ok(labels.some((l) => l.startsWith('n_workers') || l.startsWith('reg_config') || l.startsWith('lr_config')), `train_config fields offered: ${labels.slice(0, 20).join(', ')}`);
+      },
+    },
+    {
+      name: 'hover on a field explains it',
+      fn: async () => {
+        const doc = await open('specs/classify_spec.txt');
+        const text = doc.getText();
+        const pos = doc.positionAt(text.indexOf('n_epochs') + 2);
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos);
+        const contents = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+        assert.match(contents, /epoch/i);
+      },
+    },
+    {
+      name: 'TAO: Train runs the engine on the tiny dataset and the training panel draws its curves',
+      fn: async () => {
+        const spec = path.join(ws(), 'specs', 'classify_spec.txt');
+        const result = await vscode.commands.executeCommand<{ exitCode: number | undefined; cancelled: boolean }>('tao.train', { spec, network: 'classification_tf1' });
+        assert.ok(result, 'the command ran');
+        assert.equal(result.exitCode, 0, 'engine exit code');
+        const results = path.join(ws(), 'specs', 'results', 'classify_spec', 'train');
+        assert.ok(fs.existsSync(path.join(results, 'status.json')), 'status.json written');
+        assert.ok(fs.existsSync(path.join(results, 'weights', 'final', 'model.json')), 'final model written');
+        // The panel re-reads status.json every second; wait for a render of the finished run.
+        const render = await waitFor('a training render of both epochs (loss, val_loss, accuracy, val_accuracy)', () => api.renders('training').reverse().find((r) => r.folder === results && r.info.points >= 2 * 4 && r.info.charts >= 2), 20000);
+        assert.ok(render.info.series >= 3, `series drawn: ${JSON.stringify(render.info)}`);
+      },
+    },
+    {
+      name: 'launcher mode sends the same task to the `tao` launcher (stand-in records its arguments)',
+      fn: async () => {
+        const cfg = vscode.workspace.getConfiguration('tao');
+        const launcher = path.join(ws(), 'fake-tao.js');
+        await cfg.update('launcher.path', launcher, vscode.ConfigurationTarget.Workspace);
+        await cfg.update('launcher.mode', 'tao-launcher', vscode.ConfigurationTarget.Workspace);
+        try {
+          const spec = path.join(ws(), 'specs', 'classify_spec.txt');
+          const result = await vscode.commands.executeCommand<{ exitCode: number | undefined }>('tao.evaluate', { spec, network: 'classification_tf1' });
+          assert.equal(result?.exitCode, 0);
+          const calls = fs.readFileSync(path.join(ws(), 'fake-tao.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[] });
+          const argv = calls[calls.length - 1].argv;
+          assert.deepEqual(argv.slice(0, 3), ['model', 'classification_tf1', 'evaluate']);
+          assert.equal(argv[argv.indexOf('-e') + 1], '/workspace/tao/specs/classify_spec.txt');
+          assert.equal(argv[argv.indexOf('-m') + 1], '/workspace/tao/specs/results/classify_spec/train/weights/final');
+        } finally {
+          await cfg.update('launcher.mode', undefined, vscode.ConfigurationTarget.Workspace);
+        }
+      },
+    },
+  ]);
+}
