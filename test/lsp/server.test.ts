@@ -265,6 +265,19 @@ describe('language server over stdio', () => {
     assert.equal(cleared.version, undefined);
   });
 
+  test('tao/networkDetected is sent again only when the network changes', async () => {
+    const uri = uriOf('switch.txt');
+    await client.open(uri, classification);
+    await client.waitForDiagnostics(uri, (p) => p.version === 1);
+    await client.change(uri, 2, classification.replace('top_k: 3', 'top_k: 4'));
+    await client.waitForDiagnostics(uri, (p) => p.version === 2);
+    assert.equal(client.networks.filter((n) => n.uri === uri).length, 1);
+    await client.change(uri, 3, `# tao: network=detectnet_v2\n${classification}`);
+    const switched = await client.waitForNetwork(uri, (n) => n.source === 'modeline');
+    assert.equal(switched.network, 'detectnet_v2');
+    assert.equal(client.networks.filter((n) => n.uri === uri).length, 2);
+  });
+
   test('tao/listNetworks lists the catalogue with dialects', async () => {
     const networks = await client.request<Array<{ network: string; dialect: string }>>('tao/listNetworks', null);
     assert.deepEqual(networks.find((n) => n.network === 'classification_tf1'), { network: 'classification_tf1', dialect: 'prototext' });
@@ -287,6 +300,19 @@ describe('settings', () => {
       const paths = uriOf('paths.txt');
       await configured.open(paths, classification);
       const pushed = await configured.waitForDiagnostics(paths);
+      assert.ok(!pushed.diagnostics.some((d) => d.code === 'path-not-found'));
+    } finally {
+      assert.equal(await configured.stop(), 0);
+    }
+  });
+
+  test('initializationOptions carry settings for clients without workspace/configuration', async () => {
+    const configured = await TestClient.start({ initializationOptions: { tao: { pathCheck: false } } });
+    try {
+      const uri = uriOf('paths.txt');
+      await configured.open(uri, classification);
+      const pushed = await configured.waitForDiagnostics(uri);
+      assert.ok(pushed.diagnostics.length > 0);
       assert.ok(!pushed.diagnostics.some((d) => d.code === 'path-not-found'));
     } finally {
       assert.equal(await configured.stop(), 0);

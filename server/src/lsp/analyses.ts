@@ -22,8 +22,10 @@ export class AnalysisCache {
 
   get(document: TextDocument): ServiceDocument {
     const cached = this.byUri.get(document.uri);
-    if (cached && cached.version === document.version) return cached.doc;
     const text = document.getText();
+    // The text check costs nothing when unchanged (same string) and protects against clients
+    // that reuse version numbers.
+    if (cached && cached.version === document.version && cached.doc.text === text) return cached.doc;
     const filePath = filePathOf(document.uri);
     const analysis = this.analyze(text, document.uri, document.languageId, filePath);
     const doc = serviceDocument(document.uri, text, analysis, this.catalog(), filePath);
