@@ -202,6 +202,8 @@ class Validator {
       case 'integer':
         return form === 'int';
       case 'number':
+        // Python protobuf refuses hex literals for float/double fields.
+        if (this.proto && form === 'int' && /^-?0[xX]/.test(node.raw)) return false;
         return form === 'int' || form === 'float';
       case 'string':
         // OmegaConf turns any scalar into text for a str field; protobuf needs quotes.
