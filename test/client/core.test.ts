@@ -142,6 +142,13 @@ test('package.json problem matcher reads engine errors as file:line:col: error: 
   assert.equal(m[matcher.pattern.severity], 'error');
   assert.match(m[matcher.pattern.message], /^unknown field/);
   assert.equal(re.exec('epoch 3/10 loss 0.2'), null);
+  // The engine's own format has no severity word: the matcher's default (error) applies.
+  const engine = re.exec("/w/specs/broken_spec.txt:13:3: Unknown field 'n_epochz' in 'train_config': TAO will refuse the spec. Did you mean 'n_epochs'?");
+  assert.ok(engine);
+  assert.equal(engine[matcher.pattern.severity], undefined);
+  assert.equal(matcher.severity, 'error');
+  assert.match(engine[matcher.pattern.message], /^Unknown field 'n_epochz'/);
+  assert.equal(re.exec('error: the spec has 1 problem(s); nothing was run'), null);
 });
 
 test('package.json declares every command the extension registers, and the settings it reads', () => {

@@ -50,8 +50,26 @@ function placeholder(s: SpecSchema): unknown {
 
 interface Line { indent: number; text: string; comment?: string }
 
+/**
+ * A default as the schema's own constraints accept it. Schemas are generated from TAO's
+ * sources, where a default is sometimes a string for a boolean ("TRUE"), outside the
+ * field's range, or not among its options; the template must still check clean.
+ */
+function coerce(v: unknown, s: SpecSchema): unknown {
+  const t = typeOf(s);
+  if (t === 'boolean' && typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  if ((t === 'number' || t === 'integer') && typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
+  if (typeof v === 'number') {
+    if (s.minimum !== undefined && v < s.minimum) v = s.minimum;
+    if (s.maximum !== undefined && (v as number) > s.maximum) v = s.maximum;
+  }
+  if (s.enum && s.enum.length > 0 && !s.enum.includes(v)) return s.enum[0];
+  if (t === 'boolean' && typeof v !== 'boolean') return false;
+  return v;
+}
+
 function valueFor(s: SpecSchema, required: boolean, all: boolean): unknown {
-  if (s.default !== undefined) return s.default;
+  if (s.default !== undefined) return Array.isArray(s.default) && s.items ? s.default.map((x) => coerce(x, s.items as SpecSchema)) : coerce(s.default, s);
   // Dataset and model paths have no sensible default but every run needs them: show them.
   if (required || all || s['x-tao-path']) return placeholder(s);
   return undefined;
@@ -65,6 +83,11 @@ function protoScalar(v: unknown, s: SpecSchema): string {
 function yamlScalar(v: unknown): string {
   if (typeof v === 'string') return v === '' || /^[\w./-]+$/.test(v) === false || /^(true|false|null|yes|no|on|off|~|\d.*)$/i.test(v) ? JSON.stringify(v) : v;
   if (Array.isArray(v)) return `[${v.map(yamlScalar).join(', ')}]`;
+  // YAML 1.1 (PyYAML, OmegaConf) reads `1e-8` as a string: floats need a dot and a signed exponent.
+  if (typeof v === 'number' && /e/i.test(String(v))) {
+    const [mant, exp] = String(v).toLowerCase().split('e');
+    return `${mant.includes('.') ? mant : `${mant}.0`}e${/^[-+]/.test(exp) ? exp : `+${exp}`}`;
+  }
   if (v === null) return 'null';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
@@ -77,7 +100,7 @@ function emitObject(schema: SpecSchema, dialect: NetworkSchema['x-tao-dialect'],
   const seenOneofs = new Set<string>();
   let wrote = false;
   for (const [key, s] of Object.entries(props)) {
-    if (s['x-tao-deprecated'] || s['x-tao-removed'] || s['x-tao-proto-map']) continue;
+    if (s['x-tao-deprecated'] || s['x-tao-removed'] || (s['x-tao-proto-map'] && !required.has(key))) continue;
     const group = s['x-tao-oneof'];
     if (group && seenOneofs.has(group)) continue;
     const comment = s.description;
@@ -92,7 +115,18 @@ function emitObject(schema: SpecSchema, dialect: NetworkSchema['x-tao-dialect'],
       wrote = true;
       continue;
     }
-    const v = valueFor(s, required.has(key), opts.allFields);
+    if (typeOf(s) === 'array' && required.has(key) && s.default === undefined && s.items && (typeOf(s.items) === 'object' || s.items.properties)) {
+      // A required repeated message: one entry with its own required fields.
+      const inner: Line[] = [];
+      emitObject(s.items, dialect, depth + 1, inner, { ...opts });
+      if (dialect === 'prototext') out.push({ indent: depth, text: `${key} {`, comment }, ...inner, { indent: depth, text: '}' });
+      else out.push({ indent: depth, text: `${key}:`, comment }, { indent: depth + 1, text: '-' }, ...inner.map((l) => ({ ...l, indent: l.indent + 1 })));
+      wrote = true;
+      continue;
+    }
+    let v = valueFor(s, required.has(key), opts.allFields);
+    // A required repeated scalar with nothing to go on still needs one element to be valid.
+    if (Array.isArray(v) && v.length === 0 && required.has(key) && s.items) v = [placeholder(s.items)];
     if (v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v))) continue;
     if (group) seenOneofs.add(group);
     if (dialect === 'prototext') {

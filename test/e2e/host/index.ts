@@ -110,6 +110,20 @@ export async function run(): Promise<void> {
       },
     },
     {
+      name: 'a spec error printed by the engine becomes a diagnostic through the $tao problem matcher',
+      fn: async () => {
+        const spec = path.join(ws(), 'specs', 'broken_spec.txt');
+        const result = await vscode.commands.executeCommand<{ exitCode: number | undefined }>('tao.train', { spec, network: 'classification_tf1' });
+        assert.notEqual(result?.exitCode, 0, 'the engine refuses the broken spec');
+        const fromTask = await waitFor('a problem-matcher diagnostic', () => {
+          const d = vscode.languages.getDiagnostics(vscode.Uri.file(spec)).filter((x) => x.source === 'tao-engine');
+          return d.length > 0 ? d : undefined;
+        }, 10000);
+        assert.equal(fromTask[0].range.start.line, 12);
+        assert.match(String(fromTask[0].message), /n_epochz/);
+      },
+    },
+    {
       name: 'launcher mode sends the same task to the `tao` launcher (stand-in records its arguments)',
       fn: async () => {
         const cfg = vscode.workspace.getConfiguration('tao');
