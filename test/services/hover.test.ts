@@ -56,3 +56,10 @@ test('a key being typed on a broken line still gets its hover', () => {
   const proto = hoverText('train_config {\n  optimi|zer\n}\n')!;
   assert.match(proto, /\*\*optimizer\*\*/);
 });
+
+test('an item of a list shows the list field', () => {
+  const text = hoverText('train:\n  optim:\n    lr_steps: [10, 2|0]\n', '/specs/dino.yaml')!;
+  assert.match(text, /\*\*lr_steps\*\* — `train.optim.lr_steps`/);
+  const block = hoverText('train:\n  optim:\n    lr_steps:\n      - 10\n      - 2|0\n', '/specs/dino.yaml')!;
+  assert.match(block, /\*\*lr_steps\*\*/);
+});

@@ -17,7 +17,6 @@ import {
   elementSchema,
   enumOptions,
   isPathField,
-  isProtoEnum,
   isRepeated,
   isSection,
   mapAtPath,

@@ -67,16 +67,11 @@ function fieldHover(doc: ServiceDocument, offset: number): FieldHover | undefine
     const fieldSchema = schema ? schemaAtPath(schema, keys) : undefined;
     const value = entry.value;
     const onValue = !onKey && value?.kind === 'scalar' && offset >= value.span.start && offset <= value.span.end;
-    if (onKey || onValue) {
-      const parts: string[] = [];
-      parts.push(fieldMarkdown(keys, fieldSchema, proto));
-      if (onValue && value?.kind === 'scalar' && value.form === 'interpolation') {
-        const resolved = interpolationMarkdown(doc, value, keys);
-        if (resolved) parts.push(resolved);
-      }
-      if (!fieldSchema && !(onValue && value?.kind === 'scalar' && value.form === 'interpolation') && !schema) return undefined;
-      return { markdown: parts.join('\n\n'), span: onKey ? entry.keySpan : value!.span };
-    }
+    if (onKey || onValue) return valueOrKeyHover(doc, keys, fieldSchema, onKey ? undefined : (value as ScalarNode), onKey ? entry.keySpan : value!.span);
+  } else if (last && last.listIndex !== undefined && last.node?.kind === 'scalar') {
+    // An item of a list (`- 0`, `[3, 224, 224]`): it belongs to the field holding the list.
+    const keys = keyPathOf(steps);
+    if (keys.length > 0) return valueOrKeyHover(doc, keys, schema ? schemaAtPath(schema, keys) : undefined, last.node, last.node.span);
   }
   // The tree has nothing here (a key being typed, a broken line): read the key from the text.
   if (!schema) return undefined;
@@ -87,6 +82,17 @@ function fieldHover(doc: ServiceDocument, offset: number): FieldHover | undefine
   const fieldSchema = schemaAtPath(schema, keys);
   if (!fieldSchema) return undefined;
   return { markdown: fieldMarkdown(keys, fieldSchema, proto), span: ctx.replace };
+}
+
+function valueOrKeyHover(doc: ServiceDocument, keys: string[], fieldSchema: SpecSchema | undefined, value: ScalarNode | undefined, span: Span): FieldHover | undefined {
+  const interpolation = value?.form === 'interpolation';
+  if (!fieldSchema && !interpolation && !doc.analysis.schema) return undefined;
+  const parts = [fieldMarkdown(keys, fieldSchema, doc.analysis.spec.dialect === 'prototext')];
+  if (value && interpolation) {
+    const resolved = interpolationMarkdown(doc, value, keys);
+    if (resolved) parts.push(resolved);
+  }
+  return { markdown: parts.join('\n\n'), span };
 }
 
 function fieldMarkdown(keys: string[], schema: SpecSchema | undefined, proto: boolean): string {
