@@ -77,6 +77,7 @@ test('custom gradient kernels match the stock cpu backend', async () => {
   // wasm with all three kernels added
   const added = registerBackpropKernels(tf, 'wasm', ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'], false);
   assert.deepEqual(added.sort(), ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']);
+  assert.deepEqual(registerBackpropKernels(tf, 'wasm', ['Conv2DBackpropInput'], true), ['Conv2DBackpropInput']);
   await tf.setBackend('wasm');
   for (const c of CASES) {
     const conv = await convGrads(c, false);

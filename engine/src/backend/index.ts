@@ -64,6 +64,8 @@ const CANDIDATES: Candidate[] = [
         ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'],
         false,
       );
+      // The stock wasm Conv2DBackpropInput is a scalar loop: replace it with an XNNPACK conv.
+      added.push(...registerBackpropKernels(tf, 'wasm', ['Conv2DBackpropInput'], true));
       const ok = await tf.setBackend('wasm');
       if (!ok) throw new Error('wasm backend failed to initialise');
       await tf.ready();

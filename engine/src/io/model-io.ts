@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { writeDirAtomic, type FileMap } from './atomic';
+import { float32ToHalfBytes } from './float16';
 
 type Tf = typeof tfTypes;
 
@@ -37,20 +38,56 @@ function toBytes(data: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
   return out;
 }
 
+/** Rewrites float32 weights as float16 (half the bytes; tfjs widens them again on load). */
+function halveWeights(specs: tfTypes.io.WeightsManifestEntry[], data: Uint8Array): { specs: tfTypes.io.WeightsManifestEntry[]; data: Uint8Array } {
+  const parts: Uint8Array[] = [];
+  const out: tfTypes.io.WeightsManifestEntry[] = [];
+  let offset = 0;
+  for (const spec of specs) {
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    const bytes = count * 4; // every weight of our models is float32 (or int32, also 4 bytes)
+    const chunk = data.slice(offset, offset + bytes);
+    offset += bytes;
+    if (spec.dtype === 'float32' && !spec.quantization) {
+      parts.push(float32ToHalfBytes(new Float32Array(chunk.buffer, 0, count)));
+      out.push({ ...spec, quantization: { dtype: 'float16' } });
+    } else {
+      parts.push(chunk);
+      out.push(spec);
+    }
+  }
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const joined = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    joined.set(p, at);
+    at += p.length;
+  }
+  return { specs: out, data: joined };
+}
+
+export interface SaveOptions {
+  /** Store float32 weights as float16 (for models shipped with the project). */
+  float16?: boolean;
+}
+
 /** Serialises a model into the files of a model folder (without writing them). */
-export async function modelFiles(tf: Tf, model: tfTypes.LayersModel, metadata: EngineModelMetadata = {}): Promise<FileMap> {
+export async function modelFiles(tf: Tf, model: tfTypes.LayersModel, metadata: EngineModelMetadata = {}, options: SaveOptions = {}): Promise<FileMap> {
   let files: FileMap = {};
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
+      let specs = artifacts.weightSpecs ?? [];
+      let data = toBytes(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
+      if (options.float16) ({ specs, data } = halveWeights(specs, data));
       const json = {
         format: 'layers-model',
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
         convertedBy: 'tao-engine',
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: specs }],
         userDefinedMetadata: metadata,
       };
-      files = { [MODEL_JSON]: JSON.stringify(json), [WEIGHTS_BIN]: toBytes(artifacts.weightData as ArrayBuffer | ArrayBuffer[]) };
+      files = { [MODEL_JSON]: JSON.stringify(json), [WEIGHTS_BIN]: data };
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
@@ -64,8 +101,9 @@ export async function saveModel(
   dir: string,
   metadata: EngineModelMetadata = {},
   extra: FileMap = {},
+  options: SaveOptions = {},
 ): Promise<void> {
-  const files = await modelFiles(tf, model, metadata);
+  const files = await modelFiles(tf, model, metadata, options);
   writeDirAtomic(dir, { ...files, ...extra });
 }
 

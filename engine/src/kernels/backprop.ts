@@ -141,6 +141,58 @@ export function depthwiseBackpropFilter(tf: Tf, backendName: string) {
   };
 }
 
+/** dy [n, oh, ow, ch] with (stride - 1) zeros between elements: [n, (oh-1)*sh+1, (ow-1)*sw+1, ch]. */
+function zeroStuff(r: Runner, dy: TensorInfo, sh: number, sw: number): { t: TensorInfo; owned: boolean } {
+  if (sh === 1 && sw === 1) return { t: dy, owned: false };
+  const [n, oh, ow, ch] = dy.shape;
+  const d6 = r.run('Reshape', { x: dy }, { shape: [n, oh, 1, ow, 1, ch] });
+  const padded = r.run('PadV2', { x: d6 }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+  r.free(d6);
+  const flat = r.run('Reshape', { x: padded }, { shape: [n, oh * sh, ow * sw, ch] });
+  r.free(padded);
+  const t = r.run('Slice', { x: flat }, { begin: [0, 0, 0, 0], size: [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, ch] });
+  r.free(flat);
+  return { t, owned: true };
+}
+
+/**
+ * Conv2DBackpropInput as one stride-1 convolution of the zero-stuffed dy with the spatially
+ * flipped filter (in/out channels swapped). The wasm backend has this kernel, but as a plain
+ * loop; XNNPACK's convolution is several times faster.
+ */
+export function conv2dBackpropInput(tf: Tf, backendName: string) {
+  return ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Record<string, unknown> }): TensorInfo => {
+    const r = runner(tf, backend, backendName);
+    const { dy, filter } = inputs;
+    if (attrs.dataFormat && attrs.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropInput: only NHWC is supported');
+    const inputShape = attrs.inputShape as number[];
+    const info = convInfo(tf, inputShape, filter.shape, attrs.strides as number[], 1, attrs.pad as Pad, attrs.dimRoundingMode, false);
+    const [kh, kw, ci, co] = filter.shape;
+    const [n, h, w] = inputShape;
+    let { t: dyd, owned } = zeroStuff(r, dy, info.strideHeight, info.strideWidth);
+    const ph = fitPadding(dyd.shape[1], kh - 1 - info.padInfo.top, h, 1, kh);
+    const pw = fitPadding(dyd.shape[2], kw - 1 - info.padInfo.left, w, 1, kw);
+    if (ph.keep !== dyd.shape[1] || pw.keep !== dyd.shape[2]) {
+      const cut = r.run('Slice', { x: dyd }, { begin: [0, 0, 0, 0], size: [n, ph.keep, pw.keep, co] });
+      if (owned) r.free(dyd);
+      dyd = cut;
+      owned = true;
+    }
+    const swapped = r.run('Transpose', { x: filter }, { perm: [0, 1, 3, 2] }); // [kh, kw, co, ci]
+    const f = r.run('Reverse', { x: swapped }, { dims: [0, 1] });
+    r.free(swapped);
+    const dx = r.run(
+      'Conv2D',
+      { x: dyd, filter: f },
+      { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [ph.before, ph.after], [pw.before, pw.after], [0, 0]], dataFormat: 'NHWC' },
+    );
+    r.free(f);
+    if (owned) r.free(dyd);
+    void ci;
+    return dx;
+  };
+}
+
 export function depthwiseBackpropInput(tf: Tf, backendName: string) {
   return ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: Backend; attrs: Record<string, unknown> }): TensorInfo => {
     const r = runner(tf, backend, backendName);
@@ -154,18 +206,7 @@ export function depthwiseBackpropInput(tf: Tf, backendName: string) {
     const sw = info.strideWidth;
     const cm = c * m;
     // Zero-stuff dy so a stride-1 correlation reproduces the strided forward's adjoint.
-    let dyd: TensorInfo = dy;
-    let owned = false;
-    if (sh > 1 || sw > 1) {
-      const d6 = r.run('Reshape', { x: dy }, { shape: [n, info.outHeight, 1, info.outWidth, 1, cm] });
-      const padded = r.run('PadV2', { x: d6 }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
-      r.free(d6);
-      const flat = r.run('Reshape', { x: padded }, { shape: [n, info.outHeight * sh, info.outWidth * sw, cm] });
-      r.free(padded);
-      dyd = r.run('Slice', { x: flat }, { begin: [0, 0, 0, 0], size: [n, (info.outHeight - 1) * sh + 1, (info.outWidth - 1) * sw + 1, cm] });
-      r.free(flat);
-      owned = true;
-    }
+    let { t: dyd, owned } = zeroStuff(r, dy, sh, sw);
     const effH = (kh - 1) * info.dilationHeight + 1;
     const effW = (kw - 1) * info.dilationWidth + 1;
     const lenH = dyd.shape[1];
@@ -208,6 +249,7 @@ export function depthwiseBackpropInput(tf: Tf, backendName: string) {
 export function registerBackpropKernels(tf: Tf, backendName: string, which: string[], override: boolean): string[] {
   const makers: Record<string, (tf: Tf, b: string) => unknown> = {
     Conv2DBackpropFilter: conv2dBackpropFilter,
+    Conv2DBackpropInput: conv2dBackpropInput,
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
     DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
   };

@@ -25,6 +25,25 @@ function sameShapes(a: tfTypes.layers.Layer, b: tfTypes.layers.Layer): boolean {
   return a.weights.length === b.weights.length && a.weights.every((w, i) => w.shape.join('x') === b.weights[i].shape.join('x'));
 }
 
+/**
+ * Grayscale <-> colour: a first conv kernel [kh, kw, 1, co] is spread over 3 input channels
+ * (divided by 3, so a gray image gives the same response), and [kh, kw, 3, co] is summed to 1.
+ */
+function adaptInputChannels(tf: Tf, layer: tfTypes.layers.Layer, src: tfTypes.layers.Layer): boolean {
+  if (layer.weights.length !== src.weights.length || layer.weights.length === 0) return false;
+  const target = layer.weights.map((w) => w.shape);
+  const source = src.weights.map((w) => w.shape);
+  const [t0, s0] = [target[0], source[0]];
+  if (t0.length !== 4 || s0.length !== 4) return false;
+  const sameElse = t0[0] === s0[0] && t0[1] === s0[1] && t0[3] === s0[3] && target.slice(1).every((s, i) => s.join() === source[i + 1].join());
+  if (!sameElse || !((t0[2] === 3 && s0[2] === 1) || (t0[2] === 1 && s0[2] === 3))) return false;
+  const weights = src.getWeights();
+  const kernel = tf.tidy(() => (t0[2] === 3 ? tf.div(tf.tile(weights[0], [1, 1, 3, 1]), 3) : tf.sum(weights[0], 2, true)));
+  layer.setWeights([kernel, ...weights.slice(1)]);
+  kernel.dispose();
+  return true;
+}
+
 export function transferWeights(
   tf: Tf,
   target: tfTypes.LayersModel,
@@ -41,6 +60,8 @@ export function transferWeights(
       const src = sourceByName.get(layer.name);
       if (src && sameShapes(layer, src)) {
         layer.setWeights(src.getWeights());
+        report.copiedLayers++;
+      } else if (src && adaptInputChannels(tf, layer, src)) {
         report.copiedLayers++;
       } else {
         report.skippedLayers.push(layer.name);
