@@ -136,3 +136,16 @@ test('no network recognised: the first lines offer the modeline', () => {
 
 void classificationSchema;
 void dinoSchema;
+
+test('trigger characters: values after `key: `, nothing for spaces in indentation', () => {
+  const run = (textWithMarker: string, triggerCharacter: string, filePath?: string) => {
+    const c = at(textWithMarker, filePath);
+    return labels(complete(c.doc, c.position, { triggerCharacter }).items);
+  };
+  assert.deepEqual(run('train:\n  precision: |\n', ' ', '/specs/dino.yaml'), ['fp16', 'fp32', 'bf16']);
+  assert.deepEqual(run('train:\n  |\n', ' ', '/specs/dino.yaml'), []);
+  assert.deepEqual(run('model_config {\n  resize_interpolation_method:|\n}\n', ':'), ['BILINEAR', 'BICUBIC']);
+  assert.deepEqual(run('model_config {\n  arch: "resnet"\n  n_layers:| 18\n}\n', ':'), []);
+  assert.deepEqual(run('# tao: network=|\n', '='), ['bpnet', 'classification_tf1', 'dino']);
+  assert.deepEqual(run('a = |\n', '='), []);
+});

@@ -146,7 +146,8 @@ export function startServer(connection: Connection): void {
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: ['/', '"', '='], resolveProvider: false },
+        // ' ' and ':' open enum/boolean values after `key: `; '/' and '"' paths; '=' the modeline's networks.
+        completionProvider: { triggerCharacters: [' ', ':', '/', '"', '='], resolveProvider: false },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         documentSymbolProvider: true,
@@ -196,7 +197,8 @@ export function startServer(connection: Connection): void {
   connection.onCompletion(
     guard('completion', { isIncomplete: false, items: [] }, (params) => {
       const doc = docFor(params.textDocument.uri);
-      return doc ? complete(doc, params.position, { directories, retriggerCommand }) : { isIncomplete: false, items: [] };
+      const triggerCharacter = params.context?.triggerKind === 2 ? params.context.triggerCharacter : undefined;
+      return doc ? complete(doc, params.position, { directories, retriggerCommand, triggerCharacter }) : { isIncomplete: false, items: [] };
     }),
   );
   connection.onHover(

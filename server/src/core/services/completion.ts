@@ -30,6 +30,8 @@ export interface CompletionOptions {
   directories?: DirectoryReader;
   /** One indentation step for new sections (default two spaces). */
   indentUnit?: string;
+  /** The character that triggered the request (LSP CompletionContext), if any. */
+  triggerCharacter?: string;
   /** Client command that opens the suggestion list again (VS Code: `editor.action.triggerSuggest`). */
   retriggerCommand?: string;
 }
@@ -45,13 +47,17 @@ export function complete(doc: ServiceDocument, position: Position, options: Comp
   const before = doc.text.slice(lineStart, offset);
   const modeline = MODELINE_RE.exec(before);
   if (modeline) return list(networkItems(doc, offset, modeline[1]));
+  const trigger = options.triggerCharacter;
+  if (trigger === '=') return list([]);
 
   const { analysis } = doc;
   const schema = analysis.schema;
-  if (!schema) return list(position.line < MODELINE_LINES ? modelineItems(doc, position, before) : []);
+  if (!schema) return list(position.line < MODELINE_LINES && !trigger ? modelineItems(doc, position, before) : []);
   const dialect = analysis.spec.dialect;
   const ctx = cursorContext(doc.text, offset, dialect);
   if (!ctx) return list([]);
+  // Typing a trigger character asks for values only: a space in indentation must not pop up keys.
+  if (trigger && (ctx.kind !== 'value' || ((trigger === ' ' || trigger === ':') && ctx.prefix !== ''))) return list([]);
   const parent = ctx.path.length ? schemaAtPath(schema, ctx.path) : schema;
   if (!parent) return list([]);
   const unit = options.indentUnit ?? '  ';
