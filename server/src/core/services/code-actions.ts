@@ -1,7 +1,7 @@
 // Code actions: every fix the core attached to a diagnostic becomes a quick fix; several
 // missing required fields can be added in one go; and the network of the file can be
 // chosen with a modeline (top candidates) or through the client's picker command.
-import { CodeActionKind } from 'vscode-languageserver-types';
+import { CodeActionKind } from './protocol';
 import type { CodeAction, Diagnostic, Range, TextEdit as LspTextEdit } from 'vscode-languageserver-types';
 import { detectNetwork, familyFromFileName, findModeline } from '../detect';
 import { schemaAtPath } from '../schema/navigate';

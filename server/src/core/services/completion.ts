@@ -3,7 +3,7 @@
 // document's dialect, and multi-line snippets carry their full indentation so that every
 // client inserts them as they are (insertTextMode asIs).
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { CompletionItemKind, InsertTextFormat, InsertTextMode, CompletionItemTag, MarkupKind } from 'vscode-languageserver-types';
+import { CompletionItemKind, CompletionItemTag, InsertTextFormat, InsertTextMode, MarkupKind } from './protocol';
 import type { CompletionItem, CompletionList, Position } from 'vscode-languageserver-types';
 import { describeFacts, describeType } from '../schema/describe';
 import { schemaAtPath } from '../schema/navigate';
@@ -180,7 +180,7 @@ function valueItems(doc: ServiceDocument, ctx: CursorContext, key: string, prop:
   const range = doc.lines.rangeOf(ctx.replace);
   const items: CompletionItem[] = [];
   const seen = new Set<string>();
-  const add = (label: string, text: string, kind: CompletionItemKind, detail?: string): void => {
+  const add = (label: string, text: string, kind: NonNullable<CompletionItem['kind']>, detail?: string): void => {
     if (seen.has(label)) return;
     seen.add(label);
     items.push({ label, kind, detail, textEdit: { range, newText: text }, sortText: String(items.length).padStart(4, '0') });

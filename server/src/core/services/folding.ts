@@ -1,5 +1,5 @@
 // Folding: every section or list that spans several lines, and runs of comment lines.
-import { FoldingRangeKind } from 'vscode-languageserver-types';
+import { FoldingRangeKind } from './protocol';
 import type { FoldingRange } from 'vscode-languageserver-types';
 import type { SpecNode } from '../tree';
 import type { ServiceDocument } from './document';

@@ -1,7 +1,7 @@
 // Hover: what a field means (our description, type, default, range, options, tasks), on its
 // key or its value; the resolved value of `${...}` interpolations; and, on the first line
 // or the modeline, which network was chosen for the file and why.
-import { MarkupKind } from 'vscode-languageserver-types';
+import { MarkupKind } from './protocol';
 import type { Hover, Position } from 'vscode-languageserver-types';
 import { findModeline } from '../detect';
 import { resolveReference } from '../rules/interpolation';

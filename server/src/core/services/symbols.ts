@@ -1,6 +1,6 @@
 // Outline: one symbol per entry, sections nested with their children. Repeated fields
 // (protobuf repeated messages, YAML list items) are numbered so they can be told apart.
-import { SymbolKind } from 'vscode-languageserver-types';
+import { SymbolKind } from './protocol';
 import type { DocumentSymbol } from 'vscode-languageserver-types';
 import type { LineIndex } from '../text';
 
@@ -74,7 +74,7 @@ function childSymbols(value: SpecNode | undefined, ctx: Ctx, depth: number): Doc
   return [];
 }
 
-function kindOf(node: SpecNode | undefined): SymbolKind {
+function kindOf(node: SpecNode | undefined): DocumentSymbol['kind'] {
   if (!node) return SymbolKind.Field;
   if (node.kind === 'map') return SymbolKind.Module;
   if (node.kind === 'list') return SymbolKind.Array;
