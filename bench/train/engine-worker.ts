@@ -1,0 +1,149 @@
+// One engine measurement in its own process (one backend per process, so backends never share
+// state): builds the model, trains with the engine trainer's step (same optimizer factory, same
+// batch builder and preprocessing, same loss as engine/src/train/trainer.ts), then times
+// inference with the engine's predictSet. Prints one JSON line on stdout.
+//
+//   node out/bench/train/engine-worker.js --backend wasm --model resnet18 --images F --labels F
+//     --n N --size 64 --channels 3 --classes 10 --batch 32 --warmup 1 --steps 5 --infer-batches 5
+//     [--mode accuracy --eval-images F --eval-labels F --eval-n N]
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { chooseBackend, isBackendChoice } from '../../engine/src/backend';
+import { buildBatch } from '../../engine/src/data/batches';
+import type { ImageSet } from '../../engine/src/data/folder';
+import { makePreprocessor } from '../../engine/src/data/preprocess';
+import { createOptimizer } from '../../engine/src/train/optimizer';
+import { lossAndAccuracy, predictSet } from '../../engine/src/train/predict';
+import { parseArgs } from '../common/util';
+import { buildBenchModel, forwardFlops, MODELS, trainableParams, type ModelName } from './models';
+
+function num(args: Map<string, string | true>, key: string, fallback?: number): number {
+  const v = args.get(key);
+  if (v === undefined || v === true) {
+    if (fallback === undefined) throw new Error(`--${key} is required`);
+    return fallback;
+  }
+  return Number(v);
+}
+
+function loadSet(images: string, labels: string, n: number, size: number, channels: number, classes: number): ImageSet {
+  const pixels = new Uint8Array(readFileSync(images)).subarray(0, n * size * size * channels);
+  const lab = Int32Array.from(new Uint8Array(readFileSync(labels)).subarray(0, n));
+  return { classes: Array.from({ length: classes }, (_, i) => String(i)), files: [], labels: lab, height: size, width: size, channels, pixels };
+}
+
+async function main(): Promise<void> {
+  const { extra: a } = parseArgs();
+  const backend = String(a.get('backend') ?? 'wasm');
+  if (!isBackendChoice(backend)) throw new Error(`unknown backend ${backend}`);
+  const model = String(a.get('model')) as ModelName;
+  if (!MODELS.includes(model)) throw new Error(`unknown model ${model}`);
+  const size = num(a, 'size');
+  const channels = num(a, 'channels');
+  const classes = num(a, 'classes');
+  const n = num(a, 'n');
+  const batch = num(a, 'batch', 32);
+  const mode = String(a.get('mode') ?? 'throughput');
+  const set = loadSet(String(a.get('images')), String(a.get('labels')), n, size, channels, classes);
+
+  const chosen = await chooseBackend(backend);
+  const tf = chosen.tf;
+  const net = buildBenchModel(tf, model, channels, size, classes);
+  // Adam with the engine's defaults for a classification_tf1 spec (lr 1e-3, betas 0.9/0.999, eps 1e-7).
+  const optimizer = createOptimizer(tf, { type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 }, 1e-3);
+  const pre = makePreprocessor('tf', channels);
+  const trainable = net.trainableWeights.map((w) => w.read() as tfTypes.Variable);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+
+  // The trainer's step body (engine/src/train/trainer.ts), without augmentation and logging.
+  const step = (start: number): number => {
+    const end = Math.min(n, start + batch);
+    const b = buildBatch(set, order, start, end, classes, pre);
+    const xs = tf.tensor4d(b.x, [b.size, size, size, channels]);
+    const ys = tf.tensor2d(b.y, [b.size, classes]);
+    const cost = optimizer.minimize(
+      () => {
+        const probs = net.apply(xs, { training: true }) as tfTypes.Tensor;
+        const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
+        return tf.neg(tf.mean(tf.sum(tf.mul(ys, tf.log(clipped)), 1))) as tfTypes.Scalar;
+      },
+      true,
+      trainable,
+    ) as tfTypes.Scalar;
+    const loss = cost.dataSync()[0];
+    tf.dispose([xs, ys, cost]);
+    return loss;
+  };
+
+  const result: Record<string, unknown> = {
+    side: 'engine',
+    backend: chosen.name,
+    backend_description: chosen.description,
+    model,
+    batch,
+    input: `${channels}x${size}x${size}`,
+    trainable_params: trainableParams(net),
+    flops_forward: forwardFlops(net),
+  };
+
+  if (mode === 'accuracy') {
+    // One pass over the training images in file order (the PyTorch script does the same), then top-1 on the eval set.
+    const t0 = performance.now();
+    let lastLoss = NaN;
+    for (let start = 0; start + batch <= n; start += batch) lastLoss = step(start);
+    const seconds = (performance.now() - t0) / 1000;
+    const evalN = num(a, 'eval-n');
+    const evalSet = loadSet(String(a.get('eval-images')), String(a.get('eval-labels')), evalN, size, channels, classes);
+    const t1 = performance.now();
+    const probs = predictSet(tf, net, evalSet, classes, batch, pre);
+    const inferSeconds = (performance.now() - t1) / 1000;
+    const m = lossAndAccuracy(probs, evalSet.labels, classes);
+    const trained = Math.floor(n / batch) * batch;
+    Object.assign(result, { train_images: trained, train_seconds: seconds, train_img_s: trained / seconds, infer_images: evalN, infer_img_s: evalN / inferSeconds, last_loss: lastLoss, eval_images: evalN, accuracy: m.accuracy, eval_loss: m.loss });
+  } else {
+    const warmup = num(a, 'warmup', 1);
+    const steps = num(a, 'steps', 3);
+    const inferBatches = num(a, 'infer-batches', 5);
+    const budget = num(a, 'budget-s', 0);
+    let pos = 0;
+    const next = (): number => {
+      const s = pos;
+      pos = pos + batch * 2 > n ? 0 : pos + batch;
+      return s;
+    };
+    for (let i = 0; i < warmup; i++) step(next());
+    const t0 = performance.now();
+    let done = 0;
+    let loss = NaN;
+    // Stop early when a time budget is given (slow backends), after at least one timed step.
+    while (done < steps && (budget === 0 || done === 0 || (performance.now() - t0) / 1000 < budget)) {
+      loss = step(next());
+      done++;
+    }
+    const trainSeconds = (performance.now() - t0) / 1000;
+    // Inference: the engine's batched predict (BN in inference mode), on the same images.
+    const inferSet = { ...set, labels: set.labels.subarray(0, Math.min(n, inferBatches * batch)) };
+    predictSet(tf, net, { ...inferSet, labels: inferSet.labels.subarray(0, batch) }, classes, batch, pre); // warm-up
+    const t1 = performance.now();
+    predictSet(tf, net, inferSet, classes, batch, pre);
+    const inferSeconds = (performance.now() - t1) / 1000;
+    Object.assign(result, {
+      train_steps: done,
+      train_img_s: (done * batch) / trainSeconds,
+      infer_images: inferSet.labels.length,
+      infer_img_s: inferSet.labels.length / inferSeconds,
+      last_loss: loss,
+      tensors_after: tf.memory().numTensors,
+    });
+  }
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`engine-worker: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

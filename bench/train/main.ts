@@ -1,0 +1,189 @@
+// `npm run bench:train [-- --quick] [-- --json]`: the engine (each backend in its own process)
+// against PyTorch 1.13 on CPU, same architectures (trainable parameter counts are checked equal),
+// same batch size, same bytes of data (synthetic 3x64x64 and Fashion-MNIST), same thread count
+// (1: tfjs' wasm and cpu backends run one thread in Node, so PyTorch gets one too; with --threads N
+// PyTorch is also measured with N threads, reported in extra keys). With --json, one JSON line per
+// (model, backend, dataset) with model, backend, ours_train_img_s, pytorch_train_img_s,
+// ours_infer_img_s, pytorch_infer_img_s, train_ratio (ours/PyTorch) and more.
+// Exits non-zero when PyTorch cannot run: never reports the engine's side alone.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeMachine, fail, log, machineInfo, parseArgs, repoRoot, round, table } from '../common/util';
+import { writeFashionMnist, writeSynthetic, type DataFiles } from './data';
+import { MODELS, type ModelName } from './models';
+import { machinePeak } from './peak';
+
+const PYTHON = '/usr/bin/python3';
+
+type Json = Record<string, unknown>;
+
+function checkPeer(): string {
+  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    fail(`PyTorch cannot run (${PYTHON} -c "import torch"): ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}\n` + 'install it with: apt-get install -y python3-torch (Debian, for /usr/bin/python3)');
+  }
+  return r.stdout.trim();
+}
+
+function dataArgs(d: DataFiles): string[] {
+  return ['--images', d.images, '--labels', d.labels, '--n', String(d.n), '--size', String(d.size), '--channels', String(d.channels), '--classes', String(d.classes)];
+}
+
+function runJson(label: string, command: string, args: string[], timeoutS: number): Json {
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 1 << 24 });
+  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`${label} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}): ${(r.stderr ?? '').trim().split('\n').slice(-5).join(' | ')} ${line}`);
+  }
+  return JSON.parse(line) as Json;
+}
+
+function pytorch(model: ModelName, d: DataFiles, opts: string[], threads: number, timeoutS: number): Json {
+  const r = runJson(`PyTorch ${model}`, PYTHON, [join(repoRoot(), 'bench', 'train', 'pytorch_bench.py'), '--model', model, ...dataArgs(d), '--threads', String(threads), ...opts], timeoutS);
+  if (r.error) fail(`PyTorch cannot run: ${r.error}`);
+  return r;
+}
+
+function engine(model: ModelName, backend: string, d: DataFiles, opts: string[], timeoutS: number): Json {
+  return runJson(`engine ${backend} ${model}`, process.execPath, [join(repoRoot(), 'out', 'bench', 'train', 'engine-worker.js'), '--backend', backend, '--model', model, ...dataArgs(d), ...opts], timeoutS);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs();
+  const quick = args.quick;
+  const machine = machineInfo();
+  const torchVersion = checkPeer();
+  const peak = machinePeak();
+  const extraThreads = Number(args.extra.get('threads') ?? 0);
+  const backends = String(args.extra.get('backends') ?? 'wasm,cpu').split(',');
+  const only = args.extra.get('models');
+  const models = (typeof only === 'string' ? only.split(',') : [...MODELS]) as ModelName[];
+  const batch = 32;
+  const dir = mkdtempSync(join(tmpdir(), 'tao-bench-train-'));
+  log(`train: ${describeMachine(machine)}; PyTorch ${torchVersion}; data in ${dir}`);
+  const rows: Json[] = [];
+  try {
+    const synth = writeSynthetic(dir, 8 * batch, 64, 3, 10);
+    for (const model of models) {
+      const big = model !== 'small_cnn';
+      const steps = quick ? (big ? 2 : 5) : big ? 5 : 15;
+      const common = ['--batch', String(batch), '--warmup', '1', '--steps', String(steps), '--infer-batches', quick ? '3' : '8'];
+      log(`train: ${model} (PyTorch, 1 thread)`);
+      const pt = pytorch(model, synth, common, 1, 600);
+      const pt2 = extraThreads > 1 ? pytorch(model, synth, common, extraThreads, 600) : undefined;
+      for (const backend of backends) {
+        // The pure-JS cpu backend takes minutes per step on the large models: in --quick only the
+        // small CNN runs there; otherwise a time budget stops it after the first timed step.
+        if (backend === 'cpu' && quick && big) {
+          log(`train: ${model} on cpu skipped in --quick (minutes per step; run without --quick)`);
+          continue;
+        }
+        log(`train: ${model} (engine, ${backend})`);
+        const opts = backend === 'cpu' ? ['--batch', String(batch), '--warmup', '1', '--steps', String(steps), '--budget-s', quick ? '20' : '90', '--infer-batches', '2'] : common;
+        let ours: Json;
+        try {
+          ours = engine(model, backend, synth, opts, 1800);
+        } catch (err) {
+          rows.push({ model, backend, dataset: 'synthetic', error: (err as Error).message });
+          continue;
+        }
+        rows.push(row(model, backend, 'synthetic', ours, pt, pt2, peak));
+      }
+    }
+
+    // Same small CNN on Fashion-MNIST (28x28x1): one pass in file order, then top-1 accuracy.
+    if (!args.extra.has('no-fmnist') && models.includes('small_cnn')) {
+      const trainN = quick ? 4096 : 60000;
+      const evalN = quick ? 2000 : 10000;
+      const train = writeFashionMnist(dir, 'train', trainN);
+      const test = writeFashionMnist(dir, 't10k', evalN);
+      const acc = ['--mode', 'accuracy', '--batch', String(batch), '--eval-images', test.images, '--eval-labels', test.labels, '--eval-n', String(test.n)];
+      log(`train: small_cnn on Fashion-MNIST, ${train.n} images (PyTorch)`);
+      const pt = pytorch('small_cnn', train, acc, 1, 1800);
+      for (const backend of backends.filter((b) => b !== 'cpu' || !quick)) {
+        log(`train: small_cnn on Fashion-MNIST, ${train.n} images (engine, ${backend})`);
+        try {
+          const ours = engine('small_cnn', backend, backend === 'cpu' ? { ...train, n: Math.min(train.n, 2048) } : train, acc, 3600);
+          rows.push(row('small_cnn', backend, 'fashion-mnist', ours, pt, undefined, peak));
+        } catch (err) {
+          rows.push({ model: 'small_cnn', backend, dataset: 'fashion-mnist', error: (err as Error).message });
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  if (args.json) {
+    for (const r of rows) process.stdout.write(JSON.stringify({ ...r, quick, load: machine.load }) + '\n');
+  } else {
+    const out: string[] = [];
+    out.push(`Training benchmark: engine vs PyTorch ${torchVersion} (CPU, 1 thread each; ${quick ? 'quick' : 'full'})`);
+    out.push(describeMachine(machine));
+    out.push(`peak: ${peak.assumption} = ${peak.perCoreGflops.toFixed(1)} GFLOP/s per core, ${peak.machineGflops.toFixed(1)} per machine${peak.avx512 ? ' (the CPU also has AVX-512: up to 2x that)' : ''}`);
+    out.push('');
+    out.push(
+      table(
+        ['model', 'data', 'backend', 'train ours', 'train torch', 'ratio', 'infer ours', 'infer torch', 'ratio', 'GFLOP/s ours', 'GFLOP/s torch', '% core peak ours', 'acc ours', 'acc torch'],
+        rows.map((r) =>
+          r.error
+            ? [String(r.model), String(r.dataset), String(r.backend), `ERROR: ${String(r.error).slice(0, 80)}`, '', '', '', '', '', '', '', '', '', '']
+            : [
+                String(r.model), String(r.dataset), String(r.backend),
+                r.ours_train_img_s as number, r.pytorch_train_img_s as number, r.train_ratio as number,
+                r.ours_infer_img_s as number, r.pytorch_infer_img_s as number, r.infer_ratio as number,
+                r.ours_train_gflops as number, r.pytorch_train_gflops as number, round(100 * (r.ours_train_peak_frac as number), 1),
+                r.ours_accuracy === undefined ? '' : (r.ours_accuracy as number), r.pytorch_accuracy === undefined ? '' : (r.pytorch_accuracy as number),
+              ],
+        ),
+      ),
+    );
+    out.push('');
+    out.push('images/s; ratio = ours / PyTorch; GFLOP/s = training images/s x 3 x forward FLOPs per image (analytic, from layer shapes).');
+    process.stdout.write(out.join('\n') + '\n');
+  }
+  if (rows.some((r) => r.error)) process.exit(1);
+}
+
+function row(model: ModelName, backend: string, dataset: string, ours: Json, pt: Json, pt2: Json | undefined, peak: ReturnType<typeof machinePeak>): Json {
+  if (ours.trainable_params !== pt.trainable_params) {
+    fail(`${model}: engine has ${ours.trainable_params} trainable parameters, PyTorch ${pt.trainable_params}: the architectures differ, no comparison`);
+  }
+  const fwd = ours.flops_forward as number;
+  const ot = ours.train_img_s as number;
+  const pTrain = pt.train_img_s as number;
+  const r: Json = {
+    model,
+    backend: String(ours.backend),
+    ours_train_img_s: round(ot, 2),
+    pytorch_train_img_s: round(pTrain, 2),
+    ours_infer_img_s: round(ours.infer_img_s as number, 2),
+    pytorch_infer_img_s: round(pt.infer_img_s as number, 2),
+    train_ratio: round(ot / pTrain, 3),
+    infer_ratio: round((ours.infer_img_s as number) / (pt.infer_img_s as number), 3),
+    dataset,
+    input: ours.input,
+    batch: ours.batch,
+    trainable_params: ours.trainable_params,
+    mflops_forward_per_image: round(fwd / 1e6, 1),
+    ours_train_gflops: round((ot * 3 * fwd) / 1e9, 2),
+    pytorch_train_gflops: round((pTrain * 3 * fwd) / 1e9, 2),
+    ours_infer_gflops: round(((ours.infer_img_s as number) * fwd) / 1e9, 2),
+    pytorch_infer_gflops: round(((pt.infer_img_s as number) * fwd) / 1e9, 2),
+    ours_train_peak_frac: round((ot * 3 * fwd) / 1e9 / peak.perCoreGflops, 4),
+    pytorch_train_peak_frac: round((pTrain * 3 * fwd) / 1e9 / peak.perCoreGflops, 4),
+    peak_gflops_per_core: round(peak.perCoreGflops, 1),
+    peak_gflops_machine: round(peak.machineGflops, 1),
+    pytorch_threads: pt.threads,
+    ours_train_steps: ours.train_steps ?? undefined,
+  };
+  if (ours.accuracy !== undefined) {
+    Object.assign(r, { ours_accuracy: round(ours.accuracy as number, 4), pytorch_accuracy: round(pt.accuracy as number, 4), train_images: ours.train_images, eval_images: ours.eval_images });
+  }
+  if (pt2) Object.assign(r, { pytorch_threads_n: pt2.threads, pytorch_train_img_s_n: round(pt2.train_img_s as number, 2), pytorch_infer_img_s_n: round(pt2.infer_img_s as number, 2) });
+  return r;
+}
+
+main().catch((err) => fail((err as Error).stack ?? String(err)));
