@@ -116,9 +116,12 @@ export async function run(): Promise<void> {
         const result = await vscode.commands.executeCommand<{ exitCode: number | undefined }>('tao.train', { spec, network: 'classification_tf1' });
         assert.notEqual(result?.exitCode, 0, 'the engine refuses the broken spec');
         const fromTask = await waitFor('a problem-matcher diagnostic', () => {
-          const d = vscode.languages.getDiagnostics(vscode.Uri.file(spec)).filter((x) => x.source === 'tao-engine');
+          const d = vscode.languages.getDiagnostics().flatMap(([uri, ds]) => (uri.path.endsWith('/broken_spec.txt') ? ds : [])).filter((x) => x.source === 'tao-engine');
           return d.length > 0 ? d : undefined;
-        }, 10000);
+        }, 15000).catch((e: Error) => {
+          const all = vscode.languages.getDiagnostics().map(([uri, ds]) => `${uri.toString()}: ${ds.map((x) => `${x.source}:${x.message}`).join(' | ')}`);
+          throw new Error(`${e.message}; diagnostics now: ${all.join(' ;; ')}`);
+        });
         assert.equal(fromTask[0].range.start.line, 12);
         assert.match(String(fromTask[0].message), /n_epochz/);
       },
