@@ -149,3 +149,15 @@ test('trigger characters: values after `key: `, nothing for spaces in indentatio
   assert.deepEqual(run('# tao: network=|\n', '='), ['bpnet', 'classification_tf1', 'dino']);
   assert.deepEqual(run('a = |\n', '='), []);
 });
+
+test('container paths: listed through TAO mounts, mount points offered', () => {
+  const reader: DirectoryReader = {
+    list: (dir) => (dir === '/host/exp/data' ? [{ name: 'train', isDirectory: true }] : dir === '/' ? [{ name: 'home', isDirectory: true }] : undefined),
+    homeDir: () => '/home/me',
+    mounts: () => [{ source: '/host/exp', destination: '/workspace/tao-experiments' }],
+  };
+  const inside = items('train_config {\n  train_dataset_path: "/workspace/tao-experiments/data/|"\n}\n', '/specs/spec.txt', reader);
+  assert.deepEqual(labels(inside), ['train/']);
+  const root = complete(at('train_config {\n  train_dataset_path: "/|"\n}\n').doc, at('train_config {\n  train_dataset_path: "/|"\n}\n').position, { directories: reader }).items;
+  assert.deepEqual(root.map((i) => `${i.label} ${i.detail}`), ['home/ folder', 'workspace/ container folder, mounted from /host/exp']);
+});

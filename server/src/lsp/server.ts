@@ -11,6 +11,8 @@ import {
 } from 'vscode-languageserver/node';
 import type { Connection, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { nodeFileProbe } from '../core/node-probe';
+import { readMounts } from '../core/rules/paths';
 import { FileSchemaCatalog, getDefaultCatalog, MemorySchemaCatalog } from '../core/schema/catalog';
 import type { SchemaCatalog } from '../core/schema/catalog';
 import { codeActions } from '../core/services/code-actions';
@@ -38,19 +40,22 @@ export interface NetworkDetectedParams {
   source: string;
 }
 
-const directories: DirectoryReader = {
-  list(dir) {
-    try {
-      return readdirSync(dir, { withFileTypes: true })
-        .slice(0, 2000)
-        .map((d) => ({ name: d.name, isDirectory: d.isDirectory() }))
-        .sort((a, b) => a.name.localeCompare(b.name));
-    } catch {
-      return undefined;
-    }
-  },
-  homeDir: () => homedir(),
-};
+/** Folder listings for path completion; `mounts` reads TAO's mounts file when asked. */
+function directoryReader(mountsFile: () => string | undefined): DirectoryReader {
+  return {
+    list(dir) {
+      try {
+        return readdirSync(dir, { withFileTypes: true })
+          .slice(0, 2000)
+          .map((d) => ({ name: d.name, isDirectory: d.isDirectory() }));
+      } catch {
+        return undefined;
+      }
+    },
+    homeDir: () => homedir(),
+    mounts: () => readMounts(nodeFileProbe, mountsFile()),
+  };
+}
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -66,6 +71,7 @@ export function startServer(connection: Connection): void {
     }
   };
   const cache = new AnalysisCache(() => catalog, () => settings, log);
+  const directories = directoryReader(() => settings.mountsFile);
   const timers = new Map<string, NodeJS.Timeout>();
   const lastNetwork = new Map<string, string>();
 

@@ -217,9 +217,19 @@ function pathItems(doc: ServiceDocument, ctx: CursorContext, proto: boolean, rea
   else if (isAbsolute(dirPart)) dir = resolve(dirPart);
   else if (doc.filePath) dir = resolve(dirname(doc.filePath), dirPart || '.');
   else return [];
-  const listed = reader.list(dir);
-  if (!listed) return [];
-  const entries = [...listed].sort((a, b) => Number(b.isDirectory) - Number(a.isDirectory) || a.name.localeCompare(b.name));
+  const mounts = isAbsolute(dirPart) ? (reader.mounts?.() ?? []) : [];
+  // A container path (TAO's launcher mounts host folders into the container): list the host folder.
+  const listed = reader.list(dir) ?? (mountedHostPath(dir, mounts) !== undefined ? reader.list(mountedHostPath(dir, mounts)!) : undefined) ?? [];
+  const entries: Array<{ name: string; isDirectory: boolean; detail?: string }> = [...listed];
+  // Mount points below the typed folder, which may not exist on this machine at all.
+  for (const m of mounts) {
+    const dest = m.destination.replace(/\/+$/, '');
+    if (!dest.startsWith(dir === '/' ? '/' : `${dir}/`) || dest === dir) continue;
+    const next = dest.slice(dir === '/' ? 1 : dir.length + 1).split('/')[0];
+    if (next && !entries.some((e) => e.name === next)) entries.push({ name: next, isDirectory: true, detail: `container folder, mounted from ${m.source}` });
+  }
+  if (entries.length === 0) return [];
+  entries.sort((a, b) => Number(b.isDirectory) - Number(a.isDirectory) || a.name.localeCompare(b.name));
   // Replace only the last path segment, so that typing continues naturally after a '/'.
   const segmentStart = ctx.replace.start + slash + 1;
   const needsQuote = proto && !ctx.quote;
@@ -233,11 +243,22 @@ function pathItems(doc: ServiceDocument, ctx: CursorContext, proto: boolean, rea
     out.push({
       label,
       kind: entry.isDirectory ? CompletionItemKind.Folder : CompletionItemKind.File,
-      detail: entry.isDirectory ? 'folder' : 'file',
+      detail: entry.detail ?? (entry.isDirectory ? 'folder' : 'file'),
       filterText: needsQuote ? `"${dirPart}${label}` : label,
       sortText: `${entry.isDirectory ? '1' : '2'}${entry.name}`,
       textEdit: { range, newText },
     });
   }
   return out;
+}
+
+/** The host folder behind a container path, through the longest matching mount. */
+export function mountedHostPath(path: string, mounts: Array<{ source: string; destination: string }>): string | undefined {
+  let best: { source: string; destination: string } | undefined;
+  for (const m of mounts) {
+    const dest = m.destination.replace(/\/+$/, '');
+    if ((path === dest || path.startsWith(`${dest}/`)) && (!best || dest.length > best.destination.replace(/\/+$/, '').length)) best = m;
+  }
+  if (!best) return undefined;
+  return best.source.replace(/\/+$/, '') + path.slice(best.destination.replace(/\/+$/, '').length);
 }

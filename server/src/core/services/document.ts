@@ -19,6 +19,8 @@ export interface ServiceDocument {
 export interface DirectoryReader {
   list(dir: string): Array<{ name: string; isDirectory: boolean }> | undefined;
   homeDir(): string;
+  /** TAO launcher mounts (host `source` -> container `destination`), for container paths. */
+  mounts?(): Array<{ source: string; destination: string }>;
 }
 
 export function serviceDocument(uri: string, text: string, analysis: Analysis, catalog: SchemaCatalog, filePath?: string): ServiceDocument {
