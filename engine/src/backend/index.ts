@@ -7,6 +7,7 @@
 // library was installed; failures there are expected and only reported with --verbose.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { registerBackpropKernels } from '../kernels/backprop';
+import { registerBatchNormGradient } from '../kernels/batchnorm-grad';
 
 type Tf = typeof tfTypes;
 
@@ -66,6 +67,7 @@ const CANDIDATES: Candidate[] = [
       );
       // The stock wasm Conv2DBackpropInput is a scalar loop: replace it with an XNNPACK conv.
       added.push(...registerBackpropKernels(tf, 'wasm', ['Conv2DBackpropInput'], true));
+      registerBatchNormGradient(tf);
       const ok = await tf.setBackend('wasm');
       if (!ok) throw new Error('wasm backend failed to initialise');
       await tf.ready();
@@ -77,6 +79,7 @@ const CANDIDATES: Candidate[] = [
     async load() {
       const tf = require('@tensorflow/tfjs') as Tf;
       registerBackpropKernels(tf, 'cpu', ['Conv2DBackpropFilter'], true);
+      registerBatchNormGradient(tf);
       const ok = await tf.setBackend('cpu');
       if (!ok) throw new Error('cpu backend failed to initialise');
       quietCpuBanner(tf);
