@@ -79,6 +79,7 @@ describe('language server over stdio', () => {
     assert.equal(caps.documentSymbolProvider, true);
     assert.equal(caps.foldingRangeProvider, true);
     assert.equal(caps.documentFormattingProvider, true);
+    assert.equal(caps.documentRangeFormattingProvider, true);
     assert.equal(client.initializeResult.serverInfo.name, 'tao-spec-server');
   });
 

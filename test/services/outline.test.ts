@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { foldingRanges } from '../../server/src/core/services/folding';
-import { formatDocument } from '../../server/src/core/services/formatting';
+import { formatDocument, formatRange } from '../../server/src/core/services/formatting';
 import { documentSymbols } from '../../server/src/core/services/symbols';
 import { docOf } from './helpers';
 
@@ -56,4 +56,16 @@ test('formatting: protobuf text with the editor indentation; YAML and broken doc
   assert.deepEqual(formatDocument(docOf('model_config {\n  arch: "resnet"\n}\n'), { tabSize: 2, insertSpaces: true }), []);
   assert.deepEqual(formatDocument(docOf('model_config {\n  arch: "resnet"\n'), { tabSize: 2, insertSpaces: true }), []);
   assert.deepEqual(formatDocument(docOf('train:\n    num_epochs: 1\n', '/specs/dino.yaml'), { tabSize: 2, insertSpaces: true }), []);
+});
+
+test('formatting edits only the lines that change; range formatting only inside the range', () => {
+  const text = 'model_config {\n  arch: "resnet"\n     n_layers: 18\n}\ntrain_config {\n batch_size_per_gpu: 4\n}\n';
+  const doc = docOf(text);
+  const whole = formatDocument(doc, { tabSize: 2, insertSpaces: true });
+  assert.deepEqual(whole, [
+    { range: { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, newText: '  n_layers: 18\n' },
+    { range: { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } }, newText: '  batch_size_per_gpu: 4\n' },
+  ]);
+  const ranged = formatRange(doc, { start: { line: 5, character: 0 }, end: { line: 5, character: 3 } }, { tabSize: 2, insertSpaces: true });
+  assert.deepEqual(ranged, [whole[1]]);
 });

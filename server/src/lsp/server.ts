@@ -20,7 +20,7 @@ import { complete } from '../core/services/completion';
 import { toLspDiagnostics } from '../core/services/diagnostics';
 import type { DirectoryReader, ServiceDocument } from '../core/services/document';
 import { foldingRanges } from '../core/services/folding';
-import { formatDocument } from '../core/services/formatting';
+import { formatDocument, formatRange } from '../core/services/formatting';
 import { hover } from '../core/services/hover';
 import { documentSymbols } from '../core/services/symbols';
 import { AnalysisCache } from './analyses';
@@ -159,6 +159,7 @@ export function startServer(connection: Connection): void {
         documentSymbolProvider: true,
         foldingRangeProvider: true,
         documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
       },
       serverInfo: { name: 'tao-spec-server', version: '0.1.0' },
     };
@@ -235,6 +236,12 @@ export function startServer(connection: Connection): void {
     guard('formatting', [], (params) => {
       const doc = docFor(params.textDocument.uri);
       return doc ? formatDocument(doc, params.options) : [];
+    }),
+  );
+  connection.onDocumentRangeFormatting(
+    guard('rangeFormatting', [], (params) => {
+      const doc = docFor(params.textDocument.uri);
+      return doc ? formatRange(doc, params.range, params.options) : [];
     }),
   );
   connection.onRequest(
