@@ -8,7 +8,7 @@ import { transferWeights } from '../../engine/src/train/transfer';
 import { buildConfig } from '../../engine/src/spec/defaults';
 
 async function useCpu(): Promise<void> {
-  await useCpu();
+  await tf.setBackend('cpu');
   // The pure JS backend prints an "install tfjs-node" banner on first use; not useful here.
   (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
 }
