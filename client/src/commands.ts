@@ -122,14 +122,15 @@ async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommand
     void vscode.window.showErrorMessage(`TAO ${task}: ${(e as Error).message}`);
     return undefined;
   }
-  if (result.exitCode === 0) {
+  if (result.cancelled) {
+    // Checked first: a process ended by SIGINT may still report exit code 0 through the terminal.
+    void vscode.window.showInformationMessage(`TAO ${task} stopped; checkpoints written so far are kept in ${results}.`);
+  } else if (result.exitCode === 0) {
     // Show a report panel only when the task wrote a report (NVIDIA's containers print theirs).
     const files = findRunFiles(results);
     if (task === 'evaluate' && files.evaluationReport) deps.panels.show('evaluation', [results]);
     if (task === 'prune' && files.pruneReport) deps.panels.show('pruning', [results]);
     void vscode.window.showInformationMessage(`TAO ${task} finished. Results: ${results}`);
-  } else if (result.cancelled) {
-    void vscode.window.showInformationMessage(`TAO ${task} stopped; checkpoints written so far are kept in ${results}.`);
   } else {
     void vscode.window.showErrorMessage(`TAO ${task} failed (exit code ${result.exitCode ?? 'unknown'}). See the terminal and the Problems view.`);
   }

@@ -8,7 +8,7 @@ import { startLanguageClient } from './languageClient';
 import { NetworkStatus } from './statusBar';
 import { PanelManager } from './panels';
 import { registerCommands } from './commands';
-import { registerTaskProvider } from './tasks';
+import { registerTaskProvider, cancelAllRuns } from './tasks';
 import { readSettings } from './settings';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +21,8 @@ export interface TaoExtensionApi {
   networkOf(uri: vscode.Uri): { network: string; reason: string } | undefined;
   renders(page?: PageName): { page: PageName; folder: string; info: RenderInfo }[];
   isSpec(doc: vscode.TextDocument): boolean;
+  /** Cancels running tasks as their notification's Cancel button does (SIGINT); returns how many. */
+  cancelRuns(): number;
 }
 
 /** Top-level keys of every schema, read once: content detection compares against them. */
@@ -74,6 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TaoExt
     },
     renders: (page) => panels.renders.filter((r) => !page || r.page === page),
     isSpec,
+    cancelRuns: cancelAllRuns,
   };
 }
 

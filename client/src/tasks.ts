@@ -53,6 +53,16 @@ export function registerTaskProvider(context: vscode.ExtensionContext): vscode.D
   });
 }
 
+/** Cancel functions of the runs in progress: the notification's Cancel button and the API share them. */
+const activeRuns = new Set<() => void>();
+
+/** Stops every run started from a command, the same way its Cancel button does. */
+export function cancelAllRuns(): number {
+  const n = activeRuns.size;
+  for (const cancel of [...activeRuns]) cancel();
+  return n;
+}
+
 export interface RunResult {
   exitCode: number | undefined;
   cancelled: boolean;
@@ -98,13 +108,15 @@ export async function runWithProgress(context: vscode.ExtensionContext, def: Tao
           progress.report({ message: p.text, increment });
         }, 1000);
         const finish = (r: RunResult): void => {
+          activeRuns.delete(cancel);
           clearInterval(poll);
           for (const s of subs) s.dispose();
           resolve(r);
         };
         subs.push(vscode.tasks.onDidStartTaskProcess((e) => { if (e.execution === execution) pid = e.processId; }));
         subs.push(vscode.tasks.onDidEndTaskProcess((e) => { if (e.execution === execution) finish({ exitCode: e.exitCode, cancelled }); }));
-        subs.push(token.onCancellationRequested(() => {
+        const cancel = (): void => {
+          if (cancelled) return;
           cancelled = true;
           progress.report({ message: 'stopping after the current checkpoint…' });
           if (pid !== undefined) {
@@ -112,7 +124,9 @@ export async function runWithProgress(context: vscode.ExtensionContext, def: Tao
           }
           // If the process ignores SIGINT for long, end the task the hard way.
           setTimeout(() => execution?.terminate(), 30000);
-        }));
+        };
+        activeRuns.add(cancel);
+        subs.push(token.onCancellationRequested(cancel));
         vscode.tasks.executeTask(task).then(
           (e) => { execution = e; },
           (err: unknown) => {

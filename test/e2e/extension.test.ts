@@ -60,6 +60,7 @@ eval_config {
 `;
   fs.writeFileSync(path.join(root, 'specs', 'classify_spec.txt'), spec('n_epochs: 2'));
   fs.writeFileSync(path.join(root, 'specs', 'broken_spec.txt'), spec('n_epochz: 2'));
+  fs.writeFileSync(path.join(root, 'specs', 'long_spec.txt'), spec('n_epochs: 20'));
   fs.copyFileSync(path.join(repoRoot, 'test', 'client', 'fixtures', 'fake-tao.js'), path.join(root, 'fake-tao.js'));
   fs.chmodSync(path.join(root, 'fake-tao.js'), 0o755);
   fs.writeFileSync(path.join(root, 'tao_mounts.json'), JSON.stringify({ Mounts: [{ source: root, destination: '/workspace/tao' }] }));

@@ -16,6 +16,7 @@ interface Api {
   client: unknown;
   networkOf(uri: vscode.Uri): { network: string; reason: string } | undefined;
   renders(page?: string): { page: string; folder: string; info: { charts: number; series: number; points: number } }[];
+  cancelRuns(): number;
 }
 
 function ws(): string {
@@ -107,6 +108,22 @@ export async function run(): Promise<void> {
         // The panel re-reads status.json every second; wait for a render of the finished run.
         const render = await waitFor('a training render of both epochs (loss, val_loss, accuracy, val_accuracy)', () => api.renders('training').reverse().find((r) => r.folder === results && r.info.points >= 2 * 4 && r.info.charts >= 2), 20000);
         assert.ok(render.info.series >= 3, `series drawn: ${JSON.stringify(render.info)}`);
+      },
+    },
+    {
+      name: 'cancelling a training run sends SIGINT: the run stops early and its checkpoints stay',
+      fn: async () => {
+        const spec = path.join(ws(), 'specs', 'long_spec.txt');
+        const results = path.join(ws(), 'specs', 'results', 'long_spec', 'train');
+        const running = vscode.commands.executeCommand<{ exitCode: number | undefined; cancelled: boolean }>('tao.train', { spec, network: 'classification_tf1' });
+        await waitFor('the first checkpoint', () => fs.existsSync(path.join(results, 'weights', 'epoch_001', 'model.json')), 90000, 500);
+        assert.equal(api.cancelRuns(), 1, 'one run in progress');
+        const result = await running;
+        assert.ok(result?.cancelled, 'reported as cancelled');
+        // No exit-code check: the terminal reports a process ended by a signal with code 0.
+        assert.ok(fs.existsSync(path.join(results, 'weights', 'epoch_001', 'model.json')), 'checkpoint kept');
+        assert.ok(!fs.existsSync(path.join(results, 'weights', 'final')), 'stopped before the end');
+        assert.ok(!fs.existsSync(path.join(results, 'weights', 'epoch_020')), 'stopped before the last epoch');
       },
     },
     {
