@@ -92,6 +92,14 @@ export async function main(argv: string[]): Promise<number> {
     const resultsDir = resolve(flags.results);
     mkdirSync(resultsDir, { recursive: true });
     status = createStatusWriter(join(resultsDir, 'status.json'));
+    const writer = status;
+    // Ctrl-C: leave a status line saying why the run stopped; checkpoints are already atomic.
+    process.once('SIGINT', () => {
+      log.done();
+      writer.write({ status: 'FAILURE', verbosity: 'ERROR', message: `Interrupted; ${task.name === 'train' ? 'run train again to resume from the last checkpoint' : 'nothing was finished'}.` });
+      process.stderr.write('interrupted\n');
+      process.exit(130);
+    });
     // 3. Backend.
     let tf = undefined as unknown as Tf;
     let backend = 'none';
