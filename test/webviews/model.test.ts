@@ -89,3 +89,14 @@ test('prune report: layers in either spelling, formatted sizes', () => {
   assert.equal(formatBytes(44773376), '42.7 MiB');
   assert.equal(formatCount(3561290), '3.56 M');
 });
+
+test('step counts: per-epoch counters and whole-run counters land on the same epoch axis', () => {
+  const line = (o: Record<string, unknown>): string => JSON.stringify({ status: 'RUNNING', ...o });
+  // Whole run: 3 epochs of 5 steps, max_step = 15 (how our engine writes its epoch records).
+  const whole = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((s) => line({ epoch: Math.floor((s - 1) / 5), max_epoch: 2, step: s, max_step: 15, graphical: { loss: 1 / s } })).join('\n') + '\n';
+  const w = parseStatus(whole);
+  assert.deepEqual(w.steps.x, [0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8, 2]);
+  // Per epoch: 0..3 in each epoch with max_step = 4.
+  const per = [0, 1].flatMap((e) => [0, 1, 2, 3].map((s) => line({ epoch: e, max_epoch: 5, step: s, max_step: 4, graphical: { loss: 1 } }))).join('\n') + '\n';
+  assert.deepEqual(parseStatus(per).steps.x, [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2]);
+});

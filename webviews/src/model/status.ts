@@ -200,6 +200,7 @@ export function parseStatus(text: string): ParsedRun {
     status: undefined, message: undefined, epoch: undefined, epochs: undefined, etaSeconds: undefined,
     secondsPerEpoch: undefined, backend: undefined, best: undefined, kpi: {}, finished: false, started: undefined,
   };
+  const stepCandidates: { epoch: number; step: number; maxStep: number; maxEpoch: number | undefined; metrics: Record<string, number> }[] = [];
   for (const r of records) {
     if (typeof r.status === 'string') summary.status = r.status.toUpperCase();
     if (typeof r.message === 'string' && r.message !== '') summary.message = r.message;
@@ -230,10 +231,23 @@ export function parseStatus(text: string): ParsedRun {
     epochPoints.set(x, { ...(epochPoints.get(x) ?? {}), ...metrics });
     const step = stepOf(r);
     const maxStep = num(r.max_step) ?? num(r.max_iter);
-    if (step !== undefined && maxStep !== undefined && maxStep > 0 && step < maxStep) {
-      // A point inside the epoch: place it at its fraction of the epoch.
-      stepPoints.set(epoch + (step + 1) / maxStep, metrics);
-    }
+    if (step !== undefined && maxStep !== undefined && maxStep > 0) stepCandidates.push({ epoch, step, maxStep, maxEpoch: num(r.max_epoch), metrics });
+  }
+  // Writers count steps two ways: from 0 in every epoch (`max_step` = steps per epoch), or
+  // across the whole run (`max_step` = all steps). Whole-run counts never fall back and stay
+  // within each epoch's share of `max_step`; anything else is read as per-epoch counting.
+  const share = (c: (typeof stepCandidates)[number]): number | undefined => (c.maxEpoch !== undefined ? c.maxStep / (c.maxEpoch + 1) : undefined);
+  let wholeRun = stepCandidates.some((c) => c.epoch > 0);
+  for (let i = 0; i < stepCandidates.length && wholeRun; i++) {
+    const c = stepCandidates[i];
+    const per = share(c);
+    if (per === undefined || c.step > (c.epoch + 1) * per + 1) wholeRun = false;
+    if (i > 0 && c.step < stepCandidates[i - 1].step) wholeRun = false;
+  }
+  for (const c of stepCandidates) {
+    const per = share(c);
+    if (wholeRun && per) stepPoints.set(c.step / per, c.metrics);
+    else if (!wholeRun && c.step < c.maxStep) stepPoints.set(c.epoch + (c.step + 1) / c.maxStep, c.metrics);
   }
   const epochs = toSeriesSet(epochPoints);
   // Only a run that reports inside epochs gets a step view; one record per epoch is the epoch view.
