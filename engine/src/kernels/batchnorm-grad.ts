@@ -20,16 +20,18 @@ export function registerBatchNormGradient(tf: Tf): void {
       // Axes over which mean/variance were broadcast (all but the channel axis for rank-1 stats).
       const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
       const reduce = (t: T) => (axes.length > 0 ? tf.reshape(tf.sum(t, axes), mean.shape) : tf.reshape(t, mean.shape));
-      const xMinusMean = tf.sub(x, mean);
-      const dyTimesScale = tf.mul(g, scaleValue);
       const rstd = tf.rsqrt(tf.add(variance, tf.scalar(varianceEpsilon)));
-      const minusHalfRCube = tf.mul(tf.mul(tf.mul(rstd, rstd), rstd), tf.scalar(-0.5));
+      // Only two full-size reductions are needed, sum(dy) and sum(dy * (x - mean)); every
+      // per-channel gradient is a scaled copy of one of them. They are computed here, in the
+      // backward pass's scope (as tfjs' own gradient computes x - mean), not per closure.
+      const sumDy = reduce(g);
+      const sumDyXmm = reduce(tf.mul(g, tf.sub(x, mean)));
       return {
-        x: () => tf.mul(dyTimesScale, rstd),
-        mean: () => reduce(tf.mul(tf.neg(rstd), dyTimesScale)),
-        variance: () => reduce(tf.mul(tf.mul(minusHalfRCube, xMinusMean), dyTimesScale)),
-        scale: () => reduce(tf.mul(g, tf.mul(xMinusMean, rstd))),
-        offset: () => reduce(g),
+        x: () => tf.mul(tf.mul(g, scaleValue), rstd),
+        mean: () => tf.mul(tf.neg(tf.mul(rstd, scaleValue)), sumDy),
+        variance: () => tf.mul(tf.mul(tf.mul(tf.mul(rstd, rstd), rstd), tf.mul(scaleValue, -0.5)), sumDyXmm),
+        scale: () => tf.mul(rstd, sumDyXmm),
+        offset: () => tf.clone(sumDy),
       };
     },
   });
