@@ -7,8 +7,8 @@
 //     [--retrain_epochs 4] [--target_ratio 0.33] [--size 16] [--weight_decay 5e-4] [--backend wasm]
 //
 // Training is a plain Adam loop with L2 weight decay on kernels (TAO's advice: regularize
-// before pruning); the pruning threshold is the smallest of a fixed ladder that brings the
-// model to at most --target_ratio of its parameters.
+// before pruning); the pruning threshold is the smallest one (ladder + bisection) that brings
+// the model to at most --target_ratio of its parameters.
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend, type BackendChoice } from '../../engine/src/backend/index';
 import { buildClassifier } from '../../engine/src/models/index';
@@ -161,18 +161,33 @@ async function main(): Promise<void> {
   const accBefore = accuracy(model, testData);
   log(`accuracy trained: ${accBefore.toFixed(4)}`);
 
-  // Smallest threshold on a fixed ladder that reaches the target size.
+  // Smallest threshold that reaches the target size: a coarse ladder, then bisection between
+  // the last threshold above the target and the first one under it.
   let chosen: { pth: number; model: tf.LayersModel; report: PruneReport } | undefined;
-  for (const pth of [0.1, 0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]) {
+  let below = 0;
+  for (const pth of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98]) {
     const r = await pruneModel(model, { threshold: pth });
     log(`  -pth ${pth}: ${r.report.params_after} / ${r.report.params_before} parameters (${(100 * r.report.params_ratio).toFixed(1)}%)`);
     if (r.report.params_ratio <= target) {
       chosen = { pth, ...r };
       break;
     }
+    below = pth;
     r.model.dispose();
   }
-  if (!chosen) fail(`no threshold up to 0.95 reached ${target} of the parameters`);
+  for (let i = 0; chosen && i < 6; i++) {
+    const pth = round((below + chosen.pth) / 2, 4);
+    const r = await pruneModel(model, { threshold: pth });
+    log(`  -pth ${pth}: ${r.report.params_after} / ${r.report.params_before} parameters (${(100 * r.report.params_ratio).toFixed(1)}%)`);
+    if (r.report.params_ratio <= target) {
+      chosen.model.dispose();
+      chosen = { pth, ...r };
+    } else {
+      below = pth;
+      r.model.dispose();
+    }
+  }
+  if (!chosen) fail(`no threshold up to 0.98 reached ${target} of the parameters`);
   const accPruned = accuracy(chosen.model, testData);
   log(`accuracy pruned (-pth ${chosen.pth}), before re-training: ${accPruned.toFixed(4)}`);
   const t1 = Date.now();
