@@ -132,3 +132,8 @@ test('a syntax error still leaves the rest of the document checked', () => {
   assert.ok(codes.includes('syntax'), codes.join());
   assert.ok(codes.includes('out-of-range'), codes.join());
 });
+
+test('URLs with any scheme are not checked as local paths', () => {
+  const spec = good.replace('preprocess_mode: "caffe"', 'preprocess_mode: "caffe"\n  train_dataset_path: "s3://bucket/train"');
+  assert.deepEqual(check(spec, { filePath: '/tmp/x/spec.txt', probe: nodeFileProbe }).found, []);
+});

@@ -86,3 +86,14 @@ test('a top level that is not a mapping is reported', () => {
   const spec = parseYamlSpec('- a\n- b\n', 'hydra-yaml');
   assert.deepEqual(spec.diagnostics.map((d) => d.code), ['not-a-mapping']);
 });
+
+test('thousands of nesting levels are refused before the yaml package sees them', () => {
+  for (const text of ['- '.repeat(5000), `a: ${'['.repeat(5000)}`, '}'.repeat(50000) + '{'.repeat(50000)]) {
+    // Twice: the second run of the yaml package on such input used to abort the process.
+    for (let i = 0; i < 2; i++) {
+      const spec = parseYamlSpec(text, 'hydra-yaml');
+      assert.deepEqual(spec.diagnostics.map((d) => d.code), ['syntax']);
+      assert.match(spec.diagnostics[0].message, /Nesting deeper than 128 levels/);
+    }
+  }
+});

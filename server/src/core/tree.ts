@@ -17,6 +17,14 @@ export type Dialect = 'prototext' | 'hydra-yaml' | 'pyyaml';
 
 export type SpecNode = MapNode | ListNode | ScalarNode;
 
+/**
+ * Deepest nesting any parser builds a tree for; deeper content is reported and skipped. Real
+ * specs nest fewer than 15 levels. The bound keeps every recursive walker (validator, rules,
+ * editor features) far from the stack limit: V8 aborts the process, rather than throwing,
+ * when it compiles a regular expression with almost no stack left.
+ */
+export const MAX_TREE_DEPTH = 128;
+
 export interface MapNode {
   kind: 'map';
   span: Span;

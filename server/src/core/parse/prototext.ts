@@ -9,6 +9,7 @@
 // broken field never hides the rest of the document.
 
 import type { Entry, ListNode, MapNode, ParsedSpec, ScalarNode, SpecDiagnostic, Span } from '../tree';
+import { MAX_TREE_DEPTH } from '../tree';
 import { LineIndex } from '../text';
 import * as lexer from './prototext-lexer';
 import { isFloatWord, parseProtoFloat, parseProtoInt, tokenize, unescapeProtoString } from './prototext-lexer';
@@ -25,7 +26,7 @@ const TK_PUNCT = lexer.TK_PUNCT;
 const TK_STRING = lexer.TK_STRING;
 
 /** Deepest nesting of `{}`/`<>`/`[]` we build a tree for. */
-export const MAX_DEPTH = 1000;
+export const MAX_DEPTH = MAX_TREE_DEPTH;
 /** Garbage input could otherwise produce one diagnostic per character. */
 export const MAX_SYNTAX_DIAGNOSTICS = 100;
 

@@ -6,6 +6,7 @@
 // reports every error. Why: parsing is most of the cost of checking a spec as you type, and
 // the general parser spends it on features specs do not use.
 import type { Dialect, Entry, ListNode, MapNode, ScalarNode, SpecDiagnostic, SpecNode } from '../tree';
+import { MAX_TREE_DEPTH } from '../tree';
 import { duplicateKeyDiagnostic } from './yaml-duplicates';
 import { resolvePlainScalar } from './yaml-scalars';
 
@@ -22,7 +23,7 @@ interface Line {
   indent: number;
 }
 
-const MAX_DEPTH = 200;
+const MAX_DEPTH = MAX_TREE_DEPTH;
 
 export function parseYamlFast(text: string, dialect: YamlDialect): { root: MapNode; diagnostics: SpecDiagnostic[] } | undefined {
   try {

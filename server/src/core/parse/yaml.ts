@@ -4,14 +4,13 @@
 import { Alias, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { Comment, Dialect, Entry, ListNode, MapNode, ParsedSpec, ScalarNode, SpecDiagnostic, SpecNode } from '../tree';
+import { MAX_TREE_DEPTH } from '../tree';
 import { duplicateKeyDiagnostic } from './yaml-duplicates';
 import { parseYamlFast } from './yaml-fast';
 import { resolvePlainScalar } from './yaml-scalars';
 
 type YamlDialect = Exclude<Dialect, 'prototext'>;
 
-/** Deep alias chains could otherwise recurse without bound on hostile input. */
-const MAX_DEPTH = 500;
 
 export function parseYamlSpec(text: string, dialect: YamlDialect): ParsedSpec {
   const fast = parseYamlFast(text, dialect);
@@ -21,6 +20,18 @@ export function parseYamlSpec(text: string, dialect: YamlDialect): ParsedSpec {
 
 /** The general path, on the `yaml` package: every YAML feature, error recovery and messages. */
 export function parseYamlFull(text: string, dialect: YamlDialect): ParsedSpec {
+  // The `yaml` package composes nested collections recursively; thousands of levels of
+  // hostile nesting have aborted the whole process (not just thrown) in V8. Refuse them first.
+  const tooDeep = findExcessiveNesting(text);
+  if (tooDeep !== undefined) {
+    return {
+      dialect,
+      text,
+      root: { kind: 'map', span: { start: 0, end: text.length }, entries: [] },
+      comments: scanYamlComments(text),
+      diagnostics: [{ severity: 'error', code: 'syntax', message: `Nesting deeper than ${MAX_TREE_DEPTH} levels is not supported; the file was not read.`, span: { start: tooDeep, end: Math.min(text.length, tooDeep + 1) } }],
+    };
+  }
   const first = parseWith(text, dialect);
   // PyYAML (and so OmegaConf) does not check indentation inside a flow collection spanning
   // lines (`key: ['a',\n'b']` at column 0); the `yaml` package does. Re-read such files with
@@ -41,6 +52,8 @@ export function parseYamlFull(text: string, dialect: YamlDialect): ParsedSpec {
 
 const FLOW_INDENT_RE = /Flow (sequence|mapping) in block collection must be sufficiently indented/;
 
+const MAX_SYNTAX_DIAGNOSTICS = 100;
+
 function parseWith(text: string, dialect: YamlDialect): { root: MapNode; diagnostics: SpecDiagnostic[] } {
   const diagnostics: SpecDiagnostic[] = [];
   const doc = parseDocument(text, {
@@ -49,7 +62,8 @@ function parseWith(text: string, dialect: YamlDialect): { root: MapNode; diagnos
     keepSourceTokens: false,
     prettyErrors: false,
   });
-  for (const error of doc.errors) {
+  // Garbage input can yield one error per character; the first ones locate the problem.
+  for (const error of doc.errors.slice(0, MAX_SYNTAX_DIAGNOSTICS)) {
     const [start, end] = error.pos;
     diagnostics.push({
       severity: 'error',
@@ -127,6 +141,52 @@ function indentFlowContinuations(text: string): { text: string; toOriginal: (off
   return { text: out.join('\n'), toOriginal };
 }
 
+/**
+ * Offset where flow brackets or block indentation nest past MAX_TREE_DEPTH levels, if they do.
+ * Approximate on purpose (quotes end at the line), it only has to catch hostile input.
+ */
+export function findExcessiveNesting(text: string): number | undefined {
+  let depth = 0;
+  let quote = 0;
+  let lineStart = true;
+  let indent = 0;
+  let dashes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      quote = 0;
+      lineStart = true;
+      indent = 0;
+      dashes = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === 32) {
+        indent++;
+        if (indent > 4 * MAX_TREE_DEPTH) return i;
+        continue;
+      }
+      if (c === 45 && text.charCodeAt(i + 1) === 32) {
+        if (++dashes > MAX_TREE_DEPTH / 2) return i;
+        i++;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (quote) {
+      if (c === quote) quote = 0;
+      continue;
+    }
+    if (c === 34 || c === 39) quote = c;
+    else if (c === 35 && (i === 0 || text.charCodeAt(i - 1) === 32)) {
+      while (i + 1 < text.length && text.charCodeAt(i + 1) !== 10) i++;
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_TREE_DEPTH) return i;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 /** Net count of flow brackets opened on a line, ignoring quoted text and comments. */
 function bracketBalance(line: string): number {
   let balance = 0;
@@ -164,6 +224,8 @@ function firstLine(message: string): string {
 }
 
 class TreeBuilder {
+  private tooDeep = false;
+
   constructor(
     private readonly text: string,
     private readonly dialect: YamlDialect,
@@ -172,7 +234,13 @@ class TreeBuilder {
   ) {}
 
   node(node: unknown, depth: number, fallbackAt: number): SpecNode {
-    if (depth > MAX_DEPTH) return this.nullAt(fallbackAt);
+    if (depth > MAX_TREE_DEPTH) {
+      if (!this.tooDeep) {
+        this.tooDeep = true;
+        this.diagnostics.push({ severity: 'error', code: 'syntax', message: `Nesting deeper than ${MAX_TREE_DEPTH} levels is not supported; the deeper content is skipped.`, span: { start: fallbackAt, end: fallbackAt + 1 } });
+      }
+      return this.nullAt(fallbackAt);
+    }
     if (isAlias(node)) {
       const target = (node as Alias).resolve(this.doc);
       if (!target) return this.nullAt(fallbackAt);

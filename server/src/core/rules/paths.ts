@@ -51,7 +51,7 @@ export function pathRule(ctx: RuleContext): SpecDiagnostic[] {
 
 function looksLikePath(value: string): boolean {
   if (!value || value.length > 4096) return false;
-  if (/^[a-z]+:\/\//i.test(value)) return false; // URLs (s3://, http://) are not local files
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false; // URLs (s3://, gs://, http://) are not local files
   return value.includes('/') || /\.[A-Za-z0-9]{1,6}$/.test(value);
 }
 
