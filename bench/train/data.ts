@@ -2,7 +2,8 @@
 // of uint8 labels, written once per run so the engine and PyTorch see byte-identical inputs.
 // Synthetic images are seeded noise with a class-dependent brightness (learnable, cheap);
 // Fashion-MNIST comes from Debian's dataset-fashion-mnist package.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { ImageSet } from '../../engine/src/data/folder';
 import { join } from 'node:path';
 import { FASHION_MNIST_DIR, findIdxPair, readIdx } from '../../engine/src/data/idx';
 import { mulberry32 } from '../../engine/src/util/rng';
@@ -45,4 +46,11 @@ export function writeFashionMnist(dir: string, split: 'train' | 't10k', n: numbe
   writeFileSync(files.images, images.data.subarray(0, count * per));
   writeFileSync(files.labels, labels.data.subarray(0, count));
   return files;
+}
+
+/** Reads the raw files back as the engine's ImageSet (what its batch builder and predictSet take). */
+export function loadSet(images: string, labels: string, n: number, size: number, channels: number, classes: number): ImageSet {
+  const pixels = new Uint8Array(readFileSync(images)).subarray(0, n * size * size * channels);
+  const lab = Int32Array.from(new Uint8Array(readFileSync(labels)).subarray(0, n));
+  return { classes: Array.from({ length: classes }, (_, i) => String(i)), files: [], labels: lab, height: size, width: size, channels, pixels };
 }

@@ -1,22 +1,17 @@
 // One engine measurement in its own process (one backend per process, so backends never share
-// state): builds the model, trains with the engine trainer's step (same optimizer factory, same
-// batch builder and preprocessing, same loss as engine/src/train/trainer.ts), then times
+// state): builds the model, trains with the engine trainer's step (./step.ts), then times
 // inference with the engine's predictSet. Prints one JSON line on stdout.
 //
 //   node out/bench/train/engine-worker.js --backend wasm --model resnet18 --images F --labels F
 //     --n N --size 64 --channels 3 --classes 10 --batch 32 --warmup 1 --steps 5 --infer-batches 5
 //     [--mode accuracy --eval-images F --eval-labels F --eval-n N]
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type * as tfTypes from '@tensorflow/tfjs';
 import { chooseBackend, isBackendChoice } from '../../engine/src/backend';
-import { buildBatch } from '../../engine/src/data/batches';
-import type { ImageSet } from '../../engine/src/data/folder';
-import { makePreprocessor } from '../../engine/src/data/preprocess';
-import { createOptimizer } from '../../engine/src/train/optimizer';
 import { lossAndAccuracy, predictSet } from '../../engine/src/train/predict';
 import { parseArgs } from '../common/util';
 import { buildBenchModel, forwardFlops, MODELS, trainableParams, type ModelName } from './models';
+import { makeStepper } from './step';
+import { loadSet } from './data';
 
 function num(args: Map<string, string | true>, key: string, fallback?: number): number {
   const v = args.get(key);
@@ -27,18 +22,12 @@ function num(args: Map<string, string | true>, key: string, fallback?: number): 
   return Number(v);
 }
 
-function loadSet(images: string, labels: string, n: number, size: number, channels: number, classes: number): ImageSet {
-  const pixels = new Uint8Array(readFileSync(images)).subarray(0, n * size * size * channels);
-  const lab = Int32Array.from(new Uint8Array(readFileSync(labels)).subarray(0, n));
-  return { classes: Array.from({ length: classes }, (_, i) => String(i)), files: [], labels: lab, height: size, width: size, channels, pixels };
-}
-
 async function main(): Promise<void> {
   const { extra: a } = parseArgs();
   const backend = String(a.get('backend') ?? 'wasm');
   if (!isBackendChoice(backend)) throw new Error(`unknown backend ${backend}`);
   const model = String(a.get('model')) as ModelName;
-  if (!MODELS.includes(model)) throw new Error(`unknown model ${model}`);
+  if (!(MODELS as readonly string[]).includes(model)) throw new Error(`unknown model ${model}`);
   const size = num(a, 'size');
   const channels = num(a, 'channels');
   const classes = num(a, 'classes');
@@ -50,31 +39,9 @@ async function main(): Promise<void> {
   const chosen = await chooseBackend(backend);
   const tf = chosen.tf;
   const net = buildBenchModel(tf, model, channels, size, classes);
-  // Adam with the engine's defaults for a classification_tf1 spec (lr 1e-3, betas 0.9/0.999, eps 1e-7).
-  const optimizer = createOptimizer(tf, { type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 }, 1e-3);
-  const pre = makePreprocessor('tf', channels);
-  const trainable = net.trainableWeights.map((w) => w.read() as tfTypes.Variable);
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-
-  // The trainer's step body (engine/src/train/trainer.ts), without augmentation and logging.
-  const step = (start: number): number => {
-    const end = Math.min(n, start + batch);
-    const b = buildBatch(set, order, start, end, classes, pre);
-    const xs = tf.tensor4d(b.x, [b.size, size, size, channels]);
-    const ys = tf.tensor2d(b.y, [b.size, classes]);
-    const cost = optimizer.minimize(
-      () => {
-        const probs = net.apply(xs, { training: true }) as tfTypes.Tensor;
-        const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
-        return tf.neg(tf.mean(tf.sum(tf.mul(ys, tf.log(clipped)), 1))) as tfTypes.Scalar;
-      },
-      true,
-      trainable,
-    ) as tfTypes.Scalar;
-    const loss = cost.dataSync()[0];
-    tf.dispose([xs, ys, cost]);
-    return loss;
-  };
+  const stepper = makeStepper(tf, net, set, classes, batch);
+  const { pre } = stepper;
+  const step = (start: number): number => stepper.step(start);
 
   const result: Record<string, unknown> = {
     side: 'engine',

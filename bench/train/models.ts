@@ -10,12 +10,15 @@ import { buildConfig } from '../../engine/src/spec/defaults';
 type Tf = typeof tfTypes;
 
 export const MODELS = ['small_cnn', 'resnet18', 'mobilenet_v2'] as const;
-export type ModelName = (typeof MODELS)[number];
+/** resnet10 is only used by the pruning benchmark. */
+export type ModelName = (typeof MODELS)[number] | 'resnet10';
 
 /** model_config of a classification_tf1 spec for each engine architecture (the spec's names). */
 function specFor(model: ModelName, channels: number, size: number): Record<string, unknown> {
   const common = { input_image_size: `${channels},${size},${size}`, use_batch_norm: true };
   if (model === 'resnet18') return { ...common, arch: 'resnet', n_layers: 18, use_pooling: true, all_projections: false };
+  // TAO's pruning specs use all_projections so every block prunes alike.
+  if (model === 'resnet10') return { ...common, arch: 'resnet', n_layers: 10, use_pooling: true, all_projections: true };
   if (model === 'mobilenet_v2') return { ...common, arch: 'mobilenet_v2' };
   throw new Error(`${model} is not an engine architecture`);
 }

@@ -1,0 +1,73 @@
+// `npm run bench`: the quick set of every benchmark (each with --quick --json, one after the
+// other so they never compete for the 2 cores), then one summary table. Takes under 10 minutes
+// on an idle 2-core machine. `-- --json` prints every collected line instead, tagged with `bench`.
+// Exits non-zero when any benchmark fails (for example a peer that cannot run).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { describeMachine, log, machineInfo, parseArgs, repoRoot, table } from './common/util';
+
+type Json = Record<string, unknown>;
+
+const BENCHES = ['lsp', 'train', 'prune', 'scaling', 'core'];
+
+function run(name: string): { lines: Json[]; ok: boolean; seconds: number } {
+  const t0 = performance.now();
+  log(`== bench ${name} (--quick)`);
+  const r = spawnSync(process.execPath, [join(repoRoot(), 'out', 'bench', name, 'main.js'), '--quick', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  const lines = (r.stdout ?? '')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => ({ bench: name, ...(JSON.parse(l) as Json) }));
+  return { lines, ok: r.status === 0, seconds: (performance.now() - t0) / 1000 };
+}
+
+function main(): void {
+  const args = parseArgs();
+  const only = args.extra.get('only');
+  const names = typeof only === 'string' ? only.split(',') : BENCHES;
+  const machine = machineInfo();
+  const results = names.map((n) => ({ name: n, ...run(n) }));
+  const all = results.flatMap((r) => r.lines);
+  if (args.json) {
+    for (const l of all) process.stdout.write(JSON.stringify(l) + '\n');
+  } else {
+    const out: string[] = ['', `Quick benchmark set — ${describeMachine(machine)}`, ''];
+    const lsp = all.filter((l) => l.bench === 'lsp');
+    if (lsp.length) {
+      out.push('Language server vs yaml-language-server (ms; ratio = peer/ours, > 1 means we are faster)');
+      out.push(table(['kind', 'ours p50', 'peer p50', 'ratio', 'ours p95', 'peer p95', 'ratio p95'], lsp.map((l) => [String(l.kind), l.ours_ms_p50 as number, l.peer_ms_p50 as number, l.ratio as number, l.ours_ms_p95 as number, l.peer_ms_p95 as number, l.ratio_p95 as number])));
+      const m = lsp[0];
+      out.push(`RSS MiB: ours ${m.ours_rss_mib} vs peer ${m.peer_rss_mib} (10k-line spec open: ${m.ours_rss_10k_mib} vs ${m.peer_rss_10k_mib}); injected errors found: ours ${lsp.find((l) => l.kind === 'diagnostics_open')?.ours_found}, peer ${lsp.find((l) => l.kind === 'diagnostics_open')?.peer_found} of ${lsp.find((l) => l.kind === 'diagnostics_open')?.injected}`, '');
+    }
+    const train = all.filter((l) => l.bench === 'train');
+    if (train.length) {
+      out.push('Engine vs PyTorch 1.13 on CPU, 1 thread each (images/s; ratio = ours/PyTorch)');
+      out.push(table(['model', 'data', 'backend', 'train ours', 'train torch', 'ratio', 'infer ours', 'infer torch', 'ratio', '% core peak ours/torch'], train.map((l) => (l.error ? [String(l.model), String(l.dataset), String(l.backend), 'ERROR', '', '', '', '', '', ''] : [String(l.model), String(l.dataset), String(l.backend), l.ours_train_img_s as number, l.pytorch_train_img_s as number, l.train_ratio as number, l.ours_infer_img_s as number, l.pytorch_infer_img_s as number, l.infer_ratio as number, `${(100 * (l.ours_train_peak_frac as number)).toFixed(1)} / ${(100 * (l.pytorch_train_peak_frac as number)).toFixed(1)}`]))));
+      out.push('');
+    }
+    const prune = all.filter((l) => l.bench === 'prune');
+    if (prune.length) {
+      out.push('Pruning (engine resnet10, Fashion-MNIST)');
+      out.push(table(['threshold', 'params', 'pruned', 'infer img/s', 'pruned img/s', 'acc', 'acc retrained'], prune.map((l) => [String(l.threshold), l.params_before as number, l.params_after as number, l.infer_img_s_before as number, l.infer_img_s_after as number, l.accuracy_before as number, l.accuracy_after_retrain as number])));
+      out.push('');
+    }
+    const scaling = all.filter((l) => l.bench === 'scaling');
+    if (scaling.length) {
+      out.push('Scaling (log-log slope: 1 = linear)');
+      out.push(table(['curve', 'side', 'x', 'y', 'slope'], scaling.map((l) => [`${l.kind}: ${l.what}`, String(l.side), (l.x as number[]).join(', '), (l.y as number[]).join(', '), l.slope as number])));
+      out.push('');
+    }
+    const core = all.filter((l) => l.bench === 'core');
+    if (core.length) {
+      out.push('Core analysis (analyzeSpec over the real corpus)');
+      out.push(table(['dialect', 'files', 'ms p50', 'ms p95', 'MB/s'], core.map((l) => [String(l.dialect), l.files as number, l.ms_p50 as number, l.ms_p95 as number, l.mb_per_s as number])));
+      out.push('');
+    }
+    out.push(results.map((r) => `${r.name}: ${r.ok ? 'ok' : 'FAILED'} in ${r.seconds.toFixed(0)} s`).join('; '));
+    process.stdout.write(out.join('\n') + '\n');
+  }
+  if (results.some((r) => !r.ok)) process.exit(1);
+}
+
+main();
