@@ -13,12 +13,15 @@ const BENCHES = ['lsp', 'train', 'prune', 'scaling', 'core'];
 
 function run(name: string): { lines: Json[]; ok: boolean; seconds: number } {
   const t0 = performance.now();
+  const date = new Date().toISOString();
   log(`== bench ${name} (--quick)`);
-  const r = spawnSync(process.execPath, [join(repoRoot(), 'out', 'bench', name, 'main.js'), '--quick', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  // The LSP bench also reports its protobuf-text figures (ours only) when asked.
+  const extra = name === 'lsp' ? ['--proto-json'] : [];
+  const r = spawnSync(process.execPath, [join(repoRoot(), 'out', 'bench', name, 'main.js'), '--quick', '--json', ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
   const lines = (r.stdout ?? '')
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => ({ bench: name, ...(JSON.parse(l) as Json) }));
+    .map((l) => ({ bench: name, date, ...(JSON.parse(l) as Json) }));
   return { lines, ok: r.status === 0, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -33,11 +36,13 @@ function main(): void {
     for (const l of all) process.stdout.write(JSON.stringify(l) + '\n');
   } else {
     const out: string[] = ['', `Quick benchmark set — ${describeMachine(machine)}`, ''];
-    const lsp = all.filter((l) => l.bench === 'lsp');
+    const lsp = all.filter((l) => l.bench === 'lsp' && l.peer_ms_p50 !== undefined);
+    const proto = all.filter((l) => l.bench === 'lsp' && String(l.kind).startsWith('proto_') && l.ours_ms_p50 !== undefined);
     if (lsp.length) {
       out.push('Language server vs yaml-language-server (ms; ratio = peer/ours, > 1 means we are faster)');
       out.push(table(['kind', 'ours p50', 'peer p50', 'ratio', 'ours p95', 'peer p95', 'ratio p95'], lsp.map((l) => [String(l.kind), l.ours_ms_p50 as number, l.peer_ms_p50 as number, l.ratio as number, l.ours_ms_p95 as number, l.peer_ms_p95 as number, l.ratio_p95 as number])));
       const m = lsp[0];
+      if (proto.length) out.push('Protobuf-text specs, ours only (ms)', table(['kind', 'ours p50', 'ours p95'], proto.map((l) => [String(l.kind), l.ours_ms_p50 as number, l.ours_ms_p95 as number])));
       out.push(`RSS MiB: ours ${m.ours_rss_mib} vs peer ${m.peer_rss_mib} (10k-line spec open: ${m.ours_rss_10k_mib} vs ${m.peer_rss_10k_mib}); injected errors found: ours ${lsp.find((l) => l.kind === 'diagnostics_open')?.ours_found}, peer ${lsp.find((l) => l.kind === 'diagnostics_open')?.peer_found} of ${lsp.find((l) => l.kind === 'diagnostics_open')?.injected}`, '');
     }
     const train = all.filter((l) => l.bench === 'train');

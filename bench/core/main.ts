@@ -54,7 +54,7 @@ function main(): void {
   }));
   log(`core: ${describeMachine(machine)}`);
   if (args.json) {
-    for (const l of lines) process.stdout.write(JSON.stringify({ ...l, quick: args.quick, load: machine.load }) + '\n');
+    for (const l of lines) process.stdout.write(JSON.stringify({ ...l, quick: args.quick, load: machine.load, date: machine.date }) + '\n');
     return;
   }
   process.stdout.write(

@@ -439,7 +439,7 @@ async function main(): Promise<void> {
   const proto = args.extra.has('no-proto') ? [] : await measureProto(realProtoSpecs(quick ? 24 : undefined), bigProtoSpec(10_000), reps);
 
   const mem = Object.fromEntries(Object.entries(stdio.memory).map(([k, v]) => [k, round(v, 1)]));
-  const shared = { ...mem, memory_ratio: round(stdio.memory.ours_rss_mib / stdio.memory.peer_rss_mib, 2), quick, load: machine.load };
+  const shared = { ...mem, memory_ratio: round(stdio.memory.ours_rss_mib / stdio.memory.peer_rss_mib, 2), quick, load: machine.load, date: machine.date };
   const lines = [...stdio.rows, ...lib].map((r) => {
     const extra: Record<string, unknown> = {};
     if (r.kind === 'diagnostics_open') Object.assign(extra, stdio.errors);
@@ -447,7 +447,7 @@ async function main(): Promise<void> {
   });
   if (args.json) {
     for (const l of lines) process.stdout.write(JSON.stringify(l) + '\n');
-    if (args.extra.has('proto-json')) for (const l of proto) process.stdout.write(JSON.stringify(l) + '\n');
+    if (args.extra.has('proto-json')) for (const l of proto) process.stdout.write(JSON.stringify({ ...l, quick, load: machine.load, date: machine.date }) + '\n');
     return;
   }
   const out: string[] = [];

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const quick = args.quick;
   const machine = machineInfo();
   const backend = String(args.extra.get('backend') ?? 'wasm');
-  const thresholds = String(args.extra.get('thresholds') ?? (quick ? '0.95' : '0.1,0.9,0.95')).split(',').map(Number);
+  const thresholds = String(args.extra.get('thresholds') ?? (quick ? '0.9,0.95' : '0.1,0.9,0.95')).split(',').map(Number);
   const models = String(args.extra.get('models') ?? (quick ? 'small_cnn' : 'small_cnn,resnet10')).split(',') as ModelName[];
   const trainN = Number(args.extra.get('train-n') ?? (quick ? 2048 : 4096));
   const evalN = Number(args.extra.get('eval-n') ?? (quick ? 1000 : 5000));
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   if (args.json) {
-    for (const r of rows) process.stdout.write(JSON.stringify({ ...r, quick, load: machine.load }) + '\n');
+    for (const r of rows) process.stdout.write(JSON.stringify({ ...r, quick, load: machine.load, date: machine.date }) + '\n');
     return;
   }
   const out = [`Pruning benchmark (${quick ? 'quick' : 'full'}): Fashion-MNIST, train one pass -> prune -> retrain one pass (wasm)`, describeMachine(machine), ''];

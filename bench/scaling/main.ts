@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   const sizes = quick ? [100, 1000, 10000] : [100, 300, 1000, 3000, 10000];
   const curves = [...(await lspCurves(sizes, quick ? 3 : 7)), ...(args.extra.has('no-train') ? [] : await trainCurves(quick))];
   if (args.json) {
-    for (const c of curves) process.stdout.write(JSON.stringify({ ...c, quick, load: machine.load }) + '\n');
+    for (const c of curves) process.stdout.write(JSON.stringify({ ...c, quick, load: machine.load, date: machine.date }) + '\n');
     return;
   }
   const out = [`Scaling (${quick ? 'quick' : 'full'})`, describeMachine(machine), ''];

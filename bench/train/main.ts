@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   }
 
   if (args.json) {
-    for (const r of rows) process.stdout.write(JSON.stringify({ ...r, quick, load: machine.load }) + '\n');
+    for (const r of rows) process.stdout.write(JSON.stringify({ ...r, quick, load: machine.load, date: machine.date }) + '\n');
   } else {
     const out: string[] = [];
     out.push(`Training benchmark: engine vs PyTorch ${torchVersion} (CPU, 1 thread each; ${quick ? 'quick' : 'full'})`);
