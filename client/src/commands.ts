@@ -49,11 +49,11 @@ async function pickNetwork(context: vscode.ExtensionContext, current?: string): 
   return pick?.label;
 }
 
-async function selectNetwork(deps: CommandDeps, uri?: vscode.Uri): Promise<void> {
+async function selectNetwork(deps: CommandDeps, uri?: vscode.Uri, chosen?: string): Promise<void> {
   const editor = uri ? await vscode.window.showTextDocument(uri) : vscode.window.activeTextEditor;
   if (!editor) return;
   const doc = editor.document;
-  const network = await pickNetwork(deps.context, deps.status.networkOf(doc)?.network);
+  const network = chosen ?? (await pickNetwork(deps.context, deps.status.networkOf(doc)?.network));
   if (!network || !isValidNetworkName(network)) return;
   const first = doc.lineCount > 0 ? doc.lineAt(0) : undefined;
   const edit = modelineEdit(first?.text ?? '', network);
@@ -147,9 +147,10 @@ async function openRun(deps: CommandDeps, folderArg?: string): Promise<string[]>
   if (!folder) return [];
   const files = findRunFiles(folder);
   const opened: string[] = [];
-  if (files.statusFiles.length) { deps.panels.show('training', [path.dirname(files.statusFiles[0].path)]); opened.push('training'); }
+  // Reports first, training last: the panels share a group and the curves end up in front.
   if (files.evaluationReport || (files.resultCsv && files.classmap)) { deps.panels.show('evaluation', [folder]); opened.push('evaluation'); }
   if (files.pruneReport) { deps.panels.show('pruning', [path.dirname(files.pruneReport)]); opened.push('pruning'); }
+  if (files.statusFiles.length) { deps.panels.show('training', [path.dirname(files.statusFiles[0].path)]); opened.push('training'); }
   if (opened.length === 0) void vscode.window.showWarningMessage(`No status.json, evaluation report or prune report found in ${folder}.`);
   return opened;
 }
@@ -177,6 +178,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('tao.openRun', (arg?: vscode.Uri | string) => openRun(deps, arg instanceof vscode.Uri ? arg.fsPath : arg)),
     r('tao.compareRuns', (folders?: string[]) => compareRuns(deps, Array.isArray(folders) ? folders : undefined)),
     r('tao.newSpec', (network?: string) => newSpec(deps, typeof network === 'string' ? network : undefined)),
-    r('tao.selectNetwork', (uri?: vscode.Uri) => selectNetwork(deps, uri instanceof vscode.Uri ? uri : undefined)),
+    r('tao.selectNetwork', (uri?: vscode.Uri, network?: string) => selectNetwork(deps, uri instanceof vscode.Uri ? uri : undefined, typeof network === 'string' ? network : undefined)),
   ];
 }

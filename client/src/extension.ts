@@ -23,6 +23,8 @@ export interface TaoExtensionApi {
   isSpec(doc: vscode.TextDocument): boolean;
   /** Cancels running tasks as their notification's Cancel button does (SIGINT); returns how many. */
   cancelRuns(): number;
+  /** Opens or brings to front a panel (a webview loads only once it has been visible). */
+  showPanel(page: PageName, folders: string[]): void;
 }
 
 /** Top-level keys of every schema, read once: content detection compares against them. */
@@ -77,6 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TaoExt
     renders: (page) => panels.renders.filter((r) => !page || r.page === page),
     isSpec,
     cancelRuns: cancelAllRuns,
+    showPanel: (page, folders) => { panels.show(page, folders); },
   };
 }
 

@@ -7,64 +7,12 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderPanelHtml, makeNonce } from './core/html';
-import { findRunFiles, isInside, checkpointFor } from './core/runFolder';
-import { parseStatus } from '../../webviews/src/model/status';
-import { normalizeEvaluation, predictionsFromResultCsv, type EvaluationData } from '../../webviews/src/model/evaluation';
-import { normalizePrune } from '../../webviews/src/model/prune';
+import { isInside } from './core/runFolder';
+import { trainingRun, evaluationData, pruneData, runName } from './core/runData';
 import { parsePanelMessage, type HostMessage, type PageName, type RenderInfo, type TrainingRun } from '../../webviews/src/model/messages';
 
 const TITLES: Record<PageName, string> = { training: 'Training', evaluation: 'Evaluation', pruning: 'Pruning', runs: 'Runs' };
 const IMAGE_EXT = /\.(png|jpe?g|bmp|gif|webp|tiff?)$/i;
-
-/** Reads a file that may be changing underneath us; undefined when it is not there (yet). */
-function readText(file: string | undefined): string | undefined {
-  if (!file) return undefined;
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function readJson(file: string | undefined): unknown {
-  const t = readText(file);
-  if (t === undefined) return undefined;
-  try {
-    return JSON.parse(t);
-  } catch {
-    return undefined;
-  }
-}
-
-export function trainingRun(folder: string): TrainingRun | undefined {
-  const files = findRunFiles(folder);
-  const status = files.statusFiles[0];
-  const text = readText(status?.path);
-  if (text === undefined) return undefined;
-  const parsed = parseStatus(text);
-  const best = parsed.summary.best;
-  if (best) best.checkpoint = checkpointFor(path.dirname(status.path), best.epoch);
-  return { name: runName(folder), folder, epochs: parsed.epochs, steps: parsed.steps, summary: parsed.summary, badLines: parsed.badLines };
-}
-
-function runName(folder: string): string {
-  const base = path.basename(folder);
-  // `results/<spec>/train` reads better as `<spec>/train`.
-  return ['train', 'evaluate', 'prune', 'export', 'inference'].includes(base) ? `${path.basename(path.dirname(folder))}/${base}` : base;
-}
-
-export function evaluationData(folder: string): EvaluationData | undefined {
-  const files = findRunFiles(folder);
-  const fromReport = normalizeEvaluation(readJson(files.evaluationReport));
-  if (fromReport) return fromReport;
-  // TAO's own evaluate prints its report; inference's result.csv plus the class map still
-  // gives a confusion matrix when images sit in class-named folders.
-  const classmap = readJson(files.classmap) as Record<string, number> | undefined;
-  const csv = readText(files.resultCsv);
-  if (!classmap || !csv) return undefined;
-  const classes = Object.entries(classmap).sort((a, b) => a[1] - b[1]).map((e) => e[0]);
-  return normalizeEvaluation({ classes, predictions: predictionsFromResultCsv(csv, classes).map((p) => ({ ...p, actual: p.actual, predicted: p.predicted })) });
-}
 
 interface OpenPanel {
   page: PageName;
@@ -92,7 +40,9 @@ export class PanelManager implements vscode.Disposable {
       return existing.panel;
     }
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webviews');
-    const panel = vscode.window.createWebviewPanel(`tao.${page}`, `${TITLES[page]}: ${folders.map(runName).join(', ')}`, vscode.ViewColumn.Beside, {
+    // Panels share one editor group beside the spec instead of opening a new column each.
+    const column = [...this.open.values()].map((e) => e.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
+    const panel = vscode.window.createWebviewPanel(`tao.${page}`, `${TITLES[page]}: ${folders.map(runName).join(', ')}`, { viewColumn: column, preserveFocus: true }, {
       enableScripts: true,
       retainContextWhenHidden: true,
       localResourceRoots: [dist, ...folders.map((f) => vscode.Uri.file(f))],
@@ -144,7 +94,7 @@ export class PanelManager implements vscode.Disposable {
         return { type: 'evaluation', name: runName(folder), data };
       }
       case 'pruning': {
-        const data = normalizePrune(readJson(findRunFiles(folder).pruneReport));
+        const data = pruneData(folder);
         return data ? { type: 'pruning', name: runName(folder), data } : { type: 'empty', message: `No prune_report.json in ${folder}.` };
       }
       case 'runs': {

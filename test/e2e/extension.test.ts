@@ -61,6 +61,11 @@ eval_config {
   fs.writeFileSync(path.join(root, 'specs', 'classify_spec.txt'), spec('n_epochs: 2'));
   fs.writeFileSync(path.join(root, 'specs', 'broken_spec.txt'), spec('n_epochz: 2'));
   fs.writeFileSync(path.join(root, 'specs', 'long_spec.txt'), spec('n_epochs: 20'));
+  // A results folder as NVIDIA's containers leave it, for TAO: Open Run.
+  const fixtures = path.join(repoRoot, 'test', 'webviews', 'fixtures');
+  fs.mkdirSync(path.join(root, 'tao_container_run', 'train'), { recursive: true });
+  fs.copyFileSync(path.join(fixtures, 'tao-classification-status.json'), path.join(root, 'tao_container_run', 'train', 'status.json'));
+  fs.copyFileSync(path.join(fixtures, 'evaluation_report.json'), path.join(root, 'tao_container_run', 'evaluation_report.json'));
   fs.copyFileSync(path.join(repoRoot, 'test', 'client', 'fixtures', 'fake-tao.js'), path.join(root, 'fake-tao.js'));
   fs.chmodSync(path.join(root, 'fake-tao.js'), 0o755);
   fs.writeFileSync(path.join(root, 'tao_mounts.json'), JSON.stringify({ Mounts: [{ source: root, destination: '/workspace/tao' }] }));
@@ -129,7 +134,12 @@ test('the packaged extension works inside code-server: activation, diagnostics, 
     const url = `${origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const consoleLines: string[] = [];
-    page.on('console', (m) => { if (m.text().includes('[e2e]')) consoleLines.push(m.text()); });
+    const allConsole: string[] = [];
+    page.on('console', (m) => {
+      allConsole.push(`${m.type()} ${m.text()}`);
+      if (m.text().includes('[e2e]')) consoleLines.push(m.text());
+    });
+    page.on('pageerror', (e) => allConsole.push(`pageerror ${e.stack ?? e}`));
     t0 = Date.now();
     const exitCode = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no result from the extension host after 300 s:\n${consoleLines.join('\n')}`)), 300_000);
@@ -138,6 +148,7 @@ test('the packaged extension works inside code-server: activation, diagnostics, 
     console.log(`# extension-host tests ran in ${Date.now() - t0} ms`);
     fs.mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'workbench.png') }).catch(() => undefined);
+    fs.writeFileSync(path.join(artifacts, 'console.log'), allConsole.join('\n'));
     for (const l of consoleLines) console.log(`# ${l.replace(/\n/g, '\n# ')}`);
     assert.equal(exitCode, 0, `extension-host tests failed:\n${consoleLines.join('\n')}`);
   } finally {

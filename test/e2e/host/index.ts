@@ -17,6 +17,7 @@ interface Api {
   networkOf(uri: vscode.Uri): { network: string; reason: string } | undefined;
   renders(page?: string): { page: string; folder: string; info: { charts: number; series: number; points: number } }[];
   cancelRuns(): number;
+  showPanel(page: string, folders: string[]): void;
 }
 
 function ws(): string {
@@ -144,6 +145,25 @@ export async function run(): Promise<void> {
       },
     },
     {
+      name: 'TAO: New Spec writes a spec the server accepts; TAO: Select Network rewrites the modeline',
+      fn: async () => {
+        const doc = await vscode.commands.executeCommand<vscode.TextDocument>('tao.newSpec', 'classification_tf1');
+        assert.ok(doc);
+        assert.equal(doc.languageId, 'tao-prototext');
+        assert.match(doc.lineAt(0).text, /^# tao: network=classification_tf1$/);
+        // Give the server time to publish; the new spec must have no errors.
+        await new Promise((r) => setTimeout(r, 2000));
+        const errors = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+        assert.deepEqual(errors.map((d) => String(d.message)), []);
+        const spec = await open('specs/long_spec.txt');
+        await vscode.commands.executeCommand('tao.selectNetwork', spec.uri, 'classification_tf2');
+        assert.equal(spec.lineAt(0).text, '# tao: network=classification_tf2');
+        assert.equal(spec.lineAt(1).text, 'model_config {');
+        assert.equal(api.networkOf(spec.uri)?.network, 'classification_tf2');
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+      },
+    },
+    {
       name: 'launcher mode sends the same task to the `tao` launcher (stand-in records its arguments)',
       fn: async () => {
         const cfg = vscode.workspace.getConfiguration('tao');
@@ -162,6 +182,23 @@ export async function run(): Promise<void> {
         } finally {
           await cfg.update('launcher.mode', undefined, vscode.ConfigurationTarget.Workspace);
         }
+      },
+    },
+    {
+      name: 'TAO: Open Run shows a TAO container run and an evaluation report in their panels',
+      fn: async () => {
+        const folder = path.join(ws(), 'tao_container_run');
+        const opened = await vscode.commands.executeCommand<string[]>('tao.openRun', folder);
+        assert.deepEqual(opened, ['evaluation', 'training']);
+        const training = await waitFor('the TAO run drawn', () => api.renders('training').find((r) => r.folder === path.join(folder, 'train') && r.info.points === 150), 20000);
+        assert.equal(training.info.charts, 3);
+        // The evaluation panel sits behind the training one and loads when brought to front.
+        api.showPanel('evaluation', [folder]);
+        const evaluation = await waitFor('the confusion matrix drawn', () => api.renders('evaluation').find((r) => r.folder === folder), 20000);
+        assert.deepEqual(evaluation.info, { charts: 1, series: 10, points: 1000 });
+        // Leave the curves in front for the workbench screenshot the outer test takes.
+        api.showPanel('training', [path.join(folder, 'train')]);
+        await new Promise((r) => setTimeout(r, 1000));
       },
     },
   ]);

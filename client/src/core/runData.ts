@@ -1,0 +1,65 @@
+// What the panels show, read from a results folder: the training run from status.json,
+// the evaluation from a report (or inference results), the prune report. Plain Node, so
+// TAO: Open Run on any folder layout is tested without VS Code.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findRunFiles, checkpointFor } from './runFolder';
+import { parseStatus } from '../../../webviews/src/model/status';
+import { normalizeEvaluation, predictionsFromResultCsv, type EvaluationData } from '../../../webviews/src/model/evaluation';
+import { normalizePrune, type PruneData } from '../../../webviews/src/model/prune';
+import type { TrainingRun } from '../../../webviews/src/model/messages';
+
+/** Reads a file that may be changing underneath us; undefined when it is not there (yet). */
+function readText(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readJson(file: string | undefined): unknown {
+  const t = readText(file);
+  if (t === undefined) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+}
+
+export function trainingRun(folder: string): TrainingRun | undefined {
+  const files = findRunFiles(folder);
+  const status = files.statusFiles[0];
+  const text = readText(status?.path);
+  if (text === undefined) return undefined;
+  const parsed = parseStatus(text);
+  const best = parsed.summary.best;
+  if (best) best.checkpoint = checkpointFor(path.dirname(status.path), best.epoch);
+  return { name: runName(folder), folder, epochs: parsed.epochs, steps: parsed.steps, summary: parsed.summary, badLines: parsed.badLines };
+}
+
+export function runName(folder: string): string {
+  const base = path.basename(folder);
+  // `results/<spec>/train` reads better as `<spec>/train`.
+  return ['train', 'evaluate', 'prune', 'export', 'inference'].includes(base) ? `${path.basename(path.dirname(folder))}/${base}` : base;
+}
+
+export function evaluationData(folder: string): EvaluationData | undefined {
+  const files = findRunFiles(folder);
+  const fromReport = normalizeEvaluation(readJson(files.evaluationReport));
+  if (fromReport) return fromReport;
+  // TAO's own evaluate prints its report; inference's result.csv plus the class map still
+  // gives a confusion matrix when images sit in class-named folders.
+  const classmap = readJson(files.classmap) as Record<string, number> | undefined;
+  const csv = readText(files.resultCsv);
+  if (!classmap || !csv) return undefined;
+  const classes = Object.entries(classmap).sort((a, b) => a[1] - b[1]).map((e) => e[0]);
+  return normalizeEvaluation({ classes, predictions: predictionsFromResultCsv(csv, classes) });
+}
+
+export function pruneData(folder: string): PruneData | undefined {
+  return normalizePrune(readJson(findRunFiles(folder).pruneReport));
+}
