@@ -52,7 +52,7 @@ describe('ONNX export matches tfjs (onnxruntime-node, Fashion-MNIST images)', ()
     });
   }
 
-  test('fixed batch size, older opset 11 and fp16 weights', async () => {
+  test('fixed batch size, opsets 9/10/11/17 and fp16 weights', async () => {
     const m = TINY_MODELS.mobilenet_v2();
     const x = imagesFor(m, 2);
     const want = (m.predict(x) as tf.Tensor).dataSync() as Float32Array;
@@ -61,6 +61,11 @@ describe('ONNX export matches tfjs (onnxruntime-node, Fashion-MNIST images)', ()
     assert.deepEqual(fixed.inputShape, [2, 3, 32, 32]);
     assert.equal(session.inputNames[0], 'input_1');
     assert.ok(maxDiff(want, await runOnnx(fixed.bytes, x)) < 1e-4);
+    // Opsets 9/10 write Clip bounds and Pad amounts as attributes instead of inputs.
+    for (const opset of [9, 10, 17]) {
+      const old = convertToOnnx(m, { opset, batchSize: null, fp16Weights: false });
+      assert.ok(maxDiff(want, await runOnnx(old.bytes, x)) < 1e-4, `opset ${opset}`);
+    }
     const half = convertToOnnx(m, { opset: 13, batchSize: null, fp16Weights: true });
     assert.ok(half.bytes.length < fixed.bytes.length * 0.8, `fp16 file ${half.bytes.length} vs fp32 ${fixed.bytes.length}`);
     const d = maxDiff(want, await runOnnx(half.bytes, x));

@@ -137,6 +137,31 @@ export function tinySequential(size = 16): tf.LayersModel {
   });
 }
 
+/**
+ * The remaining layer kinds the exporter writes: separable and dilated convs, "valid"
+ * strides, leaky ReLU / ELU / swish / tanh / hard sigmoid, a squeeze-excite style Multiply
+ * through Reshape, Maximum / Average merges, global max pooling and a bias-free Dense.
+ */
+export function tinyZoo(size = 16): tf.LayersModel {
+  seed = 71;
+  const input = tf.input({ shape: [size, size, 3], name: 'input_1' });
+  let x = tf.layers.separableConv2d({ name: 'sep1', filters: 16, kernelSize: 3, padding: 'same', depthwiseInitializer: init(), pointwiseInitializer: init(), biasInitializer: 'glorotUniform' as never }).apply(input) as Sym;
+  x = tf.layers.leakyReLU({ name: 'leaky', alpha: 0.2 }).apply(x) as Sym;
+  x = conv(x, 'dilated', 16, 3, 1, { dilationRate: 2, activation: 'elu' });
+  x = conv(x, 'valid_s2', 24, 3, 2, { padding: 'valid', activation: 'swish' });
+  const se = tf.layers.globalAveragePooling2d({ name: 'se_pool' }).apply(x) as Sym;
+  const se1 = tf.layers.dense({ name: 'se_reduce', units: 8, activation: 'tanh', kernelInitializer: init() }).apply(se) as Sym;
+  const se2 = tf.layers.dense({ name: 'se_expand', units: 24, activation: 'hardSigmoid' as never, kernelInitializer: init() }).apply(se1) as Sym;
+  const gate = tf.layers.reshape({ name: 'se_reshape', targetShape: [1, 1, 24] }).apply(se2) as Sym;
+  const scaled = tf.layers.multiply({ name: 'se_scale' }).apply([x, conv(gate, 'se_broadcast', 24, 1, 1, { padding: 'valid' })]) as Sym;
+  const other = conv(x, 'branch', 24, 1, 1, { activation: 'sigmoid' });
+  x = tf.layers.maximum({ name: 'max_merge' }).apply([scaled, other]) as Sym;
+  x = tf.layers.average({ name: 'avg_merge' }).apply([x, scaled]) as Sym;
+  x = tf.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as Sym;
+  const out = tf.layers.dense({ name: 'predictions', units: 4, useBias: false, kernelInitializer: init() }).apply(x) as Sym;
+  return tf.model({ inputs: input, outputs: out, name: 'tiny_zoo' });
+}
+
 export const TINY_MODELS: Record<string, () => tf.LayersModel> = {
   resnet_identity: () => tinyResnet(false),
   resnet_all_projections: () => tinyResnet(true),
@@ -145,6 +170,7 @@ export const TINY_MODELS: Record<string, () => tf.LayersModel> = {
   vgg: () => tinyVgg(),
   concat: () => tinyConcat(),
   sequential: () => tinySequential(),
+  zoo: () => tinyZoo(),
 };
 
 /** Deterministic pseudo-images in [0, 1). */
