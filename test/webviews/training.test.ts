@@ -34,6 +34,7 @@ test('training panel draws a finished TAO container run', async () => {
     assert.ok(orange[0] > 200 && orange[1] > 200, `orange curve pixels: ${orange}`);
     assert.equal(await page.locator('#epoch').textContent(), '30 / 30');
     assert.equal(await page.locator('#eta').textContent(), 'done');
+    assert.equal(await page.locator('#backend').count(), 0, 'no backend recorded, none shown');
     const best = run.summary.best;
     assert.ok(best && best.metric === 'val_accuracy');
     assert.equal(await page.locator('#best-checkpoint').textContent(), `epoch ${best.epoch} (val_accuracy ${best.value})`);

@@ -55,7 +55,8 @@ function renderHeader(run: TrainingRun): HTMLElement {
       h('span', {}, 'Epoch ', h('b', { id: 'epoch' }, s.epoch !== undefined ? `${s.epoch} / ${s.epochs ?? '?'}` : '—')),
       h('span', {}, 'ETA ', h('b', { id: 'eta' }, s.finished ? 'done' : formatDuration(s.etaSeconds))),
       h('span', {}, 'Time/epoch ', h('b', {}, formatDuration(s.secondsPerEpoch))),
-      h('span', {}, 'Backend ', h('b', { id: 'backend' }, s.backend ?? 'unknown')),
+      // NVIDIA's containers do not record the backend; leave the field out rather than guess.
+      s.backend ? h('span', {}, 'Backend ', h('b', { id: 'backend' }, s.backend)) : null,
       h('span', {}, 'Best ', best),
     ),
     h('div', { class: 'progress', title: `${Math.round(progress * 100)} %` }, (() => { const bar = h('div'); bar.style.width = `${progress * 100}%`; return bar; })()),
