@@ -23,9 +23,9 @@ export interface LibService {
   hover(doc: TextDocument, at: Position): Promise<boolean>;
 }
 
-export function ourLibrary(networkGlobs: Record<string, string>): LibService {
+export function ourLibrary(networkGlobs: Record<string, string>, pathCheck = false): LibService {
   const catalog = new FileSchemaCatalog(join(repoRoot(), 'schemas'));
-  const settings = { ...DEFAULT_SETTINGS, fileNetworks: networkGlobs };
+  const settings = { ...DEFAULT_SETTINGS, fileNetworks: networkGlobs, pathCheck };
   const cache = new AnalysisCache(() => catalog, () => settings, (m) => process.stderr.write(`${m}\n`));
   return {
     label: 'tao-spec (library)',

@@ -19,6 +19,13 @@ import { BenchClient, type LspDiagnostic, type ServerLaunch } from './stdio-clie
 
 const ROOT = join(tmpdir(), 'tao-bench-lsp');
 
+/**
+ * Our server's check that dataset/model paths exist on this machine is off unless --path-check:
+ * the peer has no such check, and the corpus's paths do not exist here, so every path would add
+ * a warning (5,000 in the 10k-line spec) that only our side computes and sends.
+ */
+const PATH_CHECK = process.argv.includes('--path-check');
+
 interface Samples {
   ours: number[];
   peer: number[];
@@ -116,7 +123,7 @@ async function measureStdio(
     command: process.execPath,
     args: [ourServer(), '--stdio'],
     initializationOptions: { schemasDir: join(repoRoot(), 'schemas') },
-    configuration: { tao: { files: { networks: networkGlobs(all) } } },
+    configuration: { tao: { files: { networks: networkGlobs(all) }, pathCheck: PATH_CHECK } },
     debounceOpenMs: 0,
     debounceChangeMs: DIAGNOSTICS_DELAY_MS,
   };
@@ -137,7 +144,7 @@ async function measureStdio(
     debounceOpenMs: peerDelay,
     debounceChangeMs: peerDelay,
   };
-  const notes: string[] = [`debounce subtracted: ours open 0 ms / change ${DIAGNOSTICS_DELAY_MS} ms; peer ${peerDelay} ms`];
+  const notes: string[] = [`debounce subtracted: ours open 0 ms / change ${DIAGNOSTICS_DELAY_MS} ms; peer ${peerDelay} ms; our path-exists check ${PATH_CHECK ? 'on' : 'off (as the peer has none; --path-check turns it on)'}`];
   let o: BenchClient | undefined;
   let p: BenchClient | undefined;
   try {
@@ -284,7 +291,7 @@ async function measureStdio(
 }
 
 async function measureLibrary(docs: BenchDoc[], big: BenchDoc, reps: Reps): Promise<Row[]> {
-  const ours = ourLibrary(networkGlobs([...docs, big]));
+  const ours = ourLibrary(networkGlobs([...docs, big]), PATH_CHECK);
   const peer = peerLibrary(schemaGlobs([...docs, big]));
   const pair: Array<[LibService, 'ours' | 'peer']> = [[ours, 'ours'], [peer, 'peer']];
   const run = async (set: BenchDoc[], changes: number, requests: number) => {
@@ -342,7 +349,7 @@ async function measureProto(docs: BenchDoc[], big: BenchDoc, reps: Reps): Promis
       command: process.execPath,
       args: [ourServer(), '--stdio'],
       initializationOptions: { schemasDir: join(repoRoot(), 'schemas') },
-      configuration: { tao: { files: { networks: networkGlobs(all) } } },
+      configuration: { tao: { files: { networks: networkGlobs(all) }, pathCheck: PATH_CHECK } },
       debounceOpenMs: 0,
       debounceChangeMs: DIAGNOSTICS_DELAY_MS,
     },
@@ -405,6 +412,7 @@ function summarize(r: Row, shared: Record<string, unknown>): Record<string, unkn
     ratio_p95: round(percentile(r.s.peer, 95) / percentile(r.s.ours, 95), 2),
     mode: r.mode,
     corpus: r.corpus,
+    path_check: PATH_CHECK,
     n: r.s.ours.length,
   };
   if (r.s.oursRaw.length) {

@@ -28,6 +28,8 @@ export interface ServerLaunch {
 interface Waiter {
   uri: string;
   after: number;
+  /** Which publication this waiter is for (a version, or the clearing one after a close). */
+  accept: (version: number | undefined, diagnostics: LspDiagnostic[]) => boolean;
   resolve: (d: { at: number; count: number; diagnostics: LspDiagnostic[] }) => void;
 }
 
@@ -63,7 +65,7 @@ export class BenchClient {
     exited.catch(() => undefined);
     const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new BenchClient(launch, child, conn, stderr);
-    conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: LspDiagnostic[] }) => client.onDiagnostics(p.uri, p.diagnostics));
+    conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: LspDiagnostic[] }) => client.onDiagnostics(p.uri, p.version, p.diagnostics));
     // Answer whatever the server asks (registration, progress, configuration) so it never waits on us.
     conn.onRequest((method: string, params: unknown) => {
       if (method === 'workspace/configuration') {
@@ -93,6 +95,9 @@ export class BenchClient {
     await Promise.race([init, exited, timeout(30_000, `${launch.label} did not answer initialize`)]);
     await conn.sendNotification('initialized', {});
     if (launch.configuration !== undefined) await conn.sendNotification('workspace/didChangeConfiguration', { settings: launch.configuration });
+    // Let the server finish reacting to the settings (it may pull them and re-publish) before
+    // any measurement, so no late message is taken for the answer to a later one.
+    await new Promise((r) => setTimeout(r, 1000));
     return client;
   }
 
@@ -104,21 +109,39 @@ export class BenchClient {
     return { rss: rssMiB(this.pid, 'VmRSS'), peak: rssMiB(this.pid, 'VmHWM') };
   }
 
-  private onDiagnostics(uri: string, diagnostics: LspDiagnostic[]): void {
+  private onDiagnostics(uri: string, version: number | undefined, diagnostics: LspDiagnostic[]): void {
     const at = performance.now();
     this.latest.set(uri, diagnostics);
     const keep: Waiter[] = [];
     for (const w of this.waiters) {
-      if (w.uri === uri && at >= w.after) w.resolve({ at, count: diagnostics.length, diagnostics });
+      if (w.uri === uri && at >= w.after && w.accept(version, diagnostics)) w.resolve({ at, count: diagnostics.length, diagnostics });
       else keep.push(w);
     }
     this.waiters = keep;
   }
 
-  private waitDiagnostics(uri: string, after: number, label: string): Promise<{ at: number; count: number; diagnostics: LspDiagnostic[] }> {
+  /**
+   * The next publication for `uri` after `after` that `accept` takes. A server that sends the
+   * document version (ours) is matched on it; one that does not (yaml-language-server) on order.
+   */
+  private waitDiagnostics(
+    uri: string,
+    after: number,
+    label: string,
+    accept: Waiter['accept'],
+    ms = 60_000,
+  ): Promise<{ at: number; count: number; diagnostics: LspDiagnostic[] }> {
+    let waiter: Waiter | undefined;
+    const got = new Promise<{ at: number; count: number; diagnostics: LspDiagnostic[] }>((resolve) => {
+      waiter = { uri, after, accept, resolve };
+      this.waiters.push(waiter);
+    });
     return Promise.race([
-      new Promise<{ at: number; count: number; diagnostics: LspDiagnostic[] }>((resolve) => this.waiters.push({ uri, after, resolve })),
-      timeout(60_000, `${this.launch.label}: no diagnostics for ${label} within 60 s`),
+      got,
+      timeout(ms, `${this.launch.label}: no diagnostics for ${label} within ${ms / 1000} s`).catch((err: Error) => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        throw err;
+      }),
     ]);
   }
 
@@ -126,7 +149,7 @@ export class BenchClient {
   async open(uri: string, languageId: string, text: string): Promise<{ ms: number; diagnostics: LspDiagnostic[] }> {
     this.versions.set(uri, 1);
     const t0 = performance.now();
-    const wait = this.waitDiagnostics(uri, t0, `open ${uri}`);
+    const wait = this.waitDiagnostics(uri, t0, `open ${uri}`, (v) => v === undefined || v === 1);
     await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
     const got = await wait;
     return { ms: got.at - t0, diagnostics: got.diagnostics };
@@ -137,15 +160,22 @@ export class BenchClient {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
     const t0 = performance.now();
-    const wait = this.waitDiagnostics(uri, t0, `change ${uri} v${version}`);
+    const wait = this.waitDiagnostics(uri, t0, `change ${uri} v${version}`, (v) => v === undefined || v === version);
     await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
     const got = await wait;
     return { ms: got.at - t0, diagnostics: got.diagnostics };
   }
 
+  /**
+   * didClose, then waits for the server's clearing publishDiagnostics (both servers send one),
+   * so it cannot be mistaken for the diagnostics of a later open of the same URI.
+   */
   async close(uri: string): Promise<void> {
+    const t0 = performance.now();
+    const cleared = this.waitDiagnostics(uri, t0, `close ${uri}`, (v, d) => v === undefined && d.length === 0, 5000).catch(() => undefined);
     await this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
     this.versions.delete(uri);
+    await cleared;
   }
 
   async completion(uri: string, position: Position): Promise<{ ms: number; items: number }> {
