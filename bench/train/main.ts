@@ -15,7 +15,8 @@ import { writeFashionMnist, writeSynthetic, type DataFiles } from './data';
 import { MODELS, type ModelName } from './models';
 import { machinePeak } from './peak';
 
-const PYTHON = '/usr/bin/python3';
+/** Debian's interpreter (python3-torch installs for it); TAO_BENCH_PYTHON points elsewhere. */
+const PYTHON = process.env.TAO_BENCH_PYTHON ?? '/usr/bin/python3';
 
 type Json = Record<string, unknown>;
 
