@@ -125,6 +125,12 @@ export async function run(): Promise<void> {
         assert.ok(fs.existsSync(path.join(results, 'weights', 'epoch_001', 'model.json')), 'checkpoint kept');
         assert.ok(!fs.existsSync(path.join(results, 'weights', 'final')), 'stopped before the end');
         assert.ok(!fs.existsSync(path.join(results, 'weights', 'epoch_020')), 'stopped before the last epoch');
+        // The engine's SIGINT handler (not the extension's 30 s hard-stop fallback) ended the
+        // run: it leaves a last status line saying so, which the training panel then shows.
+        const lines = fs.readFileSync(path.join(results, 'status.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status?: string; message?: string });
+        const last = lines[lines.length - 1];
+        assert.equal(last.status, 'FAILURE', `last status line after SIGINT: ${JSON.stringify(last)}`);
+        assert.match(String(last.message), /interrupt/i);
       },
     },
     {
