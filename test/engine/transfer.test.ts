@@ -73,3 +73,18 @@ test('every supported arch builds at a small input size and a forward pass runs'
     model.dispose();
   }
 });
+
+test('freeze_bn keeps batch-norm statistics fixed during training steps', async () => {
+  await useCpu();
+  const cfg = buildConfig({ model_config: { arch: 'resnet', n_layers: 10, use_batch_norm: true, input_image_size: '1,16,16', freeze_bn: true } }).config.model;
+  const { model } = buildClassifier(tf, cfg, 3, 1);
+  const bn = model.getLayer('bn_conv1');
+  const before = bn.getWeights().map((w) => w.arraySync());
+  const x = tf.randomUniform([4, 16, 16, 1], 0, 5, 'float32', 2);
+  const trained = tf.tidy(() => model.apply(x, { training: true }) as tf.Tensor);
+  const inference = tf.tidy(() => model.predict(x) as tf.Tensor);
+  assert.deepEqual(bn.getWeights().map((w) => w.arraySync()), before, 'moving mean/variance unchanged');
+  assert.deepEqual(trained.arraySync(), inference.arraySync(), 'frozen BN normalises with moving statistics in training too');
+  assert.ok(model.trainableWeights.every((w) => !w.originalName.includes('bn')), 'no BN weight is trainable');
+  tf.dispose([x, trained, inference]);
+});

@@ -55,12 +55,22 @@ export function buildClassifier(tf: Tf, cfg: ModelConfig, numClasses: number, se
   return { model, blockOf: c.blockOf };
 }
 
-/** freeze_blocks / freeze_bn: frozen layers keep their weights (trainable = false). */
+/**
+ * freeze_blocks / freeze_bn: frozen layers keep their weights (trainable = false). A frozen
+ * BatchNormalization also normalises with its moving statistics while training (and so
+ * stops updating them), as Keras does for a non-trainable BN; tfjs-layers would otherwise
+ * keep using batch statistics, so we pin `training: false` on those layer instances.
+ */
 export function applyFreezing(model: tfTypes.LayersModel, cfg: ModelConfig, blockOf: Map<string, number>): void {
   const frozen = new Set(cfg.freezeBlocks);
   for (const layer of model.layers) {
     const block = blockOf.get(layer.name);
+    const isBn = layer.getClassName() === 'BatchNormalization';
     if (block !== undefined && frozen.has(block)) layer.trainable = false;
-    if (cfg.freezeBn && layer.getClassName() === 'BatchNormalization') layer.trainable = false;
+    if (cfg.freezeBn && isBn) layer.trainable = false;
+    if (isBn && !layer.trainable) {
+      const call = layer.call.bind(layer);
+      layer.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
+    }
   }
 }
