@@ -435,7 +435,7 @@ async function main(): Promise<void> {
   const quick = args.quick;
   const reps: Reps = quick
     ? { open: 2, change: 2, request: 2, bigOpen: 3, bigChange: 5, bigRequest: 3 }
-    : { open: 5, change: 5, request: 5, bigOpen: 10, bigChange: 10, bigRequest: 10 };
+    : { open: 3, change: 3, request: 3, bigOpen: 5, bigChange: 5, bigRequest: 5 };
   peerBin();
   ourServer();
   const docs = realYamlSpecs(quick ? 24 : undefined);
