@@ -41,8 +41,12 @@ function main(): void {
         out.push(`### Language server vs yaml-language-server ${quick ? '(quick)' : '(full)'} — load average ${load}`, '');
         out.push('Milliseconds. ratio = peer / ours (> 1: ours is faster). Diagnostics times have each server\'s own debounce subtracted (raw wall times in the JSON).', '');
         out.push(md(['kind', 'mode', 'corpus', 'ours p50', 'peer p50', 'ratio p50', 'ours p95', 'peer p95', 'ratio p95', 'n'], ls.filter((l) => l.ours_ms_p50 !== undefined && l.peer_ms_p50 !== undefined).map((l) => [l.kind, l.mode, l.corpus, l.ours_ms_p50, l.peer_ms_p50, l.ratio, l.ours_ms_p95, l.peer_ms_p95, l.ratio_p95, l.n])));
+        const cmp = ls.filter((l) => l.ours_ms_p50 !== undefined && l.peer_ms_p50 !== undefined);
+        const short = cmp.filter((l) => (l.ratio as number) < 3 || (l.ratio_p95 as number) < 3).map((l) => `${l.kind} (${l.ratio} / ${l.ratio_p95})`);
+        out.push('', `Goal "at least 3x faster on every request kind, p50 and p95": ${short.length ? `not met for ${short.join(', ')}` : 'met'}.`);
         const f = ls.find((l) => l.kind === 'diagnostics_open');
         if (f) {
+          out.push(`Goal "no more than half the peer's memory": ${(f.memory_ratio as number) <= 0.5 ? 'met' : 'not met'} (ours/peer RSS ${f.memory_ratio}). Goal "at least as many real errors found": ${(f.ours_found as number) >= (f.peer_found as number) ? 'met' : 'not met'}.`);
           out.push('');
           out.push(`Memory (RSS, MiB, both servers holding the same documents): ours ${f.ours_rss_mib} vs peer ${f.peer_rss_mib} (ratio ${f.memory_ratio}); with the 10,000-line spec open ${f.ours_rss_10k_mib} vs ${f.peer_rss_10k_mib}; peak (VmHWM) ${f.ours_peak_mib} vs ${f.peer_peak_mib}.`);
           out.push(`Injected errors found (one per broken real spec): ours ${f.ours_found}/${f.injected} (${f.ours_found_as_error} as errors), peer ${f.peer_found}/${f.injected}. Diagnostics on the unbroken real specs: ours ${f.ours_diags_on_valid} (${f.ours_errors_on_valid} errors), peer ${f.peer_diags_on_valid} (${f.peer_errors_on_valid} errors).`);

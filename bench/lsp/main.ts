@@ -19,6 +19,9 @@ import { BenchClient, type LspDiagnostic, type ServerLaunch } from './stdio-clie
 
 const ROOT = join(tmpdir(), 'tao-bench-lsp');
 
+/** The peer cannot be compared with; thrown (not exited on) so both servers are stopped first. */
+class PeerError extends Error {}
+
 /**
  * Our server's check that dataset/model paths exist on this machine is off unless --path-check:
  * the peer has no such check, and the corpus's paths do not exist here, so every path would add
@@ -152,7 +155,7 @@ async function measureStdio(
     try {
       p = await BenchClient.start(peer, ROOT);
     } catch (err) {
-      fail(`yaml-language-server failed to start: ${(err as Error).message}`);
+      throw new PeerError(`yaml-language-server failed to start: ${(err as Error).message}`);
     }
     const pair: Array<[BenchClient, 'ours' | 'peer']> = [[o, 'ours'], [p!, 'peer']];
 
@@ -278,7 +281,7 @@ async function measureStdio(
       if (!got.ours || !got.peer) missed.push(`${b.name}: ours ${got.ours ? 'found' : 'MISSED'}, peer ${got.peer ? 'found' : 'MISSED'}`);
     }
     if (broken.length > 0 && errors.peer_found === 0) {
-      fail('yaml-language-server reported none of the injected schema errors: it is not applying our schemas, so no comparison is possible');
+      throw new PeerError('yaml-language-server reported none of the injected schema errors: it is not applying our schemas, so no comparison is possible');
     }
     if (missed.length) notes.push(`broken inputs where a server missed the error:\n  ${missed.join('\n  ')}`);
     memory.ours_peak_mib = o.rss().peak;
@@ -487,5 +490,5 @@ async function main(): Promise<void> {
 
 main().then(
   () => process.exit(0),
-  (err) => fail((err as Error).stack ?? String(err)),
+  (err) => fail(err instanceof PeerError ? err.message : ((err as Error).stack ?? String(err))),
 );
