@@ -1,7 +1,7 @@
 // `evaluate`: loss, top-k accuracy, confusion matrix and per-class precision/recall/F1 of a
 // trained model on eval_config.eval_dataset_path, written as JSON and as readable text.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic as writeFileSync } from '../io/atomic';
 import { EngineError, type EngineTask } from './types';
 import { loadTaskModel } from './model-input';
 import { indexDataset, loadDataset } from '../data/folder';

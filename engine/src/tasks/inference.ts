@@ -1,7 +1,7 @@
 // `inference`: classifies an image or a folder of images and writes RESULTS/result.csv
 // (no header, like TAO: image path, predicted class, top score).
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic as writeFileSync } from '../io/atomic';
 import { EngineError, type EngineTask } from './types';
 import { loadTaskModel } from './model-input';
 import { listImageInputs, loadImages } from '../data/folder';
