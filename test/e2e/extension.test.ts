@@ -70,6 +70,15 @@ eval_config {
   fs.chmodSync(path.join(root, 'fake-tao.js'), 0o755);
   fs.writeFileSync(path.join(root, 'tao_mounts.json'), JSON.stringify({ Mounts: [{ source: root, destination: '/workspace/tao' }] }));
   fs.mkdirSync(path.join(root, '.vscode'));
+  fs.writeFileSync(path.join(root, '.vscode', 'tasks.json'), JSON.stringify({
+    version: '2.0.0',
+    tasks: [{
+      type: 'tao', label: 'evaluate classify', network: 'classification_tf1', task: 'evaluate',
+      spec: 'specs/classify_spec.txt', results: 'specs/results/classify_spec/evaluate',
+      args: ['-m', '${workspaceFolder}/specs/results/classify_spec/train/weights/final'],
+      problemMatcher: ['$tao'],
+    }],
+  }, null, 2));
   fs.writeFileSync(path.join(root, '.vscode', 'settings.json'), JSON.stringify({ 'tao.engine.backend': 'wasm', 'tao.mountsFile': path.join(root, 'tao_mounts.json'), 'security.workspace.trust.enabled': false }, null, 2));
 }
 

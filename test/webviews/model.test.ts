@@ -76,6 +76,11 @@ test('evaluation report: normalized, metrics recomputed when absent, result.csv 
   const fromCsv = normalizeEvaluation({ classes: ['cat', 'dog'], predictions: preds });
   assert.deepEqual(fromCsv?.matrix, [[1, 0], [1, 0]]);
   assert.equal(normalizeEvaluation({ classmap: { dog: 1, cat: 0 }, confusion_matrix: [[3, 0], [0, 2]], top_5_accuracy: 1 })?.topK[0].k, 5);
+  // Our engine's evaluation.json: `top_k` is k, `topk_accuracy` its accuracy, `top1_accuracy`, per_class as a list.
+  const engine = normalizeEvaluation({ loss: 0.07, top1_accuracy: 0.75, top_k: 2, topk_accuracy: 1, classes: ['a', 'b'], confusion_matrix: [[2, 0], [1, 1]], per_class: [{ class: 'a', precision: 0.667, recall: 1, f1: 0.8, support: 2 }, { class: 'b', precision: 1, recall: 0.5, f1: 0.667, support: 2 }] });
+  assert.deepEqual(engine?.topK, [{ k: 1, accuracy: 0.75 }, { k: 2, accuracy: 1 }]);
+  assert.equal(engine?.accuracy, 0.75);
+  assert.deepEqual(engine?.perClass.map((c) => c.name), ['a', 'b']);
 });
 
 test('prune report: layers in either spelling, formatted sizes', () => {

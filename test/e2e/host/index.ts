@@ -112,6 +112,28 @@ export async function run(): Promise<void> {
       },
     },
     {
+      name: 'a `tao` task from tasks.json runs evaluate; its report opens in the evaluation panel',
+      fn: async () => {
+        const tasks = await vscode.tasks.fetchTasks({ type: 'tao' });
+        const task = tasks.find((t) => t.name === 'evaluate classify');
+        assert.ok(task, `tasks.json task found among: ${tasks.map((t) => t.name).join(', ')}`);
+        const ended = new Promise<number | undefined>((resolve) => {
+          const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+            if (e.execution.task.name === 'evaluate classify') { sub.dispose(); resolve(e.exitCode); }
+          });
+        });
+        await vscode.tasks.executeTask(task);
+        assert.equal(await ended, 0);
+        const results = path.join(ws(), 'specs', 'results', 'classify_spec', 'evaluate');
+        assert.ok(fs.existsSync(path.join(results, 'evaluation.json')), 'evaluation.json written');
+        const opened = await vscode.commands.executeCommand<string[]>('tao.openRun', results);
+        assert.ok(opened.includes('evaluation'), `opened: ${opened}`);
+        api.showPanel('evaluation', [results]);
+        const r = await waitFor('the confusion matrix of the tiny model', () => api.renders('evaluation').find((x) => x.folder === results), 20000);
+        assert.deepEqual(r.info, { charts: 1, series: 3, points: 12 });
+      },
+    },
+    {
       name: 'cancelling a training run sends SIGINT: the run stops early and its checkpoints stay',
       fn: async () => {
         const spec = path.join(ws(), 'specs', 'long_spec.txt');

@@ -105,7 +105,11 @@ function topKOf(report: Obj): { k: number; accuracy: number }[] {
     if (num(raw.k) !== undefined && num(raw.accuracy) !== undefined) out.push({ k: raw.k as number, accuracy: raw.accuracy as number });
     else for (const [k, v] of Object.entries(raw)) if (num(v) !== undefined && Number.isInteger(Number(k))) out.push({ k: Number(k), accuracy: v as number });
   } else if (num(raw) !== undefined) {
-    out.push({ k: num(report.k) ?? 5, accuracy: raw as number });
+    // A bare number under `top_k` is either the k setting (our engine: `top_k: 2` with
+    // `topk_accuracy` beside it) or, in older reports, the accuracy itself (at most 1).
+    const acc = num(pick(report, 'topk_accuracy', 'top_k_acc', 'topk_acc'));
+    if (acc !== undefined) out.push({ k: raw as number, accuracy: acc });
+    else if ((raw as number) <= 1 && num(report.k) !== undefined) out.push({ k: report.k as number, accuracy: raw as number });
   }
   // Also `top_1_accuracy`, `top_5_accuracy` style keys.
   for (const [key, v] of Object.entries(report)) {
@@ -153,7 +157,7 @@ export function normalizeEvaluation(report: unknown): EvaluationData | undefined
     classes,
     matrix,
     perClass: perClassOf(report, classes) ?? scoresFromMatrix(classes, matrix),
-    accuracy: num(pick(report, 'accuracy', 'top_1_accuracy', 'acc')) ?? (total > 0 ? correct / total : undefined),
+    accuracy: num(pick(report, 'accuracy', 'top1_accuracy', 'top_1_accuracy', 'acc')) ?? (total > 0 ? correct / total : undefined),
     loss: num(pick(report, 'loss', 'val_loss')),
     topK: topKOf(report),
     predictions,
