@@ -1,7 +1,7 @@
 // `evaluate`: loss, top-k accuracy, confusion matrix and per-class precision/recall/F1 of a
 // trained model on eval_config.eval_dataset_path, written as JSON and as readable text.
 import { join } from 'node:path';
-import { writeFileAtomic as writeFileSync } from '../io/atomic';
+import { writeFileAtomic } from '../io/atomic';
 import { EngineError, type EngineTask } from './types';
 import { loadTaskModel } from './model-input';
 import { indexDataset, loadDataset } from '../data/folder';
@@ -52,9 +52,9 @@ Options:
     bar.finish();
     const report = computeReport(probs, labels, tm.classes, config.eval.topK);
     const out = { model: tm.path, dataset: dataPath, ...report };
-    writeFileSync(join(ctx.resultsDir, 'evaluation.json'), JSON.stringify(out, null, 2) + '\n');
+    writeFileAtomic(join(ctx.resultsDir, 'evaluation.json'), JSON.stringify(out, null, 2) + '\n');
     const text = formatReport(report);
-    writeFileSync(join(ctx.resultsDir, 'evaluation.txt'), text);
+    writeFileAtomic(join(ctx.resultsDir, 'evaluation.txt'), text);
     process.stdout.write(text);
     log.info(`evaluation report: ${join(ctx.resultsDir, 'evaluation.json')} and evaluation.txt`);
     status.write({

@@ -1,7 +1,7 @@
 // `inference`: classifies an image or a folder of images and writes RESULTS/result.csv
 // (no header, like TAO: image path, predicted class, top score).
 import { join } from 'node:path';
-import { writeFileAtomic as writeFileSync } from '../io/atomic';
+import { writeFileAtomic } from '../io/atomic';
 import { EngineError, type EngineTask } from './types';
 import { loadTaskModel } from './model-input';
 import { listImageInputs, loadImages } from '../data/folder';
@@ -54,7 +54,7 @@ Options:
       lines.push([csvField(file), csvField(tm.classes[best]), row[best].toFixed(6)].join(','));
     });
     const out = join(ctx.resultsDir, 'result.csv');
-    writeFileSync(out, lines.join('\n') + '\n');
+    writeFileAtomic(out, lines.join('\n') + '\n');
     log.info(`${files.length} images classified: ${out}`);
     status.write({ status: 'SUCCESS', message: 'Inference finished successfully.' });
     tm.model.dispose();
