@@ -91,6 +91,10 @@ test('prune report: layers in either spelling, formatted sizes', () => {
   assert.equal(data.accuracyAfterRetrain, 0.9172);
   assert.deepEqual(normalizePrune({ params_before: 10, params_after: 5, layers: { conv1: { kept: 8, total: 16 } } })?.layers, [{ name: 'conv1', kept: 8, total: 16 }]);
   assert.equal(normalizePrune({}), undefined);
+  // Our engine's prune_report.json shape.
+  const engine = normalizePrune({ params_before: 100, params_after: 40, params_ratio: 0.4, size_bytes_before: 400, size_bytes_after: 160, layers: [{ name: 'conv1', class_name: 'Conv2D', kept: 8, total: 16, params_before: 10, params_after: 5 }], options: { pruning_threshold: 0.1, normalizer: 'max', equalization_criterion: 'union' } });
+  assert.deepEqual([engine?.sizeBefore, engine?.sizeAfter, engine?.threshold, engine?.normalizer, engine?.equalization], [400, 160, 0.1, 'max', 'union']);
+  assert.deepEqual(engine?.layers, [{ name: 'conv1', kept: 8, total: 16 }]);
   assert.equal(formatBytes(44773376), '42.7 MiB');
   assert.equal(formatCount(3561290), '3.56 M');
 });

@@ -52,6 +52,7 @@ export function normalizePrune(report: unknown): PruneData | undefined {
   const paramsAfter = first(report, 'params_after', 'parameters_after');
   if (layers.length === 0 && paramsBefore === undefined) return undefined;
   const acc = isObj(report.accuracy) ? report.accuracy : {};
+  const opts = isObj(report.options) ? report.options : {};
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   return {
     layers,
@@ -62,9 +63,10 @@ export function normalizePrune(report: unknown): PruneData | undefined {
     accuracyBefore: first(report, 'accuracy_before') ?? num(acc.before),
     accuracyAfter: first(report, 'accuracy_after') ?? num(acc.after),
     accuracyAfterRetrain: first(report, 'accuracy_after_retrain', 'accuracy_retrained') ?? num(acc.after_retrain ?? acc.retrained),
-    threshold: first(report, 'threshold', 'pruning_threshold', 'pth'),
-    normalizer: str(report.normalizer),
-    equalization: str(report.equalization_criterion ?? report.equalization),
+    // Our engine keeps the pruning options in an `options` object.
+    threshold: first(report, 'threshold', 'pruning_threshold', 'pth') ?? first(opts, 'pruning_threshold', 'threshold'),
+    normalizer: str(report.normalizer ?? opts.normalizer),
+    equalization: str(report.equalization_criterion ?? report.equalization ?? opts.equalization_criterion),
   };
 }
 
