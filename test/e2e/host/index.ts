@@ -134,6 +134,18 @@ export async function run(): Promise<void> {
       },
     },
     {
+      name: 'TAO: Prune prunes the trained model and the pruning panel shows every layer',
+      fn: async () => {
+        const spec = path.join(ws(), 'specs', 'classify_spec.txt');
+        const result = await vscode.commands.executeCommand<{ exitCode: number | undefined }>('tao.prune', { spec, network: 'classification_tf1' });
+        assert.equal(result?.exitCode, 0);
+        const results = path.join(ws(), 'specs', 'results', 'classify_spec', 'prune');
+        const report = JSON.parse(fs.readFileSync(path.join(results, 'model', 'prune_report.json'), 'utf8')) as { layers: unknown[] };
+        const r = await waitFor('the pruning panel', () => api.renders('pruning').find((x) => x.folder === results), 20000);
+        assert.equal(r.info.points, report.layers.length);
+      },
+    },
+    {
       name: 'cancelling a training run sends SIGINT: the run stops early and its checkpoints stay',
       fn: async () => {
         const spec = path.join(ws(), 'specs', 'long_spec.txt');
