@@ -13,6 +13,7 @@ import { defaultTaskArgs } from './core/taskArgs';
 import { modelineEdit, isValidNetworkName } from './core/modeline';
 import { generateSpec } from './core/specTemplate';
 import { findRunFiles } from './core/runFolder';
+import { evaluationData } from './core/runData';
 import type { TaoTaskDefinition } from './core/commandLine';
 import type { NetworkSchema } from '../../server/src/core/schema/types';
 
@@ -88,6 +89,8 @@ export interface TaskCommandOptions {
   spec?: string;
   network?: string;
   args?: string[];
+  /** Inference input (file or folder); asked for when absent. */
+  images?: string;
 }
 
 async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommandOptions = {}): Promise<RunResult | undefined> {
@@ -110,7 +113,7 @@ async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommand
     now: new Date(),
   });
   const runRoot = runRootFor(results, task);
-  const extras = await askExtras(task, runRoot);
+  const extras = opts.images ? { images: opts.images } : await askExtras(task, runRoot);
   if (!extras) return undefined;
   const def: TaoTaskDefinition = { type: 'tao', network, task, spec: doc.uri.fsPath, results, args: opts.args ?? defaultTaskArgs({ task, results, runRoot, ...extras }) };
   // Training shows its curves while it runs; other tasks show their report when done.
@@ -130,6 +133,8 @@ async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommand
     const files = findRunFiles(results);
     if (task === 'evaluate' && files.evaluationReport) deps.panels.show('evaluation', [results]);
     if (task === 'prune' && files.pruneReport) deps.panels.show('pruning', [results]);
+    // Inference on class-per-folder images yields a confusion matrix too.
+    if (task === 'inference' && evaluationData(results)) deps.panels.show('evaluation', [results]);
     void vscode.window.showInformationMessage(`TAO ${task} finished. Results: ${results}`);
   } else {
     void vscode.window.showErrorMessage(`TAO ${task} failed (exit code ${result.exitCode ?? 'unknown'}). See the terminal and the Problems view.`);
@@ -148,7 +153,7 @@ async function openRun(deps: CommandDeps, folderArg?: string): Promise<string[]>
   const files = findRunFiles(folder);
   const opened: string[] = [];
   // Reports first, training last: the panels share a group and the curves end up in front.
-  if (files.evaluationReport || (files.resultCsv && files.classmap)) { deps.panels.show('evaluation', [folder]); opened.push('evaluation'); }
+  if (evaluationData(folder)) { deps.panels.show('evaluation', [folder]); opened.push('evaluation'); }
   if (files.pruneReport) { deps.panels.show('pruning', [path.dirname(files.pruneReport)]); opened.push('pruning'); }
   if (files.statusFiles.length) { deps.panels.show('training', [path.dirname(files.statusFiles[0].path)]); opened.push('training'); }
   if (opened.length === 0) void vscode.window.showWarningMessage(`No status.json, evaluation report or prune report found in ${folder}.`);

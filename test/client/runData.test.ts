@@ -45,6 +45,13 @@ test('evaluation from a report, or from result.csv + classmap.json; prune report
     const e = evaluationData(inf);
     assert.deepEqual(e?.matrix, [[1, 0], [1, 1]]);
     assert.equal(e?.predictions.length, 3);
+    // The engine's layout: results/<spec>/inference/result.csv, class map in results/<spec>/train.
+    const root = path.join(dir, 'spec');
+    fs.mkdirSync(path.join(root, 'train'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'inference'));
+    fs.writeFileSync(path.join(root, 'train', 'classmap.json'), JSON.stringify({ disc: 0, stripes: 1 }));
+    fs.writeFileSync(path.join(root, 'inference', 'result.csv'), '../data/test/disc/0.png,disc,1.000000\n../data/test/stripes/1.png,disc,0.51\n');
+    assert.deepEqual(evaluationData(path.join(root, 'inference'))?.matrix, [[1, 0], [1, 0]]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -53,7 +53,8 @@ export function evaluationData(folder: string): EvaluationData | undefined {
   if (fromReport) return fromReport;
   // TAO's own evaluate prints its report; inference's result.csv plus the class map still
   // gives a confusion matrix when images sit in class-named folders.
-  const classmap = readJson(files.classmap) as Record<string, number> | undefined;
+  // Inference results sit beside the training run that wrote the class map.
+  const classmap = readJson(files.classmap ?? path.join(path.dirname(folder), 'train', 'classmap.json')) as Record<string, number> | undefined;
   const csv = readText(files.resultCsv);
   if (!classmap || !csv) return undefined;
   const classes = Object.entries(classmap).sort((a, b) => a[1] - b[1]).map((e) => e[0]);

@@ -146,6 +146,18 @@ export async function run(): Promise<void> {
       },
     },
     {
+      name: 'TAO: Run Inference on class folders: result.csv becomes a confusion matrix in the evaluation panel',
+      fn: async () => {
+        const spec = path.join(ws(), 'specs', 'classify_spec.txt');
+        const result = await vscode.commands.executeCommand<{ exitCode: number | undefined }>('tao.inference', { spec, network: 'classification_tf1', images: path.join(ws(), 'data', 'test') });
+        assert.equal(result?.exitCode, 0);
+        const results = path.join(ws(), 'specs', 'results', 'classify_spec', 'inference');
+        assert.ok(fs.existsSync(path.join(results, 'result.csv')));
+        const r = await waitFor('the inference confusion matrix', () => api.renders('evaluation').find((x) => x.folder === results), 20000);
+        assert.deepEqual(r.info, { charts: 1, series: 3, points: 12 });
+      },
+    },
+    {
       name: 'cancelling a training run sends SIGINT: the run stops early and its checkpoints stay',
       fn: async () => {
         const spec = path.join(ws(), 'specs', 'long_spec.txt');
