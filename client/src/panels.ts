@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderPanelHtml, makeNonce } from './core/html';
 import { isInside } from './core/runFolder';
+import { resolveImageRequest } from './core/imageRequests';
 import { trainingRun, evaluationData, pruneData, runName } from './core/runData';
 import { parsePanelMessage, type HostMessage, type PageName, type RenderInfo, type TrainingRun } from '../../webviews/src/model/messages';
 
 const TITLES: Record<PageName, string> = { training: 'Training', evaluation: 'Evaluation', pruning: 'Pruning', runs: 'Runs' };
-const IMAGE_EXT = /\.(png|jpe?g|bmp|gif|webp|tiff?)$/i;
 
 interface OpenPanel {
   page: PageName;
@@ -118,16 +118,13 @@ export class PanelManager implements vscode.Disposable {
         this.renders.push({ page: m.page, folder: entry.folders[0], info: m.info });
         if (this.renders.length > 100) this.renders.shift();
         break;
-      case 'openImages':
-        for (const p of m.paths) {
-          if (!entry.allowedImages.has(p) || !IMAGE_EXT.test(p)) {
-            this.output.appendLine(`Refused to open ${p}: not an image listed in this report.`);
-            continue;
-          }
-          const abs = path.isAbsolute(p) ? p : this.resolveRelative(entry, p);
-          if (abs) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(abs), { preview: m.paths.length === 1 });
-        }
+      case 'openImages': {
+        const workspace = (vscode.workspace.workspaceFolders ?? []).map((w) => w.uri.fsPath);
+        const r = resolveImageRequest(m.paths, entry.allowedImages, entry.folders, workspace);
+        for (const x of r.refused) this.output.appendLine(`Refused to open ${x.path}: ${x.reason}.`);
+        for (const abs of r.open) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(abs), { preview: r.open.length === 1 });
         break;
+      }
       case 'revealPath':
         if (entry.folders.some((f) => isInside(f, m.path)) && fs.existsSync(m.path)) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(m.path));
         break;
@@ -135,15 +132,6 @@ export class PanelManager implements vscode.Disposable {
         void this.addRun(entry);
         break;
     }
-  }
-
-  /** A relative image path is looked up from the run folder up to the workspace folders. */
-  private resolveRelative(entry: OpenPanel, p: string): string | undefined {
-    const bases = [...entry.folders, ...(vscode.workspace.workspaceFolders ?? []).map((w) => w.uri.fsPath)];
-    for (let dir of entry.folders) {
-      for (let i = 0; i < 4; i++) { dir = path.dirname(dir); bases.push(dir); }
-    }
-    return bases.map((b) => path.resolve(b, p)).find((f) => fs.existsSync(f));
   }
 
   private async addRun(entry: OpenPanel): Promise<void> {

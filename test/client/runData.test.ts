@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { trainingRun, evaluationData, pruneData, runName } from '../../client/src/core/runData';
+import { resolveImageRequest } from '../../client/src/core/imageRequests';
 
 const fixtures = path.resolve(__dirname, '..', '..', '..', 'test', 'webviews', 'fixtures');
 
@@ -52,6 +53,24 @@ test('evaluation from a report, or from result.csv + classmap.json; prune report
     fs.writeFileSync(path.join(root, 'train', 'classmap.json'), JSON.stringify({ disc: 0, stripes: 1 }));
     fs.writeFileSync(path.join(root, 'inference', 'result.csv'), '../data/test/disc/0.png,disc,1.000000\n../data/test/stripes/1.png,disc,0.51\n');
     assert.deepEqual(evaluationData(path.join(root, 'inference'))?.matrix, [[1, 0], [1, 0]]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('image requests from a panel: only listed image files that exist, relative ones found from the run folder', () => {
+  const dir = temp();
+  try {
+    const ws = path.join(dir, 'ws');
+    fs.mkdirSync(path.join(ws, 'data', 'test', 'cat'), { recursive: true });
+    fs.mkdirSync(path.join(ws, 'specs', 'results', 'spec', 'evaluate'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'data', 'test', 'cat', '1.png'), 'x');
+    fs.writeFileSync(path.join(ws, 'secret.txt'), 'x');
+    const run = path.join(ws, 'specs', 'results', 'spec', 'evaluate');
+    const allowed = new Set(['../data/test/cat/1.png', '../secret.txt', '../data/test/cat/404.png']);
+    const r = resolveImageRequest(['../data/test/cat/1.png', '../secret.txt', '/etc/passwd', '../data/test/cat/404.png'], allowed, [run], [ws]);
+    assert.deepEqual(r.open, [path.join(ws, 'data', 'test', 'cat', '1.png')]);
+    assert.deepEqual(r.refused.map((x) => x.reason), ['not an image file', 'not listed in the report this panel shows', 'file not found']);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
