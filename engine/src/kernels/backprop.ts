@@ -156,6 +156,28 @@ function zeroStuff(r: Runner, dy: TensorInfo, sh: number, sw: number): { t: Tens
 }
 
 /**
+ * filter [kh, kw, ci, co] -> [kh, kw, co, ci] with both spatial axes reversed, in one plain
+ * loop: the backends' 4-D Transpose + Reverse took longer than the convolution itself for
+ * 3x3x512x512 filters (the whole kh*kw block reverses as one axis of length kh*kw).
+ */
+function flipAndSwapFilter(backend: Backend, filter: TensorInfo): TensorInfo {
+  const [kh, kw, ci, co] = filter.shape;
+  const src = backend.readSync(filter.dataId) as Float32Array;
+  const out = new Float32Array(src.length);
+  const taps = kh * kw;
+  for (let k = 0; k < taps; k++) {
+    const from = (taps - 1 - k) * ci * co;
+    const to = k * co * ci;
+    for (let i = 0; i < ci; i++) {
+      const row = from + i * co;
+      for (let o = 0; o < co; o++) out[to + o * ci + i] = src[row + o];
+    }
+  }
+  const shape = [kh, kw, co, ci];
+  return { dataId: backend.write(out, shape, 'float32'), shape, dtype: 'float32' };
+}
+
+/**
  * Conv2DBackpropInput as one stride-1 convolution of the zero-stuffed dy with the spatially
  * flipped filter (in/out channels swapped). The wasm backend has this kernel, but as a plain
  * loop; XNNPACK's convolution is several times faster.
@@ -178,9 +200,7 @@ export function conv2dBackpropInput(tf: Tf, backendName: string) {
       dyd = cut;
       owned = true;
     }
-    const swapped = r.run('Transpose', { x: filter }, { perm: [0, 1, 3, 2] }); // [kh, kw, co, ci]
-    const f = r.run('Reverse', { x: swapped }, { dims: [0, 1] });
-    r.free(swapped);
+    const f = flipAndSwapFilter(backend, filter); // [kh, kw, co, ci], spatially reversed
     const dx = r.run(
       'Conv2D',
       { x: dyd, filter: f },
