@@ -42,8 +42,11 @@ function samples(): Samples {
   return { ours: [], peer: [], oursRaw: [], peerRaw: [], oursItems: [], peerItems: [] };
 }
 
-export function uriOf(doc: BenchDoc): string {
-  return pathToFileURL(join(ROOT, doc.group, doc.fileName)).href;
+export function uriOf(doc: BenchDoc, open = 0): string {
+  // Every open of a document gets its own URI: yaml-language-server keeps parsed documents by
+  // (URI, version) across close and reopen, which would turn its reopens into cache hits.
+  const name = open === 0 ? doc.fileName : doc.fileName.replace(/(\.\w+)$/, `.open${open}$1`);
+  return pathToFileURL(join(ROOT, doc.group, name)).href;
 }
 
 function languageIdOf(doc: BenchDoc): string {
@@ -118,7 +121,7 @@ async function measureStdio(
   big: BenchDoc,
   broken: BrokenDoc[],
   reps: Reps,
-): Promise<{ rows: Row[]; memory: Record<string, number>; errors: Record<string, number>; notes: string[] }> {
+): Promise<{ rows: Row[]; memory: Record<string, number>; errors: Record<string, number | string[]>; notes: string[] }> {
   const all = [...docs, big, ...broken];
   const peerDelay = peerDelayMs();
   const ours: ServerLaunch = {
@@ -185,11 +188,12 @@ async function measureStdio(
 
     log(`lsp: ${docs.length} real specs over stdio`);
     for (const d of docs) {
-      const uri = uriOf(d);
+      let uri = uriOf(d);
       const base: { ours: LspDiagnostic[]; peer: LspDiagnostic[] } = { ours: [], peer: [] };
       for (const [c, who] of pair) {
         for (let k = 0; k < reps.open; k++) {
           if (k > 0) await c.close(uri);
+          uri = uriOf(d, k);
           const r = await c.open(uri, languageIdOf(d), d.text);
           record(open, who, r.ms, c.launch.debounceOpenMs);
           base[who] = r.diagnostics;
@@ -226,17 +230,18 @@ async function measureStdio(
     rows.push({ kind: 'diagnostics_change', mode: 'stdio', corpus: 'real', s: change });
     rows.push({ kind: 'completion', mode: 'stdio', corpus: 'real', s: comp });
     rows.push({ kind: 'hover', mode: 'stdio', corpus: 'real', s: hov });
-    for (const d of docs) for (const [c] of pair) await c.close(uriOf(d));
+    for (const d of docs) for (const [c] of pair) await c.close(uriOf(d, reps.open - 1));
 
     log(`lsp: ${big.lines}-line spec over stdio`);
     const bOpen = samples();
     const bChange = samples();
     const bComp = samples();
     const bHov = samples();
-    const uri = uriOf(big);
+    let uri = uriOf(big);
     for (const [c, who] of pair) {
       for (let k = 0; k < reps.bigOpen; k++) {
         if (k > 0) await c.close(uri);
+        uri = uriOf(big, k);
         const r = await c.open(uri, 'yaml', big.text);
         record(bOpen, who, r.ms, c.launch.debounceOpenMs);
       }
@@ -267,6 +272,8 @@ async function measureStdio(
 
     log(`lsp: ${broken.length} broken specs (one injected error each)`);
     const missed: string[] = [];
+    const oursMissed: string[] = [];
+    const peerMissed: string[] = [];
     for (const b of broken) {
       const got: Record<string, boolean> = {};
       for (const [c, who] of pair) {
@@ -276,8 +283,10 @@ async function measureStdio(
         const hits = onLine(r.diagnostics, b.errorLine);
         got[who] = hits.length > before;
         if (got[who]) errors[`${who}_found`] += 1;
-        if (who === 'ours' && hits.some((h) => (h.severity ?? 1) === 1)) errors.ours_found_as_error += 1;
+        if (who === 'ours' && got[who] && hits.some((h) => (h.severity ?? 1) === 1)) errors.ours_found_as_error += 1;
       }
+      if (!got.ours) oursMissed.push(`${b.name}`);
+      if (!got.peer) peerMissed.push(`${b.name}`);
       if (!got.ours || !got.peer) missed.push(`${b.name}: ours ${got.ours ? 'found' : 'MISSED'}, peer ${got.peer ? 'found' : 'MISSED'}`);
     }
     if (broken.length > 0 && errors.peer_found === 0) {
@@ -286,7 +295,7 @@ async function measureStdio(
     if (missed.length) notes.push(`broken inputs where a server missed the error:\n  ${missed.join('\n  ')}`);
     memory.ours_peak_mib = o.rss().peak;
     memory.peer_peak_mib = p!.rss().peak;
-    return { rows, memory, errors, notes };
+    return { rows, memory, errors: { ...errors, ours_missed: oursMissed, peer_missed: peerMissed }, notes };
   } finally {
     await o?.stop();
     await p?.stop();

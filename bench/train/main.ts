@@ -100,7 +100,7 @@ async function main(): Promise<void> {
 
     // Same small CNN on Fashion-MNIST (28x28x1): one pass in file order, then top-1 accuracy.
     if (!args.extra.has('no-fmnist') && models.includes('small_cnn')) {
-      const trainN = quick ? 4096 : 60000;
+      const trainN = Number(args.extra.get('fmnist-n') ?? (quick ? 4096 : 60000));
       const evalN = quick ? 2000 : 10000;
       const train = writeFashionMnist(dir, 'train', trainN);
       const test = writeFashionMnist(dir, 't10k', evalN);
