@@ -21,6 +21,8 @@ const CASES: Case[] = [
   { name: '3x3 s2 valid', x: [1, 8, 10, 2], k: 3, out: 2, stride: 2, pad: 'valid' },
   { name: '7x7 s2 same', x: [2, 12, 12, 1], k: 7, out: 4, stride: 2, pad: 'same' },
   { name: '1x1 s2 same', x: [3, 6, 6, 4], k: 1, out: 5, stride: 2, pad: 'same' },
+  { name: '4x4 s2 same (even kernel)', x: [2, 9, 8, 2], k: 4, out: 3, stride: 2, pad: 'same' },
+  { name: '3x3 s3 valid', x: [1, 11, 10, 2], k: 3, out: 2, stride: 3, pad: 'valid' },
   { name: 'depthwise multiplier 2', x: [2, 6, 6, 3], k: 3, out: 2, stride: 2, pad: 'same' },
 ];
 

@@ -178,6 +178,87 @@ function flipAndSwapFilter(backend: Backend, filter: TensorInfo): TensorInfo {
 }
 
 /**
+ * Strided Conv2DBackpropInput by phase decomposition: the input pixels whose index has a
+ * given remainder modulo the stride receive contributions from only the filter taps with the
+ * matching remainder. So instead of one convolution over a zero-stuffed dy (s*s times the
+ * work, mostly multiplying zeros), run s*s small stride-1 convolutions of dy itself, one per
+ * phase, with that phase's taps (reversed, channels swapped), and interleave the results.
+ */
+function conv2dBackpropInputPhases(r: Runner, backend: Backend, dy: TensorInfo, filter: TensorInfo, inputShape: number[], s: [number, number], pt: number, pl: number): TensorInfo {
+  const [kh, kw, ci, co] = filter.shape;
+  const [n, h, w] = inputShape;
+  const [oh, ow] = [dy.shape[1], dy.shape[2]];
+  const src = backend.readSync(filter.dataId) as Float32Array;
+  const dx = new Float32Array(n * h * w * ci);
+  for (let py = 0; py < s[0]; py++) {
+    for (let px = 0; px < s[1]; px++) {
+      const my = Math.ceil((kh - py) / s[0]); // taps of this phase along y
+      const mx = Math.ceil((kw - px) / s[1]);
+      // Output rows of this phase: i = q*s + py - pt, 0 <= i < h.
+      const qy0 = Math.ceil((pt - py) / s[0]);
+      const qy1 = Math.floor((h - 1 + pt - py) / s[0]);
+      const qx0 = Math.ceil((pl - px) / s[1]);
+      const qx1 = Math.floor((w - 1 + pl - px) / s[1]);
+      if (my <= 0 || mx <= 0 || qy1 < qy0 || qx1 < qx0) continue;
+      // Sub-filter [my, mx, co, ci], reversed: tap m' holds W[p + s*(M-1-m')].
+      const sub = new Float32Array(my * mx * co * ci);
+      for (let a = 0; a < my; a++) {
+        for (let b = 0; b < mx; b++) {
+          const ky = py + s[0] * (my - 1 - a);
+          const kx = px + s[1] * (mx - 1 - b);
+          const from = (ky * kw + kx) * ci * co;
+          const to = (a * mx + b) * co * ci;
+          for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) sub[to + o * ci + i] = src[from + i * co + o];
+        }
+      }
+      const subShape = [my, mx, co, ci];
+      const f: TensorInfo = { dataId: backend.write(sub, subShape, 'float32'), shape: subShape, dtype: 'float32' };
+      // Correlation output j = q - q0 reads dy[q - (M-1) .. q]: padding before = (M-1) - q0.
+      const ly = qy1 - qy0 + 1;
+      const lx = qx1 - qx0 + 1;
+      let input = dy;
+      let beforeY = my - 1 - qy0;
+      let beforeX = mx - 1 - qx0;
+      if (beforeY < 0 || beforeX < 0) {
+        // Leading dy rows/cols this phase never reads.
+        const cutY = Math.max(0, -beforeY);
+        const cutX = Math.max(0, -beforeX);
+        input = r.run('Slice', { x: dy }, { begin: [0, cutY, cutX, 0], size: [n, oh - cutY, ow - cutX, co] });
+        beforeY = Math.max(0, beforeY);
+        beforeX = Math.max(0, beforeX);
+      }
+      const fy = fitPadding(input.shape[1], beforeY, ly, 1, my);
+      const fx = fitPadding(input.shape[2], beforeX, lx, 1, mx);
+      if (fy.keep !== input.shape[1] || fx.keep !== input.shape[2]) {
+        const cut = r.run('Slice', { x: input }, { begin: [0, 0, 0, 0], size: [n, fy.keep, fx.keep, co] });
+        if (input !== dy) r.free(input);
+        input = cut;
+      }
+      const part = r.run(
+        'Conv2D',
+        { x: input, filter: f },
+        { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], [fy.before, fy.after], [fx.before, fx.after], [0, 0]], dataFormat: 'NHWC' },
+      ); // [n, ly, lx, ci]
+      r.free(f);
+      if (input !== dy) r.free(input);
+      const vals = backend.readSync(part.dataId) as Float32Array;
+      r.free(part);
+      for (let b = 0; b < n; b++) {
+        for (let j = 0; j < ly; j++) {
+          const iy = (qy0 + j) * s[0] + py - pt;
+          for (let k = 0; k < lx; k++) {
+            const ix = (qx0 + k) * s[1] + px - pl;
+            dx.set(vals.subarray(((b * ly + j) * lx + k) * ci, ((b * ly + j) * lx + k + 1) * ci), ((b * h + iy) * w + ix) * ci);
+          }
+        }
+      }
+    }
+  }
+  const shape = [n, h, w, ci];
+  return { dataId: backend.write(dx, shape, 'float32'), shape, dtype: 'float32' };
+}
+
+/**
  * Conv2DBackpropInput as one stride-1 convolution of the zero-stuffed dy with the spatially
  * flipped filter (in/out channels swapped). The wasm backend has this kernel, but as a plain
  * loop; XNNPACK's convolution is several times faster.
@@ -191,6 +272,9 @@ export function conv2dBackpropInput(tf: Tf, backendName: string) {
     const info = convInfo(tf, inputShape, filter.shape, attrs.strides as number[], 1, attrs.pad as Pad, attrs.dimRoundingMode, false);
     const [kh, kw, ci, co] = filter.shape;
     const [n, h, w] = inputShape;
+    if (info.strideHeight > 1 || info.strideWidth > 1) {
+      return conv2dBackpropInputPhases(r, backend, dy, filter, inputShape, [info.strideHeight, info.strideWidth], info.padInfo.top, info.padInfo.left);
+    }
     let { t: dyd, owned } = zeroStuff(r, dy, info.strideHeight, info.strideWidth);
     const ph = fitPadding(dyd.shape[1], kh - 1 - info.padInfo.top, h, 1, kh);
     const pw = fitPadding(dyd.shape[2], kw - 1 - info.padInfo.left, w, 1, kw);
