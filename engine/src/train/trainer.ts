@@ -99,45 +99,65 @@ export async function runTraining(ctx: TaskContext, opts: TrainOptions = {}): Pr
 
   // --- model --------------------------------------------------------------------------
   const classmap: Record<string, number> = Object.fromEntries(classes.map((c, i) => [c, i]));
-  const { model } = buildClassifier(tf, m, numClasses, seed);
+  const resume = opts.fresh ? undefined : latestCheckpoint(resultsDir);
+  // A pruned model (from `prune`) is trained as it is: rebuilding the spec's architecture
+  // would bring back the full filter counts and throw the pruned weights away.
+  let pretrained: Awaited<ReturnType<typeof loadModel>> | undefined;
+  if (!resume && t.pretrainedModelPath) {
+    const path = resolveSpecPath(ctx.specPath, t.pretrainedModelPath);
+    try {
+      pretrained = await loadModel(tf, path);
+    } catch (err) {
+      throw new EngineError(`pretrained_model_path: ${(err as Error).message}`);
+    }
+  }
+  const resumed = resume ? await loadModel(tf, resume.dir) : undefined;
+  const prunedSource = (resumed?.metadata.pruned ?? pretrained?.metadata.pruned) as Record<string, unknown> | undefined;
+  let model: tfTypes.LayersModel;
+  if (prunedSource) {
+    const source = (resumed ?? pretrained)!;
+    const sourceClasses = Object.entries(source.metadata.classmap ?? {}).sort((a, b) => a[1] - b[1]).map(([c]) => c);
+    if (sourceClasses.join('\n') !== classes.join('\n')) {
+      throw new EngineError(`the pruned model was trained on classes [${sourceClasses.join(', ')}], the dataset has [${classes.join(', ')}]; re-train a pruned model on the same classes`);
+    }
+    model = source.model;
+  } else {
+    model = buildClassifier(tf, m, numClasses, seed).model;
+  }
   const metadata: EngineModelMetadata = {
     classmap,
     inputImageSize: `${m.channels},${m.height},${m.width}`,
     preprocessMode: t.preprocessMode,
     imageMean: t.imageMean,
     arch: m.arch === 'resnet' || m.arch === 'vgg' ? `${m.arch}${m.nLayers}` : m.arch,
+    ...(prunedSource ? { pruned: prunedSource } : {}),
   };
   const stepsPerEpoch = Math.ceil(train.labels.length / t.batchSize);
   const totalSteps = stepsPerEpoch * t.epochs;
   const optimizer = createOptimizer(tf, t.optimizer, learningRateAt(t.lr, t.optimizer.decay, 0, stepsPerEpoch, totalSteps));
 
   let startEpoch = 0;
-  const resume = opts.fresh ? undefined : latestCheckpoint(resultsDir);
-  if (resume) {
+  if (resume && resumed) {
     if (resume.state.classes.join('\n') !== classes.join('\n')) {
       throw new EngineError(`checkpoint ${resume.dir} was trained on other classes; use --fresh to start over`);
     }
-    const loaded = await loadModel(tf, resume.dir);
-    model.setWeights(loaded.model.getWeights());
-    loaded.model.dispose();
+    if (resumed.model !== model) {
+      model.setWeights(resumed.model.getWeights());
+      resumed.model.dispose();
+    }
     await restoreOptimizer(tf, optimizer, {
       json: readFileSync(join(resume.dir, 'optimizer.json'), 'utf8'),
       bin: readFileSync(join(resume.dir, 'optimizer.bin')),
     });
     startEpoch = resume.state.epoch;
     log.info(`resuming from ${resume.dir} (epoch ${startEpoch} of ${t.epochs} done)`);
-  } else if (t.pretrainedModelPath) {
-    const path = resolveSpecPath(ctx.specPath, t.pretrainedModelPath);
-    let pre;
-    try {
-      pre = await loadModel(tf, path);
-    } catch (err) {
-      throw new EngineError(`pretrained_model_path: ${(err as Error).message}`);
-    }
-    const report = transferWeights(tf, model, pre.model, classes, pre.metadata.classmap);
-    pre.model.dispose();
+  } else if (pretrained && prunedSource) {
+    log.info(`pretrained ${t.pretrainedModelPath}: a pruned model (${String(prunedSource.params_after)} of ${String(prunedSource.params_before)} parameters); training it as it is`);
+  } else if (pretrained) {
+    const report = transferWeights(tf, model, pretrained.model, classes, pretrained.metadata.classmap);
+    pretrained.model.dispose();
     log.info(
-      `pretrained ${path}: ${report.copiedLayers} layers copied (matched by ${report.matchedBy})` +
+      `pretrained ${t.pretrainedModelPath}: ${report.copiedLayers} layers copied (matched by ${report.matchedBy})` +
         (report.skippedLayers.length ? `, ${report.skippedLayers.length} kept fresh` : '') +
         (report.keptClasses.length ? `; head rows kept for ${report.keptClasses.join(', ')}` : ''),
     );
@@ -152,7 +172,7 @@ export async function runTraining(ctx: TaskContext, opts: TrainOptions = {}): Pr
   const csvPath = join(resultsDir, 'training.csv');
   if (startEpoch === 0 || !existsSync(csvPath)) writeFileSync(csvPath, 'epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds,images_per_second,num_tensors\n');
 
-  status.write({ status: 'STARTED', message: 'Starting Training Loop.' });
+  status.write({ status: 'STARTED', message: 'Starting Training Loop.', backend: ctx.backend });
   log.info(`training ${metadata.arch} for ${t.epochs} epochs, batch ${t.batchSize}, ${stepsPerEpoch} steps per epoch, ${trainable.length} trainable tensors`);
 
   const endEpoch = opts.stopAfter !== undefined ? Math.min(t.epochs, startEpoch + opts.stopAfter) : t.epochs;
@@ -197,6 +217,9 @@ export async function runTraining(ctx: TaskContext, opts: TrainOptions = {}): Pr
         seen += batch.size;
         tf.dispose([xs, ys, cost as tfTypes.Tensor, correctT as tfTypes.Tensor]);
         bar.update(seen, seen, `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(4)}`);
+        // Let Node handle signals (Ctrl-C, the editor's Cancel) between steps; the step loop
+        // is otherwise synchronous and a SIGINT would wait for the whole run.
+        await new Promise<void>((resolveStep) => setImmediate(resolveStep));
       }
     } finally {
       restoreRandom();
@@ -243,6 +266,7 @@ export async function runTraining(ctx: TaskContext, opts: TrainOptions = {}): Pr
       eta: timedelta(eta),
       graphical,
       kpi,
+      backend: ctx.backend,
     });
     const ips = seen / seconds;
     appendFileSync(

@@ -20,6 +20,8 @@ export interface StatusEvent {
   graphical?: Record<string, number>;
   kpi?: Record<string, number>;
   categorical?: Record<string, unknown>;
+  /** Our addition (TAO does not write it): the TensorFlow.js backend that ran the task. */
+  backend?: string;
 }
 
 export interface StatusWriter {
