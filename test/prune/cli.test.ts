@@ -53,3 +53,15 @@ test('CLI errors: not a model, unknown excluded layer', () => {
   assert.equal(b.code, 1);
   assert.match(b.stderr, /excluded layer "no_such_layer" is not in the model/);
 });
+
+test('prune without -r writes status.json next to the pruned model; export takes bare --classmap_json and --no_tfjs', () => {
+  const out = join(work, 'no-r', 'pruned');
+  const p = engine(['prune', '-e', spec, '-m', join(work, 'model'), '-o', out, '-pth', '0.5']);
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(readFileSync(join(work, 'no-r', 'status.json'), 'utf8'), /"status":"SUCCESS"/);
+  const onnx = join(work, 'bare', 'model.onnx');
+  const e = engine(['export', '-e', spec, '-m', out, '-o', onnx, '-r', join(work, 'r5'), '--classmap_json', '--no_tfjs']);
+  assert.equal(e.code, 0, e.stderr);
+  assert.ok(existsSync(onnx) && existsSync(join(work, 'bare', 'classmap.json')));
+  assert.equal(existsSync(join(work, 'bare', 'model_tfjs')), false);
+});

@@ -18,7 +18,9 @@ const ALIASES: Record<string, string> = {
   h: 'help',
 };
 
-const BOOLEAN = new Set(['help', 'quiet', 'fresh', 'verbose', 'version']);
+const BOOLEAN = new Set(['help', 'quiet', 'fresh', 'verbose', 'version', 'no_tfjs']);
+/** Flags that may stand alone (`--classmap_json`) or take a value (`--classmap_json map.json`). */
+const OPTIONAL_VALUE = new Set(['classmap_json']);
 
 export interface ParsedArgs {
   positional: string[];
@@ -49,6 +51,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
     if (value === undefined) {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith('-') && next.length > 1 && !/^-\d/.test(next))) {
+        if (OPTIONAL_VALUE.has(name)) {
+          flags[name] = true;
+          continue;
+        }
         throw new Error(`option --${name} needs a value`);
       }
       value = next;

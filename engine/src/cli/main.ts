@@ -4,7 +4,7 @@
 // results folder -> choose a backend -> run the task. Failures print one clear message,
 // append a FAILURE line to status.json, and exit with code 1.
 import { mkdirSync } from 'node:fs';
-import { resolve, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from './args';
 import { NETWORKS, getTask, taskNames } from '../tasks/index';
 import { EngineError, type EngineTask, type TaskContext, type Tf } from '../tasks/types';
@@ -88,8 +88,10 @@ export async function main(argv: string[]): Promise<number> {
       config = loaded.config;
     }
     // 2. Results folder and status.json.
-    if (typeof flags.results !== 'string') throw new EngineError(`${task.name} needs -r RESULTS_DIR (see --help)`);
-    const resultsDir = resolve(flags.results);
+    // prune may leave -r out (as in TAO): its status.json then goes next to the pruned model.
+    const resultsArg = typeof flags.results === 'string' ? flags.results : task.name === 'prune' && typeof flags.output === 'string' ? dirname(resolve(flags.output)) : undefined;
+    if (resultsArg === undefined) throw new EngineError(`${task.name} needs -r RESULTS_DIR (see --help)`);
+    const resultsDir = resolve(resultsArg);
     mkdirSync(resultsDir, { recursive: true });
     status = createStatusWriter(join(resultsDir, 'status.json'));
     const writer = status;
