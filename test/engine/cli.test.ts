@@ -75,6 +75,19 @@ test('evaluate writes evaluation.json and evaluation.txt', () => {
   assert.equal(report.per_class.length, 3);
   for (const p of report.per_class) assert.deepEqual(Object.keys(p).sort(), ['class', 'f1', 'precision', 'recall', 'support']);
   assert.ok(report.macro_avg && report.weighted_avg);
+  // Per-image predictions agree with the confusion matrix (the panel lists a cell's images from them).
+  assert.equal(report.predictions.length, 12);
+  for (const p of report.predictions) {
+    assert.ok(existsSync(p.path), p.path);
+    assert.ok(CLASSES.includes(p.actual) && CLASSES.includes(p.predicted));
+    assert.ok(p.score > 0 && p.score <= 1);
+  }
+  for (let a = 0; a < 3; a++) {
+    for (let b = 0; b < 3; b++) {
+      const n = report.predictions.filter((p: { actual: string; predicted: string }) => p.actual === CLASSES[a] && p.predicted === CLASSES[b]).length;
+      assert.equal(n, report.confusion_matrix[a][b], `cell ${a},${b}`);
+    }
+  }
   const text = readFileSync(join(results, 'evaluation.txt'), 'utf8');
   assert.match(text, /top-1 accuracy: \d\.\d{4}/);
   assert.match(text, /confusion matrix/);

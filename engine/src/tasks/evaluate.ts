@@ -22,7 +22,8 @@ eval_config.eval_dataset_path (else train_config.val_dataset_path), one sub-fold
 Writes:
   RESULTS_DIR/evaluation.json   {loss, top1_accuracy, topk_accuracy, top_k, classes,
                                  confusion_matrix[true][predicted], per_class[{class,
-                                 precision, recall, f1, support}], macro_avg, weighted_avg}
+                                 precision, recall, f1, support}], macro_avg, weighted_avg,
+                                 predictions[{path, actual, predicted, score}]}
   RESULTS_DIR/evaluation.txt    the same as a readable report (also printed)
   RESULTS_DIR/status.json       TAO-style JSON lines
 
@@ -51,7 +52,14 @@ Options:
     const probs = predictSet(tf, tm.model, set, tm.classes.length, config.eval.batchSize, pre, (d) => bar.update(d, d));
     bar.finish();
     const report = computeReport(probs, labels, tm.classes, config.eval.topK);
-    const out = { model: tm.path, dataset: dataPath, ...report };
+    // One line per image so the evaluation panel can list the images behind a matrix cell.
+    const k = tm.classes.length;
+    const predictions = Array.from({ length: labels.length }, (_, i) => {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (probs[i * k + c] > probs[i * k + best]) best = c;
+      return { path: set.files[i], actual: tm.classes[labels[i]], predicted: tm.classes[best], score: Number(probs[i * k + best].toFixed(6)) };
+    });
+    const out = { model: tm.path, dataset: dataPath, ...report, predictions };
     writeFileAtomic(join(ctx.resultsDir, 'evaluation.json'), JSON.stringify(out, null, 2) + '\n');
     const text = formatReport(report);
     writeFileAtomic(join(ctx.resultsDir, 'evaluation.txt'), text);
