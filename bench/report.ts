@@ -61,6 +61,13 @@ function main(): void {
         out.push(`Images/s, batch 32, one thread each; ratio = ours / PyTorch. GFLOP/s = training images/s x 3 x analytic forward FLOPs; % peak against one core (${peak.perCoreGflops.toFixed(1)} GFLOP/s = ${peak.ghz.toFixed(2)} GHz x 32 FLOP/cycle, AVX2 FMA assumption; AVX-512 would double it).`, '');
         out.push(md(['model', 'data', 'input', 'backend', 'train ours', 'train PyTorch', 'train ratio', 'infer ours', 'infer PyTorch', 'infer ratio', 'MFLOP fwd/img', 'train GFLOP/s ours', 'train GFLOP/s PyTorch', '% core peak ours', '% core peak PyTorch', 'acc ours', 'acc PyTorch'],
           ls.map((l) => (l.error ? [l.model, l.dataset, '', l.backend, `error: ${l.error}`] : [l.model, l.dataset, l.input, l.backend, l.ours_train_img_s, l.pytorch_train_img_s, l.train_ratio, l.ours_infer_img_s, l.pytorch_infer_img_s, l.infer_ratio, l.mflops_forward_per_image, l.ours_train_gflops, l.pytorch_train_gflops, 100 * (l.ours_train_peak_frac as number), 100 * (l.pytorch_train_peak_frac as number), l.ours_accuracy, l.pytorch_accuracy]))));
+        const multi = ls.filter((l) => l.pytorch_threads_n !== undefined);
+        if (multi.length) {
+          out.push('', 'PyTorch with more threads (--threads): on this shared 2-core machine the second thread competes with other jobs, so these can be lower than one thread.', '');
+          out.push(md(['model', 'data', 'threads', 'PyTorch train img/s', 'PyTorch infer img/s'], multi.map((l) => [l.model, l.dataset, l.pytorch_threads_n, l.pytorch_train_img_s_n, l.pytorch_infer_img_s_n])));
+        }
+        const fm = ls.find((l) => l.ours_accuracy !== undefined);
+        if (fm) out.push('', `Fashion-MNIST: ${fm.train_images} training images, one pass in file order, top-1 on ${fm.eval_images} test images.`);
       } else if (kind === 'prune') {
         out.push(`### Pruning ${quick ? '(quick)' : '(full)'} — load average ${load}`, '');
         out.push(md(['model', 'threshold', 'params', 'pruned params', 'weights KiB', 'pruned KiB', 'infer img/s', 'pruned infer img/s', 'speedup', 'acc trained', 'acc pruned', 'acc retrained', 'acc unpruned, 2 passes', 'train images/pass', 'eval images'],
