@@ -183,6 +183,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('tao.openRun', (arg?: vscode.Uri | string) => openRun(deps, arg instanceof vscode.Uri ? arg.fsPath : arg)),
     r('tao.compareRuns', (folders?: string[]) => compareRuns(deps, Array.isArray(folders) ? folders : undefined)),
     r('tao.newSpec', (network?: string) => newSpec(deps, typeof network === 'string' ? network : undefined)),
-    r('tao.selectNetwork', (uri?: vscode.Uri, network?: string) => selectNetwork(deps, uri instanceof vscode.Uri ? uri : undefined, typeof network === 'string' ? network : undefined)),
+    // The language server's code action passes the document URI as a string.
+    r('tao.selectNetwork', (uri?: vscode.Uri | string, network?: string) =>
+      selectNetwork(deps, uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? vscode.Uri.parse(uri) : undefined, typeof network === 'string' ? network : undefined),
+    ),
   ];
 }

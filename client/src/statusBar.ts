@@ -26,7 +26,8 @@ export class NetworkStatus implements vscode.Disposable {
   /** The network for a document: the server's answer, else the modeline's. */
   networkOf(doc: vscode.TextDocument): { network: string; reason: string } | undefined {
     const fromServer = this.known.get(doc.uri.toString());
-    if (fromServer) return fromServer;
+    // The server sends an empty name when it recognises no network.
+    if (fromServer?.network) return fromServer;
     const network = parseModeline(doc.lineCount > 0 ? doc.lineAt(0).text : '')?.fields.network;
     return network ? { network, reason: 'modeline' } : undefined;
   }
