@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildClassifier } from '../../engine/src/models';
 import { buildConfig } from '../../engine/src/spec/defaults';
 import { loadModel, saveModel } from '../../engine/src/io/model-io';
-import { toHalf } from '../../engine/src/io/float16';
+import { float32ToFloat16Bits as toHalf } from '../../engine/src/io/float16';
 import { repoRoot, tempDir } from './helpers';
 
 async function useCpu(): Promise<void> {

@@ -6,7 +6,7 @@ import { loadOrt } from '../../engine/src/export/ort';
 const ort = loadOrt();
 import { convertToOnnx } from '../../engine/src/export/convert';
 import { pruneModel } from '../../engine/src/prune/index';
-import { float16BitsToFloat32, float32ToFloat16Bits } from '../../engine/src/export/float16';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../../engine/src/io/float16';
 import { TINY_MODELS } from '../prune/models';
 import { fashionImages } from './images';
 

@@ -1,7 +1,7 @@
 // A small accumulator for an ONNX graph: nodes, initializers and typed inputs/outputs, then
 // one protobuf encode. Knows nothing about tfjs; the converter decides what to emit.
 import { onnx } from 'onnx-proto';
-import { float32ToFloat16Bits } from './float16';
+import { float32ToFloat16Bits } from '../io/float16';
 
 const DT = onnx.TensorProto.DataType;
 const AT = onnx.AttributeProto.AttributeType;
