@@ -49,7 +49,8 @@ function main(): void {
           out.push(`Goal "no more than half the peer's memory": ${(f.memory_ratio as number) <= 0.5 ? 'met' : 'not met'} (ours/peer RSS ${f.memory_ratio}). Goal "at least as many real errors found": ${(f.ours_found as number) >= (f.peer_found as number) ? 'met' : 'not met'}.`);
           out.push('');
           out.push(`Memory (RSS, MiB, both servers holding the same documents): ours ${f.ours_rss_mib} vs peer ${f.peer_rss_mib} (ratio ${f.memory_ratio}); with the 10,000-line spec open ${f.ours_rss_10k_mib} vs ${f.peer_rss_10k_mib}; peak (VmHWM) ${f.ours_peak_mib} vs ${f.peer_peak_mib}.`);
-          out.push(`Injected errors found (one per broken real spec): ours ${f.ours_found}/${f.injected} (${f.ours_found_as_error} as errors), peer ${f.peer_found}/${f.injected}. Diagnostics on the unbroken real specs: ours ${f.ours_diags_on_valid} (${f.ours_errors_on_valid} errors), peer ${f.peer_diags_on_valid} (${f.peer_errors_on_valid} errors).`);
+          if (f.lib_injected !== undefined) out.push(`In-process check of the same broken inputs: ours ${f.lib_ours_found}/${f.lib_injected}, peer ${f.lib_peer_found}/${f.lib_injected}.`);
+          out.push(`Injected errors found over stdio (one per broken real spec): ours ${f.ours_found}/${f.injected} (${f.ours_found_as_error} as errors), peer ${f.peer_found}/${f.injected}. Diagnostics on the unbroken real specs: ours ${f.ours_diags_on_valid} (${f.ours_errors_on_valid} errors), peer ${f.peer_diags_on_valid} (${f.peer_errors_on_valid} errors).`);
         }
         const proto = ls.filter((l) => String(l.kind).startsWith('proto_') && l.ours_ms_p50 !== undefined);
         if (proto.length) {
@@ -76,6 +77,10 @@ function main(): void {
         out.push(`### Scaling ${quick ? '(quick)' : '(full)'} — load average ${load}`, '');
         out.push('Slope of a least-squares line on log-log axes: cost ~ size^slope (1 = linear).', '');
         out.push(md(['curve', 'side', 'x', 'y', 'slope'], ls.map((l) => [`${l.kind}: ${l.what}`, l.side, `${l.x_name}: ${(l.x as number[]).join(', ')}`, `${l.y_name}: ${(l.y as number[]).join(', ')}`, l.slope])));
+      } else if (kind === 'errors_library') {
+        const e = ls[0];
+        out.push(`### Injected errors found, whole corpus, in-process — load average ${load}`, '');
+        out.push(`ours ${e.lib_ours_found}/${e.lib_injected}, yaml-language-server ${e.lib_peer_found}/${e.lib_injected}.${(e.lib_ours_missed as string[]).length ? ` Ours missed: ${(e.lib_ours_missed as string[]).join(', ')}.` : ''}${(e.lib_peer_missed as string[]).length ? ` Peer missed: ${(e.lib_peer_missed as string[]).join(', ')}.` : ''}`);
       } else if (kind === 'analyze') {
         out.push(`### Core analysis ${quick ? '(quick)' : '(full)'} — load average ${load}`, '');
         out.push(md(['dialect', 'files', 'ms p50', 'ms p95', 'MB/s', 'errors reported'], ls.map((l) => [l.dialect, l.files, l.ms_p50, l.ms_p95, l.mb_per_s, l.errors_reported])));

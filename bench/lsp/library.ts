@@ -19,6 +19,8 @@ import type { Position } from './corpus';
 export interface LibService {
   label: string;
   validate(doc: TextDocument): Promise<number>;
+  /** The diagnostics themselves (line, severity), for counting errors found. */
+  diagnostics(doc: TextDocument): Promise<Array<{ range: { start: Position; end: Position }; severity?: number }>>;
   complete(doc: TextDocument, at: Position): Promise<number>;
   hover(doc: TextDocument, at: Position): Promise<boolean>;
 }
@@ -32,6 +34,10 @@ export function ourLibrary(networkGlobs: Record<string, string>, pathCheck = fal
     async validate(doc) {
       const d = cache.get(doc);
       return toLspDiagnostics(d.analysis.diagnostics, d.lines).length;
+    },
+    async diagnostics(doc) {
+      const d = cache.get(doc);
+      return toLspDiagnostics(d.analysis.diagnostics, d.lines);
     },
     async complete(doc, at) {
       return complete(cache.get(doc), at, {}).items.length;
@@ -69,6 +75,10 @@ export function peerLibrary(schemaGlobs: Record<string, string[]>): LibService {
     label: 'yaml-language-server (library)',
     async validate(doc) {
       return (await service.doValidation(doc, false)).length;
+    },
+    async diagnostics(doc) {
+      // The server turns the library's warnings into errors before publishing; counted alike here.
+      return (await service.doValidation(doc, false)) as Array<{ range: { start: Position; end: Position }; severity?: number }>;
     },
     async complete(doc, at) {
       return (await service.doComplete(doc, at, false)).items.length;

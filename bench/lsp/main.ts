@@ -94,8 +94,28 @@ function edited(text: string, n: number): string {
   return `${text}\n# bench edit ${n}\n`;
 }
 
-function onLine(diags: LspDiagnostic[], line: number): LspDiagnostic[] {
-  return diags.filter((d) => (d.severity ?? 1) <= 2 && d.range.start.line <= line && d.range.end.line >= line);
+/** Errors and warnings that start on `line` (a section-wide diagnostic covering it does not count). */
+function onLine(diags: Array<{ range: { start: { line: number } }; severity?: number }>, line: number): Array<{ severity?: number }> {
+  return diags.filter((d) => (d.severity ?? 1) <= 2 && d.range.start.line === line);
+}
+
+/** What the unbroken spec already had on the error line; an inserted line had nothing there. */
+function baselineOn(b: BrokenDoc, diags: Array<{ range: { start: { line: number } }; severity?: number }>): number {
+  return b.errorKind === 'unknown-key' ? 0 : onLine(diags, b.errorLine).length;
+}
+
+/** Injected errors each in-process service finds (fast, so always on the whole broken set). */
+async function libraryErrors(broken: BrokenDoc[], ours: LibService, peer: LibService): Promise<Record<string, number | string[]>> {
+  const out = { lib_injected: broken.length, lib_ours_found: 0, lib_peer_found: 0, lib_ours_missed: [] as string[], lib_peer_missed: [] as string[] };
+  for (const b of broken) {
+    for (const [svc, who] of [[ours, 'ours'], [peer, 'peer']] as const) {
+      const base = await svc.diagnostics(TextDocument.create(uriOf(b.original, 90), 'yaml', 1, b.original.text));
+      const got = await svc.diagnostics(TextDocument.create(uriOf(b, 91), 'yaml', 1, b.text));
+      if (onLine(got, b.errorLine).length > baselineOn(b, base)) out[`lib_${who}_found`] += 1;
+      else out[`lib_${who}_missed`].push(b.name);
+    }
+  }
+  return out;
 }
 
 interface Reps {
@@ -279,7 +299,7 @@ async function measureStdio(
       for (const [c, who] of pair) {
         const r = await c.open(uriOf(b), 'yaml', b.text);
         await c.close(uriOf(b));
-        const before = onLine(baseline.get(b.original.fileName)?.[who] ?? [], b.errorLine).length;
+        const before = baselineOn(b, baseline.get(b.original.fileName)?.[who] ?? []);
         const hits = onLine(r.diagnostics, b.errorLine);
         got[who] = hits.length > before;
         if (got[who]) errors[`${who}_found`] += 1;
@@ -454,6 +474,13 @@ async function main(): Promise<void> {
   const big = bigDinoSpec(10_000);
   const broken = brokenSpecs(quick ? realYamlSpecs(60) : docs);
   log(`lsp: ${describeMachine(machine)}`);
+  const all = [...docs, big, ...broken];
+  const libErrors = args.extra.has('no-library') ? {} : await libraryErrors(broken, ourLibrary(networkGlobs(all), PATH_CHECK), peerLibrary(schemaGlobs(all)));
+  if (args.extra.has('errors-only')) {
+    // Only the error counts, in-process (seconds even for the whole corpus).
+    process.stdout.write(JSON.stringify({ kind: 'errors_library', ...libErrors, quick, load: machine.load, date: machine.date }) + '\n');
+    return;
+  }
   const stdio = await measureStdio(docs, big, broken, reps);
   const lib = args.extra.has('no-library') ? [] : await measureLibrary(docs, big, reps);
   const proto = args.extra.has('no-proto') ? [] : await measureProto(realProtoSpecs(quick ? 24 : undefined), bigProtoSpec(10_000), reps);
@@ -462,7 +489,7 @@ async function main(): Promise<void> {
   const shared = { ...mem, memory_ratio: round(stdio.memory.ours_rss_mib / stdio.memory.peer_rss_mib, 2), quick, load: machine.load, date: machine.date };
   const lines = [...stdio.rows, ...lib].map((r) => {
     const extra: Record<string, unknown> = {};
-    if (r.kind === 'diagnostics_open') Object.assign(extra, stdio.errors);
+    if (r.kind === 'diagnostics_open') Object.assign(extra, stdio.errors, libErrors);
     return summarize(r, { ...shared, ...extra });
   });
   if (args.json) {
@@ -484,7 +511,7 @@ async function main(): Promise<void> {
   out.push('');
   out.push(`memory (RSS MiB): ours ${mem.ours_rss_mib} vs peer ${mem.peer_rss_mib} with ${docs.length} specs open; ${mem.ours_rss_10k_mib} vs ${mem.peer_rss_10k_mib} with the 10k-line spec; peak ${mem.ours_peak_mib} vs ${mem.peer_peak_mib}`);
   const e = stdio.errors;
-  out.push(`injected errors found: ours ${e.ours_found}/${e.injected} (${e.ours_found_as_error} as errors), peer ${e.peer_found}/${e.injected}`);
+  out.push(`injected errors found: ours ${e.ours_found}/${e.injected} (${e.ours_found_as_error} as errors), peer ${e.peer_found}/${e.injected}; in-process: ours ${libErrors.lib_ours_found ?? '-'}, peer ${libErrors.lib_peer_found ?? '-'}`);
   out.push(`diagnostics on the valid real specs: ours ${e.ours_diags_on_valid} (${e.ours_errors_on_valid} errors), peer ${e.peer_diags_on_valid} (${e.peer_errors_on_valid} errors)`);
   for (const n of stdio.notes) out.push(n);
   if (proto.length) {
