@@ -29,7 +29,8 @@ function main(): void {
   out.push('');
   for (const run of runs) {
     const lines = readFileSync(run.file, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Json);
-    out.push(`## \`${run.command}\``);
+    const [cmd, ...about] = run.command.split('   ');
+    out.push(`## \`${cmd}\`${about.length ? ` ${about.join(' ').trim()}` : ''}`);
     const benches = [...new Set(lines.map((l) => String(l.bench ?? 'single')))];
     for (const b of benches) {
       const ls = lines.filter((l) => String(l.bench ?? 'single') === b);

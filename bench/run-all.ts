@@ -53,8 +53,8 @@ function main(): void {
     }
     const prune = all.filter((l) => l.bench === 'prune');
     if (prune.length) {
-      out.push('Pruning (engine resnet10, Fashion-MNIST)');
-      out.push(table(['threshold', 'params', 'pruned', 'infer img/s', 'pruned img/s', 'acc', 'acc retrained'], prune.map((l) => [String(l.threshold), l.params_before as number, l.params_after as number, l.infer_img_s_before as number, l.infer_img_s_after as number, l.accuracy_before as number, l.accuracy_after_retrain as number])));
+      out.push('Pruning (Fashion-MNIST: train one pass, prune, retrain one pass)');
+      out.push(table(['model', 'threshold', 'params', 'pruned', 'infer img/s', 'pruned img/s', 'acc', 'acc retrained'], prune.map((l) => [String(l.model), String(l.threshold), l.params_before as number, l.params_after as number, l.infer_img_s_before as number, l.infer_img_s_after as number, l.accuracy_before as number, l.accuracy_after_retrain as number])));
       out.push('');
     }
     const scaling = all.filter((l) => l.bench === 'scaling');
