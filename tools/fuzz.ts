@@ -7,6 +7,8 @@ import { analyzeSpec } from '../server/src/core/analyze';
 import { formatProtoText } from '../server/src/core/format/prototext';
 import { getDefaultCatalog } from '../server/src/core/schema/catalog';
 import { featureCalls } from './fuzz-features';
+// The engine's seeded generator, so a failing run can be replayed with --seed.
+import { mulberry32 } from '../engine/src/util/rng';
 
 const SLOW_MS = 1000;
 
@@ -27,18 +29,6 @@ function parseOptions(argv: string[]): Options {
   }
   if (!Number.isFinite(opts.iterations) || opts.iterations < 1) throw new Error('--iterations must be a positive number');
   return opts;
-}
-
-/** Small, fast, seedable generator (mulberry32) so a failing run can be replayed with --seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function listSpecs(dir: string): string[] {
@@ -101,7 +91,7 @@ function mutate(text: string, r: () => number): string {
 }
 
 export function runFuzz(opts: Options): { iterations: number; calls: number; slowest: number } {
-  const r = rng(opts.seed);
+  const r = mulberry32(opts.seed);
   const catalog = getDefaultCatalog();
   let files: string[] = [];
   try {
