@@ -1,7 +1,7 @@
 // Which TAO network a spec is for: a modeline comment first, then the user's file-name
 // settings, then the document's keys scored against every network's key set.
 import type { SchemaCatalog } from './schema/catalog';
-import type { Comment, MapNode, SpecNode } from './tree';
+import type { MapNode, SpecNode } from './tree';
 import { suggest } from './util/similar';
 import { globToRegExp } from './util/glob';
 
@@ -34,7 +34,7 @@ export function familyFromFileName(fileName: string | undefined): DialectFamily 
 }
 
 /** A modeline comment in the first lines: `# tao: network=classification_tf1`. */
-export function findModeline(text: string, comments?: Comment[]): Detection['modeline'] & { version?: string } | undefined {
+export function findModeline(text: string): (Detection['modeline'] & { version?: string }) | undefined {
   const head = text.split('\n', MODELINE_LINES);
   let offset = 0;
   for (const line of head) {
@@ -49,7 +49,6 @@ export function findModeline(text: string, comments?: Comment[]): Detection['mod
     }
     offset += line.length + 1;
   }
-  void comments;
   return undefined;
 }
 

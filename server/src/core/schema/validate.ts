@@ -143,7 +143,7 @@ class Validator {
           return;
         }
       }
-      this.scalar(node, schema, types, path, entry);
+      this.scalar(node, schema, types, entry);
       return;
     }
     if (node.kind === 'map') {
@@ -164,7 +164,7 @@ class Validator {
     this.countCheck(node.items.length, schema, entry, entry.key, node.span);
   }
 
-  private scalar(node: ScalarNode, schema: SpecSchema, types: string[], path: string[], entry: Entry): void {
+  private scalar(node: ScalarNode, schema: SpecSchema, types: string[], entry: Entry): void {
     const key = entry.key;
     if (schema.enum && schema.enum.length > 0) {
       this.enumCheck(node, schema, key);
@@ -190,7 +190,6 @@ class Validator {
         this.push('error', 'pattern', node.span, `'${key}' must match ${schema.pattern}${schema.examples?.length ? ` (e.g. ${JSON.stringify(schema.examples[0])})` : ''}.`);
       }
     }
-    void path;
   }
 
   private accepts(node: ScalarNode, type: string): boolean {
