@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { formatProtoText } from '../../server/src/core/format/prototext';
 import { parseProtoText } from '../../server/src/core/parse/prototext';
 import type { SpecNode } from '../../server/src/core/tree';
+import { realSpecsOfDialect } from '../support/real-specs';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const fixtures = resolve(repoRoot, 'test', 'fixtures', 'prototext');
@@ -109,17 +110,7 @@ test('a document with syntax errors is returned unchanged', () => {
 // ---- the real corpus ----
 
 function realSpecs(): string[] {
-  const shared = resolve(repoRoot, '..', 'shared', 'tao-specs');
-  const manifest = readFileSync(resolve(shared, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
-  const header = manifest[0].split('\t');
-  const repoCol = header.indexOf('repo');
-  const pathCol = header.indexOf('path');
-  const dialectCol = header.indexOf('dialect');
-  return manifest
-    .slice(1)
-    .map((line) => line.split('\t'))
-    .filter((cols) => cols[dialectCol] === 'protobuf-text' && /\.(txt|prototxt|prototext|pbtxt)$/.test(cols[pathCol]))
-    .map((cols) => resolve(shared, cols[repoCol].replace('/', '__'), cols[pathCol]));
+  return realSpecsOfDialect('protobuf-text').filter((f) => /\.(txt|prototxt|prototext|pbtxt)$/.test(f));
 }
 
 test('idempotent and tree-preserving over every real protobuf-text spec', () => {

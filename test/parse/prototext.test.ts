@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseProtoText, MAX_DEPTH, MAX_SYNTAX_DIAGNOSTICS } from '../../server/src/core/parse/prototext';
 import { parseProtoFloat } from '../../server/src/core/parse/prototext-lexer';
 import type { Entry, ListNode, MapNode, ParsedSpec, ScalarNode, Span, SpecNode } from '../../server/src/core/tree';
+import { realSpecsOfDialect } from '../support/real-specs';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const fixtures = resolve(repoRoot, 'test', 'fixtures', 'prototext');
@@ -605,17 +606,7 @@ test('a flood of errors is capped', () => {
 // ---- the real corpus ----
 
 function realSpecs(): string[] {
-  const shared = resolve(repoRoot, '..', 'shared', 'tao-specs');
-  const manifest = readFileSync(resolve(shared, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
-  const header = manifest[0].split('\t');
-  const repoCol = header.indexOf('repo');
-  const pathCol = header.indexOf('path');
-  const dialectCol = header.indexOf('dialect');
-  return manifest
-    .slice(1)
-    .map((line) => line.split('\t'))
-    .filter((cols) => cols[dialectCol] === 'protobuf-text')
-    .map((cols) => resolve(shared, cols[repoCol].replace('/', '__'), cols[pathCol]));
+  return realSpecsOfDialect('protobuf-text');
 }
 
 test('all real protobuf-text specs parse with zero diagnostics', () => {
