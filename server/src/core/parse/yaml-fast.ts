@@ -1,7 +1,7 @@
 // A fast reader for the plain YAML that nearly every TAO spec is written in: block mappings
-// and sequences, one-line scalars, one-line flow collections and comments. It produces the
-// same tree as the full `yaml`-package path and gives up (returns undefined) on anything
-// else — anchors, tags, block scalars, multi-line scalars or flows, documents markers, odd
+// and sequences, one-line scalars, flow collections (also across lines) and comments. It
+// produces the same tree as the full `yaml`-package path and gives up (returns undefined) on
+// anything else — anchors, tags, block scalars, multi-line scalars, documents markers, odd
 // indentation, any syntax error — so the full parser still handles every other file and
 // reports every error. Why: parsing is most of the cost of checking a spec as you type, and
 // the general parser spends it on features specs do not use.
@@ -64,7 +64,9 @@ class FastYaml {
   }
 
   document(): { root: MapNode; diagnostics: SpecDiagnostic[] } {
-    if (this.lines.length === 0) throw BAIL; // empty documents: the full parser decides
+    // Nothing but blank lines and comments (document markers bailed above): the full parser
+    // makes that an empty top-level mapping over the whole text, without any diagnostic.
+    if (this.lines.length === 0) return { root: { kind: 'map', span: { start: 0, end: this.text.length }, entries: [] }, diagnostics: [] };
     const first = this.lines[0];
     if (first.indent !== 0 || this.isSeqItem(first, first.start)) throw BAIL;
     const root = this.map(0, first.start);
@@ -148,7 +150,7 @@ class FastYaml {
         value = nullAt(restStart); // where the full parser puts an empty value: after the spaces
       }
     } else {
-      value = this.inline(restStart, restEnd);
+      value = this.inline(restStart, restEnd, indent);
       const next = this.lines[this.li];
       if (next && next.indent > indent) throw BAIL; // a multi-line scalar or a syntax error
     }
@@ -182,8 +184,8 @@ class FastYaml {
         items.push(this.map(itemAt - line.start, itemAt));
         continue;
       }
-      items.push(this.inline(itemAt, itemEnd));
-      this.li++;
+      items.push(this.inline(itemAt, itemEnd, line.indent));
+      this.skipLinesBefore(line.end + 1);
       const next = this.lines[this.li];
       if (next && next.indent > indent) throw BAIL;
     }
@@ -211,27 +213,45 @@ class FastYaml {
     return false;
   }
 
-  /** A value on one line: a quoted or plain scalar, or a flow collection. */
-  private inline(start: number, end: number): SpecNode {
-    const c = this.text.charCodeAt(start);
+  /** Moves past every pre-split line that starts before `offset` (lines a flow consumed). */
+  private skipLinesBefore(offset: number): void {
+    while (this.li < this.lines.length && this.lines[this.li].start < offset) this.li++;
+  }
+
+  /**
+   * A value that starts on this line: a quoted or plain scalar, or a flow collection, which
+   * may run on over later lines. `parentIndent` is the column of the key (or of the `-`) it
+   * belongs to, which bounds how far left the flow's continuation lines may sit.
+   */
+  private inline(start: number, end: number, parentIndent: number): SpecNode {
+    const text = this.text;
+    const c = text.charCodeAt(start);
     if (c === 91 || c === 123) {
-      const flow = new FlowReader(this.text, this.dialect, end);
+      const flow = new FlowReader(text, this.dialect, parentIndent);
       const node = flow.node(start, 0);
-      if (skipSpaces(this.text, flow.pos, end) !== end) throw BAIL;
+      // After the closing bracket only spaces and a comment may follow on its line.
+      let lineEnd = text.indexOf('\n', flow.pos);
+      if (lineEnd < 0) lineEnd = text.length;
+      const after = skipSpaces(text, flow.pos, lineEnd);
+      const rest = text.charCodeAt(after);
+      const commentOk = rest === 35 && after > flow.pos;
+      if (after < lineEnd && !commentOk && !(rest === 13 && after + 1 === lineEnd)) throw BAIL;
       this.diagnostics.push(...flow.diagnostics);
+      // The lines the flow ran over hold no block structure of their own.
+      this.skipLinesBefore(lineEnd);
       return node;
     }
     if (c === 34 || c === 39) {
       const q = this.quoted(start, end);
       if (q.end !== end) throw BAIL;
-      return quotedScalar(this.text, this.dialect, start, q.end, q.value);
+      return quotedScalar(text, this.dialect, start, q.end, q.value);
     }
-    if (isIndicator(c) && !plainMayStartWith(this.text, start, end)) throw BAIL;
+    if (isIndicator(c) && !plainMayStartWith(text, start, end)) throw BAIL;
     for (let i = start; i < end; i++) {
-      const ch = this.text.charCodeAt(i);
-      if (ch === 58 && (i + 1 === end || this.text.charCodeAt(i + 1) === 32)) throw BAIL; // `a: b: c`
+      const ch = text.charCodeAt(i);
+      if (ch === 58 && (i + 1 === end || text.charCodeAt(i + 1) === 32)) throw BAIL; // `a: b: c`
     }
-    return plainScalar(this.text, this.dialect, start, end);
+    return plainScalar(text, this.dialect, start, end);
   }
 
   private quoted(start: number, limit: number): { value: string; end: number } {
@@ -239,11 +259,59 @@ class FastYaml {
   }
 }
 
-/** Reads one-line flow collections: `[1, 2]`, `{a: 1, b: [x]}`. */
+/**
+ * Reads flow collections — `[1, 2]`, `{a: 1, b: [x]}` — on one line or over several. Inside a
+ * flow, line breaks and comments are only whitespace, but the `yaml` package still wants every
+ * continuation line indented past the block it sits in (a lone closing bracket may sit at that
+ * block's column); lines further left make it report an error, so we decline them.
+ */
 class FlowReader {
   pos = 0;
   readonly diagnostics: SpecDiagnostic[] = [];
-  constructor(private readonly text: string, private readonly dialect: YamlDialect, private readonly limit: number) {}
+  /** How many brackets are open at the reading position. */
+  private level = 0;
+  constructor(private readonly text: string, private readonly dialect: YamlDialect, private readonly parentIndent: number) {}
+
+  /** Skips spaces, line breaks and comments from `i`; returns the next significant offset. */
+  private skip(i: number): number {
+    const text = this.text;
+    const n = text.length;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 32) {
+        i++;
+        continue;
+      }
+      // A comment needs whitespace (or a line start) before it: `a#b` is part of a scalar.
+      if (c === 35 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 10)) {
+        while (i < n && text.charCodeAt(i) !== 10) i++;
+        continue;
+      }
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      else if (c !== 10) return i; // also the end of the text (NaN): the caller bails there
+      // A new line inside the flow: check where its first character sits.
+      i++;
+      let col = 0;
+      while (text.charCodeAt(i) === 32) {
+        i++;
+        col++;
+      }
+      const first = text.charCodeAt(i);
+      if (i >= n) return i;
+      if (first === 10 || first === 13 || first === 35) continue; // blank or comment-only line
+      if (first === 9) throw BAIL; // tabs as whitespace: the full parser's business
+      if (col > this.parentIndent) continue;
+      const closesOutermost = col === this.parentIndent && this.level === 1 && (first === 93 || first === 125);
+      // Further left is a syntax error for the `yaml` package (which the full reader may
+      // retry with a relaxed indentation); either way, not ours.
+      if (!closesOutermost) throw BAIL;
+    }
+  }
+
+  private lineEnd(at: number): number {
+    const nl = this.text.indexOf('\n', at);
+    return nl < 0 ? this.text.length : nl;
+  }
 
   node(at: number, depth: number): SpecNode {
     if (depth > MAX_DEPTH) throw BAIL;
@@ -252,46 +320,54 @@ class FlowReader {
     if (c === 91) return this.list(at, depth);
     if (c === 123) return this.map(at, depth);
     if (c === 34 || c === 39) {
-      const q = readQuoted(text, at, this.limit);
+      // Quoted scalars folded over lines are left to the full parser (readQuoted bails).
+      const q = readQuoted(text, at, this.lineEnd(at));
       this.pos = q.end;
       return quotedScalar(text, this.dialect, at, q.end, q.value);
     }
+    const limit = this.lineEnd(at);
     let i = at;
-    while (i < this.limit) {
+    while (i < limit) {
       const ch = text.charCodeAt(i);
-      if (ch === 44 || ch === 93 || ch === 125 || ch === 91 || ch === 123) break;
-      if (ch === 58 && (i + 1 >= this.limit || text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 44)) break;
-      if (ch === 35 && text.charCodeAt(i - 1) === 32) throw BAIL;
+      if (ch === 44 || ch === 93 || ch === 125 || ch === 91 || ch === 123 || ch === 13) break;
+      if (ch === 58 && (i + 1 >= limit || text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 44)) break;
+      if (ch === 35 && text.charCodeAt(i - 1) === 32) break; // a comment ends the scalar
+      if (ch === 9) throw BAIL;
       i++;
     }
     let end = i;
     while (end > at && text.charCodeAt(end - 1) === 32) end--;
     if (end === at || (isIndicator(c) && !plainMayStartWith(text, at, end))) throw BAIL;
     this.pos = i;
+    // A plain scalar that goes on over the next line is a multi-line scalar: decline. Only
+    // a separator or closing bracket may come next.
+    const next = text.charCodeAt(this.skip(i));
+    if (next !== 44 && next !== 93 && next !== 125 && next !== 58) throw BAIL;
     return plainScalar(text, this.dialect, at, end);
   }
 
   private list(open: number, depth: number): ListNode {
     const text = this.text;
     const items: SpecNode[] = [];
-    let i = skipSpaces(text, open + 1, this.limit);
-    if (text.charCodeAt(i) === 93) {
-      this.pos = i + 1;
-      return { kind: 'list', span: { start: open, end: i + 1 }, items };
-    }
+    this.level++;
+    let i = this.skip(open + 1);
     for (;;) {
-      const item = this.node(i, depth + 1);
-      i = skipSpaces(text, this.pos, this.limit);
-      if (text.charCodeAt(i) === 58) throw BAIL; // `[a: 1]`: a single-pair mapping
-      items.push(item);
-      const ch = text.charCodeAt(i);
-      if (ch === 93) {
+      // `]` right after `[` or after a comma: the list ends (a trailing comma is legal YAML
+      // and leaves no item behind in either reader).
+      if (text.charCodeAt(i) === 93) {
+        this.level--;
         this.pos = i + 1;
         return { kind: 'list', span: { start: open, end: i + 1 }, items };
       }
+      const item = this.node(i, depth + 1);
+      i = this.skip(this.pos);
+      if (text.charCodeAt(i) === 58) throw BAIL; // `[a: 1]`: a single-pair mapping
+      items.push(item);
+      const ch = text.charCodeAt(i);
+      if (ch === 93) continue;
       if (ch !== 44) throw BAIL;
-      i = skipSpaces(text, i + 1, this.limit);
-      if (text.charCodeAt(i) === 93) throw BAIL; // trailing comma: let the full parser judge
+      i = this.skip(i + 1);
+      if (text.charCodeAt(i) === 44) throw BAIL; // `[a,,b]`: an empty item is an error
     }
   }
 
@@ -299,32 +375,36 @@ class FlowReader {
     const text = this.text;
     const entries: Entry[] = [];
     const seen = new Map<string, Entry>();
-    let i = skipSpaces(text, open + 1, this.limit);
-    if (text.charCodeAt(i) === 125) {
-      this.pos = i + 1;
-      return { kind: 'map', span: { start: open, end: i + 1 }, entries };
-    }
+    this.level++;
+    let i = this.skip(open + 1);
     for (;;) {
+      if (text.charCodeAt(i) === 125) {
+        this.level--;
+        this.pos = i + 1;
+        return { kind: 'map', span: { start: open, end: i + 1 }, entries };
+      }
       const keyNode = this.node(i, depth + 1);
       if (keyNode.kind !== 'scalar') throw BAIL;
       const key = keyNode.quoted ? String(keyNode.value) : keyNode.raw;
-      i = skipSpaces(text, this.pos, this.limit);
+      // The `:` must follow the key on its line: a key running over lines is an error there.
+      i = skipSpaces(text, this.pos, text.length);
       if (text.charCodeAt(i) !== 58) throw BAIL; // `{a}`: a key without a value
-      i = skipSpaces(text, i + 1, this.limit);
+      // So must the value: where an empty value sits is the full parser's call.
+      i = skipSpaces(text, i + 1, text.length);
+      const vc = text.charCodeAt(i);
+      if (vc === 10 || vc === 13 || vc === 35 || vc === 44 || vc === 125 || Number.isNaN(vc)) throw BAIL;
       const value = this.node(i, depth + 1);
       const entry: Entry = { key, keySpan: keyNode.span, value, span: { start: keyNode.span.start, end: value.span.end } };
       const earlier = seen.get(key);
       if (earlier) this.diagnostics.push(duplicateKeyDiagnostic(text, this.dialect, entry, earlier));
       seen.set(key, entry);
       entries.push(entry);
-      i = skipSpaces(text, this.pos, this.limit);
+      i = this.skip(this.pos);
       const ch = text.charCodeAt(i);
-      if (ch === 125) {
-        this.pos = i + 1;
-        return { kind: 'map', span: { start: open, end: i + 1 }, entries };
-      }
+      if (ch === 125) continue;
       if (ch !== 44) throw BAIL;
-      i = skipSpaces(text, i + 1, this.limit);
+      i = this.skip(i + 1);
+      if (text.charCodeAt(i) === 44) throw BAIL;
     }
   }
 }
@@ -388,7 +468,7 @@ function skipSpaces(text: string, i: number, end: number): number {
   return i;
 }
 
-/** End of the content before a ` #` comment, trailing spaces removed. */
+/** End of the content before a ` #` comment (which may start right at `start`), trailing spaces removed. */
 function trimComment(text: string, start: number, end: number): number {
   let quote = 0;
   let stop = end;
@@ -402,7 +482,8 @@ function trimComment(text: string, start: number, end: number): number {
       quote = c;
       continue;
     }
-    if (c === 35 && i > start && text.charCodeAt(i - 1) === 32) {
+    // The space before `start` counts too: in `key: # note` the value is empty, not `# note`.
+    if (c === 35 && i > 0 && text.charCodeAt(i - 1) === 32) {
       stop = i;
       break;
     }
