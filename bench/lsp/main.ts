@@ -32,14 +32,18 @@ const PATH_CHECK = process.argv.includes('--path-check');
 interface Samples {
   ours: number[];
   peer: number[];
+  /** The do-nothing server (floor-server.ts), stdio kinds only. */
+  floor: number[];
   oursRaw: number[];
   peerRaw: number[];
   oursItems: number[];
   peerItems: number[];
 }
 
+type Who = 'ours' | 'peer' | 'floor';
+
 function samples(): Samples {
-  return { ours: [], peer: [], oursRaw: [], peerRaw: [], oursItems: [], peerItems: [] };
+  return { ours: [], peer: [], floor: [], oursRaw: [], peerRaw: [], oursItems: [], peerItems: [] };
 }
 
 export function uriOf(doc: BenchDoc, open = 0): string {
@@ -136,6 +140,70 @@ interface Row {
   extra?: Record<string, unknown>;
 }
 
+interface KindSamples {
+  open: Samples;
+  change: Samples;
+  comp: Samples;
+  hov: Samples;
+}
+
+function kindSamples(): KindSamples {
+  return { open: samples(), change: samples(), comp: samples(), hov: samples() };
+}
+
+function kindRows(k: KindSamples, suffix: string, corpus: string): Row[] {
+  return [
+    { kind: `diagnostics_open${suffix}`, mode: 'stdio', corpus, s: k.open },
+    { kind: `diagnostics_change${suffix}`, mode: 'stdio', corpus, s: k.change },
+    { kind: `completion${suffix}`, mode: 'stdio', corpus, s: k.comp },
+    { kind: `hover${suffix}`, mode: 'stdio', corpus, s: k.hov },
+  ];
+}
+
+/** Wall ms for a server, less its own debounce (the raw figure is kept for ours and the peer). */
+function record(s: Samples, who: Who, ms: number, debounce: number): void {
+  if (who !== 'floor') (who === 'ours' ? s.oursRaw : s.peerRaw).push(ms);
+  s[who].push(Math.max(0, ms - debounce));
+}
+
+function recordResult(s: Samples, who: Who, n: number): void {
+  if (who !== 'floor') (who === 'ours' ? s.oursItems : s.peerItems).push(n);
+}
+
+/**
+ * One server's turn on one document: `open` opens (each on a fresh URI, closing the previous),
+ * `change` new versions, then `request` rounds of completion and hover at the document's
+ * positions. Leaves the last URI open; returns it with the last open's diagnostics.
+ */
+async function timeDocument(c: BenchClient, who: Who, d: BenchDoc, counts: { open: number; change: number; request: number }, k: KindSamples): Promise<{ uri: string; diagnostics: LspDiagnostic[] }> {
+  let uri = uriOf(d);
+  let diagnostics: LspDiagnostic[] = [];
+  for (let i = 0; i < counts.open; i++) {
+    if (i > 0) await c.close(uri);
+    uri = uriOf(d, i);
+    const r = await c.open(uri, languageIdOf(d), d.text);
+    record(k.open, who, r.ms, c.launch.debounceOpenMs);
+    diagnostics = r.diagnostics;
+  }
+  for (let i = 0; i < counts.change; i++) {
+    const r = await c.change(uri, edited(d.text, i));
+    record(k.change, who, r.ms, c.launch.debounceChangeMs);
+  }
+  for (let i = 0; i < counts.request; i++) {
+    for (const at of d.completeAt) {
+      const r = await c.completion(uri, at);
+      record(k.comp, who, r.ms, 0);
+      recordResult(k.comp, who, r.items);
+    }
+    for (const at of d.hoverAt) {
+      const r = await c.hover(uri, at);
+      record(k.hov, who, r.ms, 0);
+      recordResult(k.hov, who, r.found ? 1 : 0);
+    }
+  }
+  return { uri, diagnostics };
+}
+
 async function measureStdio(
   docs: BenchDoc[],
   big: BenchDoc,
@@ -170,9 +238,17 @@ async function measureStdio(
     debounceOpenMs: peerDelay,
     debounceChangeMs: peerDelay,
   };
+  const floor: ServerLaunch = {
+    label: 'floor (no-op server)',
+    command: process.execPath,
+    args: [join(repoRoot(), 'out', 'bench', 'lsp', 'floor-server.js'), '--stdio', '--change-delay-ms', String(DIAGNOSTICS_DELAY_MS)],
+    debounceOpenMs: 0,
+    debounceChangeMs: DIAGNOSTICS_DELAY_MS,
+  };
   const notes: string[] = [`debounce subtracted: ours open 0 ms / change ${DIAGNOSTICS_DELAY_MS} ms; peer ${peerDelay} ms; our path-exists check ${PATH_CHECK ? 'on' : 'off (as the peer has none; --path-check turns it on)'}`];
   let o: BenchClient | undefined;
   let p: BenchClient | undefined;
+  let f: BenchClient | undefined;
   try {
     o = await BenchClient.start(ours, ROOT);
     try {
@@ -180,14 +256,17 @@ async function measureStdio(
     } catch (err) {
       throw new PeerError(`yaml-language-server failed to start: ${(err as Error).message}`);
     }
+    f = await BenchClient.start(floor, ROOT);
     const pair: Array<[BenchClient, 'ours' | 'peer']> = [[o, 'ours'], [p!, 'peer']];
+    // Timing loops also run the floor server, in the same sequence, so all three see the same load.
+    const trio: Array<[BenchClient, Who]> = [...pair, [f, 'floor']];
 
     // Warm-up: the first document per schema pays for loading it, in both servers; measure steady state.
     const seen = new Set<string>();
     for (const d of [...docs, big]) {
       if (seen.has(d.network)) continue;
       seen.add(d.network);
-      for (const [c] of pair) {
+      for (const [c] of trio) {
         await c.open(uriOf(d), languageIdOf(d), d.text);
         await c.close(uriOf(d));
       }
@@ -197,98 +276,32 @@ async function measureStdio(
     const errors = { injected: broken.length, ours_found: 0, peer_found: 0, ours_found_as_error: 0, ours_diags_on_valid: 0, peer_diags_on_valid: 0, ours_errors_on_valid: 0, peer_errors_on_valid: 0 };
     const baseline = new Map<string, { ours: LspDiagnostic[]; peer: LspDiagnostic[] }>();
     const rows: Row[] = [];
-    const open = samples();
-    const change = samples();
-    const comp = samples();
-    const hov = samples();
-    const record = (s: Samples, who: 'ours' | 'peer', ms: number, debounce: number): void => {
-      (who === 'ours' ? s.oursRaw : s.peerRaw).push(ms);
-      (who === 'ours' ? s.ours : s.peer).push(Math.max(0, ms - debounce));
-    };
-
+    const real = kindSamples();
     log(`lsp: ${docs.length} real specs over stdio`);
     for (const d of docs) {
-      let uri = uriOf(d);
-      const base: { ours: LspDiagnostic[]; peer: LspDiagnostic[] } = { ours: [], peer: [] };
-      for (const [c, who] of pair) {
-        for (let k = 0; k < reps.open; k++) {
-          if (k > 0) await c.close(uri);
-          uri = uriOf(d, k);
-          const r = await c.open(uri, languageIdOf(d), d.text);
-          record(open, who, r.ms, c.launch.debounceOpenMs);
-          base[who] = r.diagnostics;
-        }
-        for (let k = 0; k < reps.change; k++) {
-          const ch = await c.change(uri, edited(d.text, k));
-          record(change, who, ch.ms, c.launch.debounceChangeMs);
-        }
-        for (let k = 0; k < reps.request; k++) {
-          for (const at of d.completeAt) {
-            const r2 = await c.completion(uri, at);
-            record(comp, who, r2.ms, 0);
-            (who === 'ours' ? comp.oursItems : comp.peerItems).push(r2.items);
-          }
-          for (const at of d.hoverAt) {
-            const r3 = await c.hover(uri, at);
-            record(hov, who, r3.ms, 0);
-            (who === 'ours' ? hov.oursItems : hov.peerItems).push(r3.found ? 1 : 0);
-          }
-        }
-      }
+      const base: Record<Who, LspDiagnostic[]> = { ours: [], peer: [], floor: [] };
+      for (const [c, who] of trio) base[who] = (await timeDocument(c, who, d, { open: reps.open, change: reps.change, request: reps.request }, real)).diagnostics;
       baseline.set(d.fileName, base);
       errors.ours_diags_on_valid += base.ours.length;
       errors.peer_diags_on_valid += base.peer.length;
       errors.ours_errors_on_valid += base.ours.filter((x) => (x.severity ?? 1) === 1).length;
       errors.peer_errors_on_valid += base.peer.filter((x) => (x.severity ?? 1) === 1).length;
     }
+    // Memory with every real spec still open in each server.
     const memory: Record<string, number> = {};
-    const om = o.rss();
-    const pm = p!.rss();
-    memory.ours_rss_mib = om.rss;
-    memory.peer_rss_mib = pm.rss;
-    rows.push({ kind: 'diagnostics_open', mode: 'stdio', corpus: 'real', s: open });
-    rows.push({ kind: 'diagnostics_change', mode: 'stdio', corpus: 'real', s: change });
-    rows.push({ kind: 'completion', mode: 'stdio', corpus: 'real', s: comp });
-    rows.push({ kind: 'hover', mode: 'stdio', corpus: 'real', s: hov });
-    for (const d of docs) for (const [c] of pair) await c.close(uriOf(d, reps.open - 1));
+    memory.ours_rss_mib = o.rss().rss;
+    memory.peer_rss_mib = p!.rss().rss;
+    rows.push(...kindRows(real, '', 'real'));
+    for (const d of docs) for (const [c] of trio) await c.close(uriOf(d, reps.open - 1));
 
     log(`lsp: ${big.lines}-line spec over stdio`);
-    const bOpen = samples();
-    const bChange = samples();
-    const bComp = samples();
-    const bHov = samples();
-    let uri = uriOf(big);
-    for (const [c, who] of pair) {
-      for (let k = 0; k < reps.bigOpen; k++) {
-        if (k > 0) await c.close(uri);
-        uri = uriOf(big, k);
-        const r = await c.open(uri, 'yaml', big.text);
-        record(bOpen, who, r.ms, c.launch.debounceOpenMs);
-      }
-      for (let k = 0; k < reps.bigChange; k++) {
-        const ch = await c.change(uri, edited(big.text, k));
-        record(bChange, who, ch.ms, c.launch.debounceChangeMs);
-      }
-      for (let k = 0; k < reps.bigRequest; k++) {
-        for (const at of big.completeAt) {
-          const r2 = await c.completion(uri, at);
-          record(bComp, who, r2.ms, 0);
-          (who === 'ours' ? bComp.oursItems : bComp.peerItems).push(r2.items);
-        }
-        for (const at of big.hoverAt) {
-          const r3 = await c.hover(uri, at);
-          record(bHov, who, r3.ms, 0);
-          (who === 'ours' ? bHov.oursItems : bHov.peerItems).push(r3.found ? 1 : 0);
-        }
-      }
+    const bigSamples = kindSamples();
+    for (const [c, who] of trio) {
+      const { uri } = await timeDocument(c, who, big, { open: reps.bigOpen, change: reps.bigChange, request: reps.bigRequest }, bigSamples);
+      if (who !== 'floor') memory[`${who}_rss_10k_mib`] = c.rss().rss;
+      await c.close(uri);
     }
-    memory.ours_rss_10k_mib = o.rss().rss;
-    memory.peer_rss_10k_mib = p!.rss().rss;
-    for (const [c] of pair) await c.close(uri);
-    rows.push({ kind: 'diagnostics_open_10k', mode: 'stdio', corpus: `${big.lines} lines`, s: bOpen });
-    rows.push({ kind: 'diagnostics_change_10k', mode: 'stdio', corpus: `${big.lines} lines`, s: bChange });
-    rows.push({ kind: 'completion_10k', mode: 'stdio', corpus: `${big.lines} lines`, s: bComp });
-    rows.push({ kind: 'hover_10k', mode: 'stdio', corpus: `${big.lines} lines`, s: bHov });
+    rows.push(...kindRows(bigSamples, '_10k', `${big.lines} lines`));
 
     log(`lsp: ${broken.length} broken specs (one injected error each)`);
     const missed: string[] = [];
@@ -319,6 +332,7 @@ async function measureStdio(
   } finally {
     await o?.stop();
     await p?.stop();
+    await f?.stop();
   }
 }
 
@@ -447,6 +461,20 @@ function summarize(r: Row, shared: Record<string, unknown>): Record<string, unkn
     path_check: PATH_CHECK,
     n: r.s.ours.length,
   };
+  if (r.s.floor.length) {
+    // What is left after the transport floor is each server's own work; the ratio of those
+    // shows how much faster our work is when the protocol's fixed cost is set aside.
+    const f50 = percentile(r.s.floor, 50);
+    const f95 = percentile(r.s.floor, 95);
+    line.floor_ms_p50 = round(f50);
+    line.floor_ms_p95 = round(f95);
+    line.ours_above_floor_ms_p50 = round(Math.max(0, o50 - f50));
+    line.peer_above_floor_ms_p50 = round(Math.max(0, p50 - f50));
+    line.ratio_above_floor = o50 > f50 ? round((p50 - f50) / (o50 - f50), 2) : null;
+    // The most any server could reach on this transport: the peer's time over the floor's.
+    line.max_possible_ratio = round(p50 / f50, 2);
+    line.max_possible_ratio_p95 = round(percentile(r.s.peer, 95) / f95, 2);
+  }
   if (r.s.oursRaw.length) {
     line.ours_raw_ms_p50 = round(percentile(r.s.oursRaw, 50));
     line.peer_raw_ms_p50 = round(percentile(r.s.peerRaw, 50));
@@ -459,6 +487,10 @@ function summarize(r: Row, shared: Record<string, unknown>): Record<string, unkn
     line.peer_mean_result = mean(r.s.peerItems);
   }
   return { ...line, ...shared };
+}
+
+function cellOf(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
 }
 
 async function main(): Promise<void> {
@@ -504,10 +536,11 @@ async function main(): Promise<void> {
   out.push('');
   out.push(
     table(
-      ['kind', 'mode', 'ours p50', 'peer p50', 'ours p95', 'peer p95', 'ratio p50', 'ratio p95', 'n'],
-      lines.map((l) => [String(l.kind), String(l.mode), l.ours_ms_p50 as number, l.peer_ms_p50 as number, l.ours_ms_p95 as number, l.peer_ms_p95 as number, l.ratio as number, l.ratio_p95 as number, l.n as number]),
+      ['kind', 'mode', 'ours p50', 'peer p50', 'ours p95', 'peer p95', 'ratio p50', 'ratio p95', 'floor p50', 'floor p95', 'ratio over floor', 'n'],
+      lines.map((l) => [String(l.kind), String(l.mode), l.ours_ms_p50 as number, l.peer_ms_p50 as number, l.ours_ms_p95 as number, l.peer_ms_p95 as number, l.ratio as number, l.ratio_p95 as number, cellOf(l.floor_ms_p50), cellOf(l.floor_ms_p95), l.floor_ms_p50 === undefined ? '' : l.ratio_above_floor === null ? 'ours at floor' : String(l.ratio_above_floor), l.n as number]),
     ),
   );
+  out.push('floor = a server that does no work (bench/lsp/floor-server.ts), same client, same sequence; ratio over floor = (peer - floor) / (ours - floor), p50.');
   out.push('');
   out.push(`memory (RSS MiB): ours ${mem.ours_rss_mib} vs peer ${mem.peer_rss_mib} with ${docs.length} specs open; ${mem.ours_rss_10k_mib} vs ${mem.peer_rss_10k_mib} with the 10k-line spec; peak ${mem.ours_peak_mib} vs ${mem.peer_peak_mib}`);
   const e = stdio.errors;
