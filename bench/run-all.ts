@@ -40,7 +40,8 @@ function main(): void {
     const proto = all.filter((l) => l.bench === 'lsp' && String(l.kind).startsWith('proto_') && l.ours_ms_p50 !== undefined);
     if (lsp.length) {
       out.push('Language server vs yaml-language-server (ms; ratio = peer/ours, > 1 means we are faster)');
-      out.push(table(['kind', 'ours p50', 'peer p50', 'ratio', 'ours p95', 'peer p95', 'ratio p95'], lsp.map((l) => [String(l.kind), l.ours_ms_p50 as number, l.peer_ms_p50 as number, l.ratio as number, l.ours_ms_p95 as number, l.peer_ms_p95 as number, l.ratio_p95 as number])));
+      out.push(table(['kind', 'ours p50', 'peer p50', 'ratio', 'ours p95', 'peer p95', 'ratio p95', 'floor p50', 'over floor'], lsp.map((l) => [String(l.kind), l.ours_ms_p50 as number, l.peer_ms_p50 as number, l.ratio as number, l.ours_ms_p95 as number, l.peer_ms_p95 as number, l.ratio_p95 as number, l.floor_ms_p50 === undefined ? '' : (l.floor_ms_p50 as number), l.floor_ms_p50 === undefined ? '' : l.ratio_above_floor === null ? 'at floor' : (l.ratio_above_floor as number)])));
+      out.push('floor: a server doing no work, same client and sequence (the protocol cost); over floor = (peer - floor) / (ours - floor)');
       const m = lsp[0];
       if (proto.length) out.push('Protobuf-text specs, ours only (ms)', table(['kind', 'ours p50', 'ours p95'], proto.map((l) => [String(l.kind), l.ours_ms_p50 as number, l.ours_ms_p95 as number])));
       out.push(`RSS MiB: ours ${m.ours_rss_mib} vs peer ${m.peer_rss_mib} (10k-line spec open: ${m.ours_rss_10k_mib} vs ${m.peer_rss_10k_mib}); injected errors found: ours ${lsp.find((l) => l.kind === 'diagnostics_open')?.ours_found}, peer ${lsp.find((l) => l.kind === 'diagnostics_open')?.peer_found} of ${lsp.find((l) => l.kind === 'diagnostics_open')?.injected}`, '');
