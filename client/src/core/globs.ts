@@ -1,30 +1,19 @@
 // A small glob matcher for the `tao.files.globs` setting. VS Code matches globs itself for
 // document selectors, but the client also needs to decide whether a `.txt` file is a spec
 // before any selector applies, and tests need the same answer without VS Code.
-// Supported: `**` (any folders), `*` (within one path segment), `?`, `{a,b}` alternatives.
+// Supported: `**` (any folders), `*` (within one path segment), `?`, `{a,b}` alternatives;
+// the pattern language itself is the server core's (globSource), so both settings read alike.
+import { globSource } from '../../../server/src/core/util/glob';
 
 const cache = new Map<string, RegExp>();
 
+/** The whole path (or base name) must match: matchesAnyGlob decides what it is tested on. */
 export function globToRegExp(glob: string): RegExp {
-  const hit = cache.get(glob);
-  if (hit) return hit;
-  let re = '';
-  let inBraces = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        // `**/` matches zero or more whole folders; a trailing `**` matches anything.
-        if (glob[i + 2] === '/') { re += '(?:.*/)?'; i += 2; } else { re += '.*'; i += 1; }
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '{') { inBraces++; re += '(?:'; }
-    else if (c === '}' && inBraces > 0) { inBraces--; re += ')'; }
-    else if (c === ',' && inBraces > 0) re += '|';
-    else re += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+  let compiled = cache.get(glob);
+  if (!compiled) {
+    compiled = new RegExp(`^${globSource(glob)}$`);
+    cache.set(glob, compiled);
   }
-  const compiled = new RegExp(`^${re}$`);
-  cache.set(glob, compiled);
   return compiled;
 }
 
