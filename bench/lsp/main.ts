@@ -204,6 +204,19 @@ async function timeDocument(c: BenchClient, who: Who, d: BenchDoc, counts: { ope
   return { uri, diagnostics };
 }
 
+/** How our server is started: shipped schemas, each document's folder mapped to its network. */
+function ourLaunch(docs: BenchDoc[]): ServerLaunch {
+  return {
+    label: 'tao-spec-server',
+    command: process.execPath,
+    args: [ourServer(), '--stdio'],
+    initializationOptions: { schemasDir: join(repoRoot(), 'schemas') },
+    configuration: { tao: { files: { networks: networkGlobs(docs) }, pathCheck: PATH_CHECK } },
+    debounceOpenMs: 0,
+    debounceChangeMs: DIAGNOSTICS_DELAY_MS,
+  };
+}
+
 async function measureStdio(
   docs: BenchDoc[],
   big: BenchDoc,
@@ -212,15 +225,7 @@ async function measureStdio(
 ): Promise<{ rows: Row[]; memory: Record<string, number>; errors: Record<string, number | string[]>; notes: string[] }> {
   const all = [...docs, big, ...broken];
   const peerDelay = peerDelayMs();
-  const ours: ServerLaunch = {
-    label: 'tao-spec-server',
-    command: process.execPath,
-    args: [ourServer(), '--stdio'],
-    initializationOptions: { schemasDir: join(repoRoot(), 'schemas') },
-    configuration: { tao: { files: { networks: networkGlobs(all) }, pathCheck: PATH_CHECK } },
-    debounceOpenMs: 0,
-    debounceChangeMs: DIAGNOSTICS_DELAY_MS,
-  };
+  const ours = ourLaunch(all);
   const peer: ServerLaunch = {
     label: 'yaml-language-server',
     command: process.execPath,
@@ -388,55 +393,24 @@ async function measureLibrary(docs: BenchDoc[], big: BenchDoc, reps: Reps): Prom
 
 /** Protobuf-text specs: no peer exists, so absolute figures from our server only. */
 async function measureProto(docs: BenchDoc[], big: BenchDoc, reps: Reps): Promise<Array<Record<string, unknown>>> {
-  const all = [...docs, big];
-  const c = await BenchClient.start(
-    {
-      label: 'tao-spec-server',
-      command: process.execPath,
-      args: [ourServer(), '--stdio'],
-      initializationOptions: { schemasDir: join(repoRoot(), 'schemas') },
-      configuration: { tao: { files: { networks: networkGlobs(all) }, pathCheck: PATH_CHECK } },
-      debounceOpenMs: 0,
-      debounceChangeMs: DIAGNOSTICS_DELAY_MS,
-    },
-    ROOT,
-  );
+  const c = await BenchClient.start(ourLaunch([...docs, big]), ROOT);
   const out: Array<Record<string, unknown>> = [];
   try {
-    for (const [set, suffix, changes, requests] of [[docs, '', reps.change, reps.request], [[big], '_10k', reps.bigChange, reps.bigRequest]] as const) {
-      const open: number[] = [];
-      const change: number[] = [];
-      const comp: number[] = [];
-      const hov: number[] = [];
-      let items = 0;
-      let hovers = 0;
+    for (const [set, suffix, change, request] of [[docs, '', reps.change, reps.request], [[big], '_10k', reps.bigChange, reps.bigRequest]] as const) {
+      const k = kindSamples();
       let errors = 0;
       for (const d of set) {
-        const uri = uriOf(d);
-        const r = await c.open(uri, languageIdOf(d), d.text);
-        open.push(r.ms);
+        const r = await timeDocument(c, 'ours', d, { open: 1, change, request }, k);
         errors += r.diagnostics.filter((x) => (x.severity ?? 1) === 1).length;
-        for (let k = 0; k < changes; k++) change.push(Math.max(0, (await c.change(uri, edited(d.text, k))).ms - DIAGNOSTICS_DELAY_MS));
-        for (let k = 0; k < requests; k++) {
-          for (const at of d.completeAt) {
-            const x = await c.completion(uri, at);
-            comp.push(x.ms);
-            items += x.items;
-          }
-          for (const at of d.hoverAt) {
-            const x = await c.hover(uri, at);
-            hov.push(x.ms);
-            hovers += x.found ? 1 : 0;
-          }
-        }
-        await c.close(uri);
+        await c.close(r.uri);
       }
-      const line = (kind: string, v: number[], extra: Record<string, unknown> = {}) =>
-        out.push({ kind: `proto_${kind}${suffix}`, mode: 'stdio', peer: null, files: set.length, lines: suffix ? big.lines : undefined, ours_ms_p50: round(percentile(v, 50)), ours_ms_p95: round(percentile(v, 95)), n: v.length, ...extra });
-      line('diagnostics_open', open, { errors_on_valid: errors });
-      line('diagnostics_change', change);
-      line('completion', comp, { mean_items: round(items / Math.max(1, comp.length), 1) });
-      line('hover', hov, { answered: round(hovers / Math.max(1, hov.length), 2) });
+      const line = (kind: string, s: Samples, extra: Record<string, unknown> = {}) =>
+        out.push({ kind: `proto_${kind}${suffix}`, mode: 'stdio', peer: null, files: set.length, lines: suffix ? big.lines : undefined, ours_ms_p50: round(percentile(s.ours, 50)), ours_ms_p95: round(percentile(s.ours, 95)), n: s.ours.length, ...extra });
+      const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+      line('diagnostics_open', k.open, { errors_on_valid: errors });
+      line('diagnostics_change', k.change);
+      line('completion', k.comp, { mean_items: round(mean(k.comp.oursItems), 1) });
+      line('hover', k.hov, { answered: round(mean(k.hov.oursItems), 2) });
     }
     out.push({ kind: 'proto_memory', mode: 'stdio', peer: null, ours_rss_mib: round(c.rss().rss, 1), ours_peak_mib: round(c.rss().peak, 1) });
   } finally {
