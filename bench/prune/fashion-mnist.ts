@@ -11,8 +11,8 @@
 // the model to at most --target_ratio of its parameters.
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend, type BackendChoice } from '../../engine/src/backend/index';
-import { buildClassifier } from '../../engine/src/models/index';
-import type { ModelConfig } from '../../engine/src/spec/config';
+import { buildClassifier } from '../../engine/src/networks/classification_tf1/model';
+import type { ModelConfig } from '../../engine/src/networks/classification_tf1/config';
 import { readIdx, findIdxPair, FASHION_MNIST_DIR } from '../../engine/src/data/idx';
 import { pruneModel, type PruneReport } from '../../engine/src/prune/index';
 import { convertToOnnx } from '../../engine/src/export/convert';

@@ -18,7 +18,7 @@ import { chooseBackend } from '../../engine/src/backend';
 import type { ImageSet } from '../../engine/src/data/folder';
 import { makePreprocessor } from '../../engine/src/data/preprocess';
 import { pruneModel } from '../../engine/src/prune/index';
-import { lossAndAccuracy, predictSet } from '../../engine/src/train/predict';
+import { lossAndAccuracy, predictSet } from '../../engine/src/networks/classification_tf1/predict';
 import { describeMachine, fail, log, machineInfo, parseArgs, round, table } from '../common/util';
 import { loadSet, writeFashionMnist } from '../train/data';
 import { buildBenchModel, type ModelName } from '../train/models';

@@ -7,7 +7,7 @@
 //     [--mode accuracy --eval-images F --eval-labels F --eval-n N]
 import { performance } from 'node:perf_hooks';
 import { chooseBackend, isBackendChoice } from '../../engine/src/backend';
-import { lossAndAccuracy, predictSet } from '../../engine/src/train/predict';
+import { lossAndAccuracy, predictSet } from '../../engine/src/networks/classification_tf1/predict';
 import { parseArgs } from '../common/util';
 import { buildBenchModel, forwardFlops, MODELS, trainableParams, type ModelName } from './models';
 import { makeStepper } from './step';

@@ -4,8 +4,8 @@
 // is written here with the same layer kinds). bench/train/pytorch_bench.py mirrors each one
 // layer for layer. FLOPs per image are counted from the built model's layer shapes.
 import type * as tfTypes from '@tensorflow/tfjs';
-import { buildClassifier } from '../../engine/src/models';
-import { buildConfig } from '../../engine/src/spec/defaults';
+import { buildClassifier } from '../../engine/src/networks/classification_tf1/model';
+import { buildConfig } from '../../engine/src/networks/classification_tf1/config-defaults';
 
 type Tf = typeof tfTypes;
 

@@ -1,4 +1,4 @@
-// The engine trainer's step (engine/src/train/trainer.ts: batch builder, 'tf' preprocessing,
+// The engine trainer's step (engine/src/networks/classification_tf1/trainer.ts: batch builder, 'tf' preprocessing,
 // softmax cross-entropy with the same clipping, optimizer.minimize over trainable weights),
 // without augmentation, checkpoints and logging, so benchmarks time exactly the compute path.
 import type * as tfTypes from '@tensorflow/tfjs';

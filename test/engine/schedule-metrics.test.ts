@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { learningRateAt } from '../../engine/src/train/schedule';
-import { computeReport } from '../../engine/src/train/metrics';
-import { buildConfig } from '../../engine/src/spec/defaults';
+import { computeReport } from '../../engine/src/networks/classification_tf1/metrics';
+import { buildConfig } from '../../engine/src/networks/classification_tf1/config-defaults';
 
 test('step, soft_anneal and cosine schedules, and Keras decay', () => {
   const step = { type: 'step' as const, learningRate: 0.1, stepSize: 2, gamma: 0.5 };

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { buildClassifier, HEAD_LAYER } from '../../engine/src/models';
-import { transferWeights } from '../../engine/src/train/transfer';
-import { buildConfig } from '../../engine/src/spec/defaults';
+import { buildClassifier, HEAD_LAYER } from '../../engine/src/networks/classification_tf1/model';
+import { transferWeights } from '../../engine/src/networks/classification_tf1/transfer';
+import { buildConfig } from '../../engine/src/networks/classification_tf1/config-defaults';
 
 async function useCpu(): Promise<void> {
   await tf.setBackend('cpu');

@@ -6,9 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { pruneTask } from '../../engine/src/tasks/prune';
-import { exportTask } from '../../engine/src/tasks/export';
+import { pruneTask } from '../../engine/src/networks/classification_tf1/tasks/prune';
+import { exportTask } from '../../engine/src/networks/classification_tf1/tasks/export';
 import type { Flags, TaskContext } from '../../engine/src/tasks/types';
+import type { ClassificationConfig } from '../../engine/src/networks/classification_tf1/config';
 import { loadModel, saveModel } from '../../engine/src/io/model-io';
 import { createStatusWriter } from '../../engine/src/util/status';
 import { encodePng } from '../../engine/src/data/images';
@@ -24,7 +25,7 @@ before(async () => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function context(task: string, flags: Flags): TaskContext {
+function context(task: string, flags: Flags): TaskContext<ClassificationConfig> {
   const resultsDir = join(root, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const quiet = { info() {}, warn() {}, progress() {}, done() {} };
@@ -35,7 +36,7 @@ function context(task: string, flags: Flags): TaskContext {
     specPath: '',
     spec: {},
     // Only the fields prune/export read; the spec parser fills the rest in real runs.
-    config: { train: { preprocessMode: 'torch', imageMean: {} } } as unknown as TaskContext['config'],
+    config: { train: { preprocessMode: 'torch', imageMean: {} } } as unknown as ClassificationConfig,
     resultsDir,
     status: createStatusWriter(join(resultsDir, 'status.json')),
     log: quiet,

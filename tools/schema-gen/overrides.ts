@@ -40,6 +40,12 @@ export const OVERRIDES: Override[] = [
     reason: 'beta2 is a decay rate in [0, 1]; the sheet caps it at 0.95, which rejects the usual 0.999',
     set: { minimum: 0, maximum: 1 },
   },
+  ...['output_image_width', 'output_image_height'].map((k) => ({
+    network: 'detectnet_v2',
+    path: `augmentation_config.preprocessing.${k}`,
+    reason: "DetectNet_v2's code only needs a multiple of the output stride (16); the sheet's UI minimum (480 / 272) rejects the small inputs CPU training uses",
+    set: { minimum: 16, multipleOf: 16 },
+  })),
   ...['vertical_flip', 'horizontal_flip', 'jitter'].map((k) => ({
     network: 'yolo_v3',
     path: `augmentation_config.${k}`,

@@ -14,7 +14,10 @@ const ALIASES: Record<string, string> = {
   image_dir: 'image',
   o: 'output',
   output_dir: 'output',
+  output_filename: 'output',
   k: 'key',
+  d: 'dataset_spec',
+  dataset_export_spec: 'dataset_spec',
   h: 'help',
 };
 

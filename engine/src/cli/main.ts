@@ -6,27 +6,30 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from './args';
-import { NETWORKS, getTask, taskNames } from '../tasks/index';
+import { getNetwork, getTask, networkNames, taskNames } from '../networks/index';
+import type { NetworkModule } from '../networks/types';
 import { EngineError, type EngineTask, type TaskContext, type Tf } from '../tasks/types';
-import { loadSpec } from '../spec/load';
+import { readSpecFile } from '../spec/load';
 import { SpecError } from '../spec/errors';
-import { buildConfig } from '../spec/defaults';
 import { BACKEND_CHOICES, chooseBackend, isBackendChoice } from '../backend';
 import { createLogger } from '../util/log';
 import { createStatusWriter, type StatusWriter } from '../util/status';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyNetwork = NetworkModule<any>;
 
 function globalHelp(): string {
   const lines = [
     'Usage: tao-engine <network> <task> -e SPEC -r RESULTS_DIR [options]',
     '',
-    'Runs TAO classification tasks locally with TensorFlow.js.',
+    'Runs TAO tasks locally with TensorFlow.js, from the same spec files TAO reads.',
     '',
-    `Networks: ${Object.keys(NETWORKS).join(', ')}`,
-    'Tasks:',
+    'Networks and their tasks:',
   ];
-  for (const name of taskNames()) {
-    const task = getTask(name);
-    if (task) lines.push(`  ${name.padEnd(16)}${task.summary}`);
+  for (const name of networkNames()) {
+    const network = getNetwork(name) as AnyNetwork;
+    lines.push(`  ${name.padEnd(20)}${network.summary}`);
+    lines.push(`  ${''.padEnd(20)}${taskNames(network).join(', ')}`);
   }
   lines.push(
     '',
@@ -37,9 +40,17 @@ function globalHelp(): string {
     '  --quiet                      only warnings and errors',
     '  --verbose                    stack traces and backend probing details',
     '',
-    'Run `tao-engine <network> <task> --help` for a task\'s options.',
+    "Run `tao-engine <network> <task> --help` for a task's options.",
   );
   return lines.join('\n') + '\n';
+}
+
+/** Where status.json goes when -r is left out: tasks that name an output (as TAO allows) write beside it. */
+function defaultResultsDir(task: string, flags: Record<string, string | boolean>): string | undefined {
+  if (typeof flags.output !== 'string') return undefined;
+  if (task === 'prune' || task === 'dataset_convert') return dirname(resolve(flags.output));
+  if (task === 'inference') return resolve(flags.output);
+  return undefined;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -56,13 +67,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(globalHelp());
     return network || flags.help ? 0 : 2;
   }
-  if (!NETWORKS[network]) {
-    process.stderr.write(`error: unknown network "${network}" (available: ${Object.keys(NETWORKS).join(', ')})\n`);
+  const net = getNetwork(network);
+  if (!net) {
+    process.stderr.write(`error: unknown network "${network}" (available: ${networkNames().join(', ')})\n`);
     return 2;
   }
-  const task: EngineTask | undefined = taskName ? getTask(taskName) : undefined;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const task: EngineTask<any> | undefined = taskName ? getTask(net, taskName) : undefined;
   if (!task) {
-    process.stderr.write(`error: ${taskName ? `unknown task "${taskName}"` : 'no task given'} (available: ${taskNames().filter((n) => getTask(n)).join(', ')})\n`);
+    process.stderr.write(`error: ${taskName ? `${network} has no task "${taskName}"` : 'no task given'} (available: ${taskNames(net).join(', ')})\n`);
     return 2;
   }
   if (flags.help) {
@@ -78,18 +91,18 @@ export async function main(argv: string[]): Promise<number> {
     // 1. Spec (parsed and checked before any TensorFlow loads).
     let specPath = '';
     let spec: Record<string, unknown> = {};
-    let config = buildConfig({}).config;
+    let config: unknown = net.defaultConfig();
     if (needsSpec) {
       if (typeof flags.spec !== 'string') throw new EngineError(`${task.name} needs -e SPEC (see --help)`);
       specPath = resolve(flags.spec);
-      const loaded = loadSpec(specPath, network);
-      for (const w of loaded.warnings) log.warn(w);
-      spec = loaded.plain;
-      config = loaded.config;
+      const read = readSpecFile(specPath, network);
+      config = net.readConfig(read);
+      for (const w of read.warnings) log.warn(w);
+      spec = read.plain;
     }
     // 2. Results folder and status.json.
-    // prune may leave -r out (as in TAO): its status.json then goes next to the pruned model.
-    const resultsArg = typeof flags.results === 'string' ? flags.results : task.name === 'prune' && typeof flags.output === 'string' ? dirname(resolve(flags.output)) : undefined;
+    // prune and dataset_convert may leave -r out (as in TAO): status.json then goes next to the output.
+    const resultsArg = typeof flags.results === 'string' ? flags.results : defaultResultsDir(task.name, flags);
     if (resultsArg === undefined) throw new EngineError(`${task.name} needs -r RESULTS_DIR (see --help)`);
     const resultsDir = resolve(resultsArg);
     mkdirSync(resultsDir, { recursive: true });
@@ -114,7 +127,8 @@ export async function main(argv: string[]): Promise<number> {
       log.info(`backend: ${chosen.description}`);
       if (flags.verbose) for (const s of chosen.skipped) log.info(`  skipped ${s}`);
     }
-    const ctx: TaskContext = { network, task: task.name, flags, specPath, spec, config, resultsDir, status, log, tf, backend };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const ctx: TaskContext<any> = { network, task: task.name, flags, specPath, spec, config, resultsDir, status, log, tf, backend };
     await task.run(ctx);
     return 0;
   } catch (err) {

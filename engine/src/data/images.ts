@@ -133,3 +133,16 @@ export function encodePng(img: RawImage): Buffer {
   png.data = rgba;
   return PNG.sync.write(png, { colorType: img.channels === 1 ? 0 : 2 });
 }
+
+/** Encodes an RGB or gray image as baseline JPEG (quality 0-100). */
+export function encodeJpeg(img: RawImage, quality = 92): Buffer {
+  const rgba = Buffer.alloc(img.width * img.height * 4);
+  for (let i = 0; i < img.width * img.height; i++) {
+    const r = img.data[i * img.channels];
+    rgba[i * 4] = r;
+    rgba[i * 4 + 1] = img.channels === 1 ? r : img.data[i * 3 + 1];
+    rgba[i * 4 + 2] = img.channels === 1 ? r : img.data[i * 3 + 2];
+    rgba[i * 4 + 3] = 255;
+  }
+  return jpeg.encode({ data: rgba, width: img.width, height: img.height }, quality).data;
+}

@@ -1,8 +1,8 @@
 // The contract between the CLI and each task. A task receives everything already parsed and
 // prepared (flags, spec, results folder, status writer, chosen TensorFlow.js instance), so
-// adding a task (prune, export, ...) means adding one module and one registry line.
+// adding a task means adding one module and one line in its network's task table
+// (networks/<name>/index.ts). `C` is the network's typed config.
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { ClassificationConfig } from '../spec/config';
 import type { StatusWriter } from '../util/status';
 import type { Logger } from '../util/log';
 
@@ -12,7 +12,7 @@ export type Tf = typeof tfTypes;
 /** Parsed command line flags: `--flag value` -> string, a bare `--flag` -> true. Short forms are expanded (-e -> spec). */
 export type Flags = Record<string, string | boolean>;
 
-export interface TaskContext {
+export interface TaskContext<C = unknown> {
   /** e.g. `classification_tf1`. */
   network: string;
   /** e.g. `train`. */
@@ -22,8 +22,8 @@ export interface TaskContext {
   specPath: string;
   /** The spec as a plain JS object (repeated protobuf fields become arrays only when repeated). */
   spec: Record<string, unknown>;
-  /** Typed view of the spec with TAO's defaults filled in. */
-  config: ClassificationConfig;
+  /** The network's typed view of the spec, with TAO's defaults filled in (networks/<name>/config.ts). */
+  config: C;
   /** Absolute path of the results folder (`-r`), created before the task runs. */
   resultsDir: string;
   /** Appends TAO-style lines to RESULTS/status.json. */
@@ -35,7 +35,7 @@ export interface TaskContext {
   backend: string;
 }
 
-export interface EngineTask {
+export interface EngineTask<C = unknown> {
   /** Command name as typed on the command line. */
   name: string;
   /** One line for the task list in `--help`. */
@@ -46,7 +46,7 @@ export interface EngineTask {
   needsSpec?: boolean;
   /** Whether the task needs TensorFlow.js loaded (dataset_convert does not). Default true. */
   needsTf?: boolean;
-  run(ctx: TaskContext): Promise<void>;
+  run(ctx: TaskContext<C>): Promise<void>;
 }
 
 /** Raised for user errors (bad flags, bad spec, missing data): printed without a stack, exit code 1. */

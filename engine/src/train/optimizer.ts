@@ -2,7 +2,7 @@
 // optimizer's slots (moments, accumulators, iteration count) with a checkpoint so a resumed
 // run continues exactly where the interrupted one stopped.
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { OptimizerConfig } from '../spec/config';
+import type { OptimizerConfig } from './config';
 
 type Tf = typeof tfTypes;
 type Optimizer = tfTypes.Optimizer;

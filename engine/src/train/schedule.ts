@@ -1,6 +1,6 @@
 // Learning rate per training step from lr_config, then Keras' `decay` (lr / (1 + decay * step)),
 // which TAO's optimizers also apply. Pure function of the step, so resuming needs no state.
-import type { LrConfig } from '../spec/config';
+import type { LrConfig } from './config';
 
 export function learningRateAt(cfg: LrConfig, decay: number, step: number, stepsPerEpoch: number, totalSteps: number): number {
   const progress = totalSteps > 0 ? step / totalSteps : 0;
@@ -11,6 +11,13 @@ export function learningRateAt(cfg: LrConfig, decay: number, step: number, steps
   switch (cfg.type) {
     case 'constant':
       break;
+    case 'soft_start_annealing': {
+      // Interpolating in log space gives TAO's exponential ramps; base is max_learning_rate.
+      const logRatio = Math.log(cfg.minLr / base);
+      if (progress < cfg.softStart) lr = base * Math.exp(logRatio * (1 - progress / cfg.softStart));
+      else if (progress > cfg.annealing) lr = base * Math.exp((logRatio * (progress - cfg.annealing)) / Math.max(1e-12, 1 - cfg.annealing));
+      break;
+    }
     case 'step': {
       const epoch = step / Math.max(1, stepsPerEpoch);
       lr = base * Math.pow(cfg.gamma, Math.floor(epoch / Math.max(cfg.stepSize, 1e-9)));

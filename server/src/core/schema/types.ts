@@ -29,6 +29,8 @@ export interface SpecSchema {
   maximum?: number;
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
+  /** The value must divide by this (e.g. an input size and a network's output stride). */
+  multipleOf?: number;
   pattern?: string;
 
   /** Alternatives when a field takes more than one shape (e.g. an int or a list of ints). */

@@ -286,6 +286,7 @@ class Validator {
     if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) problems.push(`greater than ${schema.exclusiveMinimum}`);
     if (schema.maximum !== undefined && value > schema.maximum) problems.push(`at most ${schema.maximum}`);
     if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) problems.push(`less than ${schema.exclusiveMaximum}`);
+    if (schema.multipleOf !== undefined && schema.multipleOf > 0 && Math.abs(value / schema.multipleOf - Math.round(value / schema.multipleOf)) > 1e-9) problems.push(`a multiple of ${schema.multipleOf}`);
     if (problems.length === 0) return;
     const unit = schema['x-tao-unit'] ? ` ${schema['x-tao-unit']}` : '';
     this.push('error', 'out-of-range', node.span, `'${key}' must be ${problems.join(' and ')}${unit}; got ${node.raw}.`);

@@ -1,0 +1,44 @@
+// The shared backbone library: every network (classification_tf1, detectnet_v2, ...) builds
+// its feature extractor here and adds its own heads. Layer names follow TAO's Keras templates
+// so pretrained weights and pruning find layers by name.
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { BackboneConfig } from './config';
+import { BuildContext, type SymT } from './context';
+import { buildResnet } from './resnet';
+import { buildVgg } from './vgg';
+import { buildMobilenetV1, buildMobilenetV2 } from './mobilenet';
+
+export type { BackboneConfig } from './config';
+export { BuildContext, type SymT } from './context';
+export { applyFreezing } from './freeze';
+
+/** Options that differ between the networks using a backbone. */
+export interface BackboneOptions {
+  /**
+   * Output stride 16 instead of 32: the last downsampling stage keeps stride 1, as TAO's
+   * detection templates build them (DetectNet_v2 predicts on a 1/16 grid).
+   */
+  stride16?: boolean;
+}
+
+type Builder = (c: BuildContext, input: SymT, opts: BackboneOptions) => SymT;
+
+const BUILDERS: Record<string, Builder> = {
+  resnet: buildResnet,
+  vgg: buildVgg,
+  mobilenet_v1: buildMobilenetV1,
+  mobilenet_v2: buildMobilenetV2,
+};
+
+/** Architectures the engine can build (model_config.arch values). */
+export function supportedArchs(): string[] {
+  return Object.keys(BUILDERS);
+}
+
+export function buildBackbone(c: BuildContext, input: SymT, opts: BackboneOptions = {}): SymT {
+  const builder = BUILDERS[c.cfg.arch];
+  if (!builder) throw new Error(`arch "${c.cfg.arch}" is not supported by the local engine (supported: ${supportedArchs().join(', ')})`);
+  return builder(c, input, opts);
+}
+
+export type Tf = typeof tfTypes;

@@ -1,0 +1,112 @@
+// Transfer learning: copy a pretrained model's weights into a freshly built one.
+// Layers are matched by name when names agree (our own models, TAO-named Keras models),
+// otherwise by position among layers whose weight shapes agree (any other tfjs model).
+// The classification head is special: its columns follow class names, so classes the
+// pretrained model already knew keep their rows and predict from epoch 0; new classes
+// start from the fresh initialisation.
+import type * as tfTypes from '@tensorflow/tfjs';
+import { HEAD_LAYER } from './model';
+
+type Tf = typeof tfTypes;
+
+export interface TransferReport {
+  copiedLayers: number;
+  skippedLayers: string[];
+  /** Classes whose head rows came from the pretrained model. */
+  keptClasses: string[];
+  matchedBy: 'name' | 'position';
+}
+
+function shapesOf(layer: tfTypes.layers.Layer): string {
+  return layer.getWeights().map((w) => w.shape.join('x')).join('|');
+}
+
+function sameShapes(a: tfTypes.layers.Layer, b: tfTypes.layers.Layer): boolean {
+  return a.weights.length === b.weights.length && a.weights.every((w, i) => w.shape.join('x') === b.weights[i].shape.join('x'));
+}
+
+/**
+ * Grayscale <-> colour: a first conv kernel [kh, kw, 1, co] is spread over 3 input channels
+ * (divided by 3, so a gray image gives the same response), and [kh, kw, 3, co] is summed to 1.
+ */
+function adaptInputChannels(tf: Tf, layer: tfTypes.layers.Layer, src: tfTypes.layers.Layer): boolean {
+  if (layer.weights.length !== src.weights.length || layer.weights.length === 0) return false;
+  const target = layer.weights.map((w) => w.shape);
+  const source = src.weights.map((w) => w.shape);
+  const [t0, s0] = [target[0], source[0]];
+  if (t0.length !== 4 || s0.length !== 4) return false;
+  const sameElse = t0[0] === s0[0] && t0[1] === s0[1] && t0[3] === s0[3] && target.slice(1).every((s, i) => s.join() === source[i + 1].join());
+  if (!sameElse || !((t0[2] === 3 && s0[2] === 1) || (t0[2] === 1 && s0[2] === 3))) return false;
+  const weights = src.getWeights();
+  const kernel = tf.tidy(() => (t0[2] === 3 ? tf.div(tf.tile(weights[0], [1, 1, 3, 1]), 3) : tf.sum(weights[0], 2, true)));
+  layer.setWeights([kernel, ...weights.slice(1)]);
+  kernel.dispose();
+  return true;
+}
+
+export function transferWeights(
+  tf: Tf,
+  target: tfTypes.LayersModel,
+  source: tfTypes.LayersModel,
+  targetClasses: string[],
+  sourceClassmap: Record<string, number> | undefined,
+): TransferReport {
+  const report: TransferReport = { copiedLayers: 0, skippedLayers: [], keptClasses: [], matchedBy: 'name' };
+  const body = target.layers.filter((l) => l.weights.length > 0 && l.name !== HEAD_LAYER);
+  const sourceByName = new Map(source.layers.map((l) => [l.name, l]));
+  const byName = body.filter((l) => sourceByName.has(l.name)).length;
+  if (byName > 0) {
+    for (const layer of body) {
+      const src = sourceByName.get(layer.name);
+      if (src && sameShapes(layer, src)) {
+        layer.setWeights(src.getWeights());
+        report.copiedLayers++;
+      } else if (src && adaptInputChannels(tf, layer, src)) {
+        report.copiedLayers++;
+      } else {
+        report.skippedLayers.push(layer.name);
+      }
+    }
+  } else {
+    // Foreign model: walk both weight-carrying layer lists in order while shapes agree.
+    report.matchedBy = 'position';
+    const srcLayers = source.layers.filter((l) => l.weights.length > 0);
+    let j = 0;
+    for (const layer of body) {
+      while (j < srcLayers.length && shapesOf(srcLayers[j]) !== shapesOf(layer)) j++;
+      if (j >= srcLayers.length) {
+        report.skippedLayers.push(layer.name);
+        continue;
+      }
+      layer.setWeights(srcLayers[j].getWeights());
+      report.copiedLayers++;
+      j++;
+    }
+  }
+
+  // Head: copy the columns of classes both models know.
+  const head = target.layers.find((l) => l.name === HEAD_LAYER);
+  const srcHead = source.layers.find((l) => l.name === HEAD_LAYER) ?? source.layers[source.layers.length - 1];
+  if (head && srcHead && sourceClassmap && srcHead.weights.length === 2) {
+    const [kernel, bias] = head.getWeights();
+    const [sKernel, sBias] = srcHead.getWeights();
+    if (kernel.shape[0] === sKernel.shape[0]) {
+      const k = kernel.arraySync() as number[][];
+      const b = bias.arraySync() as number[];
+      const sk = sKernel.arraySync() as number[][];
+      const sb = sBias.arraySync() as number[];
+      targetClasses.forEach((name, col) => {
+        const from = sourceClassmap[name];
+        if (from === undefined || from >= sb.length) return;
+        for (let r = 0; r < k.length; r++) k[r][col] = sk[r][from];
+        b[col] = sb[from];
+        report.keptClasses.push(name);
+      });
+      const newK = tf.tensor2d(k);
+      const newB = tf.tensor1d(b);
+      head.setWeights([newK, newB]);
+      tf.dispose([newK, newB]);
+    }
+  }
+  return report;
+}
