@@ -24,6 +24,7 @@ import {
 import { decodeImage, type RawImage } from '../../engine/src/data/images';
 import { augmentTask } from '../../engine/src/networks/detectnet_v2/tasks/augment';
 import type { TaskContext, Tf } from '../../engine/src/tasks/types';
+import { buildDetectnetConfig, type DetectnetConfig } from '../../engine/src/networks/detectnet_v2/config';
 import { EngineError } from '../../engine/src/tasks/types';
 import { createLogger } from '../../engine/src/util/log';
 import { createStatusWriter } from '../../engine/src/util/status';
@@ -262,7 +263,7 @@ test('colour: identity is identity, values stay in range, hue matches TAO', () =
   assert.deepEqual(applyColor({ width: 2, height: 1, channels: 1, data: Uint8Array.of(5, 6) }, { ...identityColorParams(), brightness: [0.5, 0.5, 0.5] }), Uint8Array.of(5, 6));
 });
 
-function context(flags: Record<string, string>, spec: Record<string, unknown>, name: string): TaskContext {
+function context(flags: Record<string, string>, spec: Record<string, unknown>, name: string): TaskContext<DetectnetConfig> {
   const resultsDir = join(work, `results-${name}`);
   return {
     network: 'detectnet_v2',
@@ -270,7 +271,7 @@ function context(flags: Record<string, string>, spec: Record<string, unknown>, n
     flags,
     specPath: join(work, 'spec.txt'),
     spec,
-    config: undefined,
+    config: buildDetectnetConfig(spec as Parameters<typeof buildDetectnetConfig>[0]).config,
     resultsDir,
     status: createStatusWriter(join(resultsDir, 'status.json')),
     log: createLogger(true),

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import * as jpeg from 'jpeg-js';
 import { runEngine, tempDir } from './helpers';
 import { encodePng } from '../../engine/src/data/images';
 import { crc32c, encodeTfRecords, iterateTfRecords, maskCrc, readTfRecordFile, writeTfRecordFile } from '../../engine/src/data/tfrecord';
@@ -323,6 +324,36 @@ test("TAO's converter fixture: one partition, one shard, point clouds and calibr
   assert.deepEqual(ex[0]['calibration/T_lidar_to_camera'], { float: [0, 0, 1, 0, 0, 1, 0, 6, -1, 0, 0, -4, 0, 0, 0, 1] });
   assert.deepEqual(ex[0]['calibration/P_lidar_to_image'], { float: [0, 0, 2, 3, 0, 2, 0, 12, -1, 0, 0, -4] });
   assert.deepEqual(imageSize(join(root, 'image_2', '000000.png')), { width: 1224, height: 370 });
+  const jpg = join(root, 'x.jpg');
+  writeFileSync(jpg, jpeg.encode({ data: Buffer.alloc(7 * 5 * 4, 128), width: 7, height: 5 }, 90).data);
+  assert.deepEqual(imageSize(jpg), { width: 7, height: 5 });
+  assert.throws(() => imageSize(join(root, 'map.json')), /map\.json: not a PNG, JPEG or BMP image/);
+});
+
+test('sample modifier filters and duplicates training frames only; stale shards are reported', () => {
+  const root = kittiFolder('kitti-mod', 6);
+  const prefix = join(work, 'out-mod', 'm');
+  const sampleModifier = {
+    filterSamplesContainingOnly: ['car'],
+    dominantTargetClasses: ['car'],
+    minimumTargetClassImbalance: { pedestrian: 0.5 },
+    numDuplicates: 1,
+    maxTrainingSamples: 0,
+    sourceToTargetClassMapping: { car: 'car', pedestrian: 'pedestrian' },
+  };
+  // Validation = 000000, 000001 (unchanged). Training: car-only frames 3 and 5 are dropped,
+  // frames 2 and 4 (1 pedestrian > 0.5 x 1 car) are written twice.
+  const result = convertKitti(options(root, prefix, { valSplit: 34, numShards: 0, sampleModifier, validationFold: 0 }));
+  assert.deepEqual(result.folds.map((f) => [f.frames, f.examples, f.counts]), [
+    [2, 2, [['car', 2], ['pedestrian', 1]]],
+    [4, 4, [['car', 4], ['pedestrian', 4]]],
+  ]);
+  const ids = readDetectionFrames(`${prefix}-fold-001-of-002`, root, 'png').frames.map((f) => f.id).sort();
+  assert.deepEqual(ids, ['image_2/000002', 'image_2/000002', 'image_2/000004', 'image_2/000004']);
+  assert.throws(() => convertKitti(options(root, prefix, { sampleModifier: { ...sampleModifier, dominantTargetClasses: ['truck'] } })), /dominant_target_classes: truck not among/);
+
+  const again = convertKitti(options(root, prefix, { valSplit: 34, numShards: 1 }));
+  assert.deepEqual(again.staleFiles.map((f) => basename(f)), ['m-fold-000-of-002', 'm-fold-001-of-002']);
 });
 
 test('bad labels stop the conversion before any file is written', () => {

@@ -168,7 +168,8 @@ function jpegSize(buf: Buffer): { width: number; height: number } | undefined {
 
 /** Width and height of a PNG, JPEG or BMP file, read from its header. */
 export function imageSize(path: string): { width: number; height: number } {
-  let head = readHead(path, 65536);
+  // PNG and BMP keep their size in the first 26 bytes; only JPEG needs a longer look.
+  let head = readHead(path, 32);
   if (head.length >= 24 && head.readUInt32BE(0) === 0x89504e47 && head.toString('latin1', 12, 16) === 'IHDR') {
     return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
   }
@@ -177,6 +178,7 @@ export function imageSize(path: string): { width: number; height: number } {
     return { width: Math.abs(head.readInt32LE(18)), height: Math.abs(head.readInt32LE(22)) };
   }
   if (head.length >= 4 && head[0] === 0xff && head[1] === 0xd8) {
+    head = readHead(path, 65536);
     let size = jpegSize(head);
     // Large EXIF blocks can push the frame header past the first 64 KiB.
     if (!size && head.length === 65536) {

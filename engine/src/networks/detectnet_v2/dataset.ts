@@ -25,7 +25,21 @@ function prepare(frames: DetectionFrame[], cfg: DetectnetConfig, shape: InputSha
   return prepareFrames(frames, shape, indexOf);
 }
 
-export function loadTrainingSplits(specPath: string, cfg: DetectnetConfig, shape: InputShape): { train: PreparedFrame[]; val: PreparedFrame[] } {
+/** Label classes the mapping leaves out, with their object counts (TAO drops them silently). */
+export function unmappedClasses(frames: DetectionFrame[], mapping: Record<string, string>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const f of frames) for (const o of f.objects) if (mapping[o.cls] === undefined) out.set(o.cls, (out.get(o.cls) ?? 0) + 1);
+  return out;
+}
+
+export interface TrainingSplits {
+  train: PreparedFrame[];
+  val: PreparedFrame[];
+  /** Label classes not in target_class_mapping -> objects dropped. */
+  unmapped: Map<string, number>;
+}
+
+export function loadTrainingSplits(specPath: string, cfg: DetectnetConfig, shape: InputShape): TrainingSplits {
   const d = cfg.dataset;
   if (!d || d.sources.length === 0) throw new EngineError(`${specPath}: dataset_config.data_sources is missing (tfrecords_path and image_directory_path)`);
   const all = readSources(specPath, d.sources, d.imageExtension, 'data_sources');
@@ -38,7 +52,8 @@ export function loadTrainingSplits(specPath: string, cfg: DetectnetConfig, shape
     trainFrames = all.filter((f) => f.fold !== d.validationFold);
     if (valFrames.length === 0) throw new EngineError(`${specPath}: validation_fold ${d.validationFold} matches no records (folds present: ${[...new Set(all.map((f) => f.fold))].sort().join(', ')})`);
   }
-  return { train: prepare(trainFrames, cfg, shape), val: prepare(valFrames, cfg, shape) };
+  const unmapped = unmappedClasses([...trainFrames, ...valFrames], d.targetClassMapping);
+  return { train: prepare(trainFrames, cfg, shape), val: prepare(valFrames, cfg, shape), unmapped };
 }
 
 /** Frames for evaluate: the validation split when there is one, else every frame. */

@@ -253,7 +253,7 @@ function prettyTable(headers: readonly string[], rows: ReadonlyArray<readonly st
  */
 export function formatApTable(result: DetectionMetrics, extras: { validationCost?: number; medianInferenceTime?: number } = {}): string {
   const lines: string[] = [''];
-  if (extras.validationCost !== undefined) lines.push(`Validation cost: ${extras.validationCost.toFixed(6)}`);
+  if (extras.validationCost !== undefined) lines.push(`Validation cost: ${pythonFixed(extras.validationCost, 6)}`);
   lines.push(`Mean average_precision (in %): ${pythonFixed(result.mAP * 100, 4)}`);
   lines.push('');
   const rows = result.perClass
@@ -261,7 +261,7 @@ export function formatApTable(result: DetectionMetrics, extras: { validationCost
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.value - b.value))
     .map((r) => [r.name, pythonFloatRepr(r.value)]);
   lines.push(prettyTable(['class name', 'average precision (in %)'], rows));
-  if (extras.medianInferenceTime !== undefined) lines.push('', `Median Inference Time: ${extras.medianInferenceTime.toFixed(6)}`);
+  if (extras.medianInferenceTime !== undefined) lines.push('', `Median Inference Time: ${pythonFixed(extras.medianInferenceTime, 6)}`);
   return lines.join('\n');
 }
 

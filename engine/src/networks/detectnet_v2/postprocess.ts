@@ -125,44 +125,76 @@ export function decodeCandidates(out: GridOutput, cls: number, d: BoxDecoding, c
 // ---------------------------------------------------------------------------------------------
 // DBSCAN (scikit-learn's, with a precomputed 1 - IoU distance and coverage as sample weight)
 
-/** Growable int buffer, so neighbour pairs are stored once without an n x n matrix. */
-class IntList {
-  data = new Int32Array(64);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
+/**
+ * The candidates sorted by x1, with their coordinates laid out per field for a tight inner
+ * loop. Distance <= eps needs IoU >= 1 - eps, and a 2-D IoU never exceeds the 1-D IoU of the x
+ * intervals, which for boxes sorted by x1 bounds x1_j - x1_i <= eps * w_i (`reach`). So each
+ * box is only compared with the boxes that start within that reach of it: no n x n matrix,
+ * and far fewer than n^2 comparisons unless everything overlaps everything.
+ */
+interface SortedBoxes {
+  n: number;
+  /** Sorted position -> candidate index. */
+  index: Int32Array;
+  x1: Float64Array;
+  y1: Float64Array;
+  x2: Float64Array;
+  y2: Float64Array;
+  area: Float64Array;
+  reach: Float64Array;
+}
+
+function sortBoxes(boxes: Float64Array, n: number, eps: number): SortedBoxes {
+  const index = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => boxes[a * 4] - boxes[b * 4] || a - b);
+  const s: SortedBoxes = {
+    n, index,
+    x1: new Float64Array(n), y1: new Float64Array(n), x2: new Float64Array(n), y2: new Float64Array(n),
+    area: new Float64Array(n), reach: new Float64Array(n),
+  };
+  for (let a = 0; a < n; a++) {
+    const i = index[a];
+    s.x1[a] = boxes[i * 4];
+    s.y1[a] = boxes[i * 4 + 1];
+    s.x2[a] = boxes[i * 4 + 2];
+    s.y2[a] = boxes[i * 4 + 3];
+    s.area[a] = (s.x2[a] - s.x1[a]) * (s.y2[a] - s.y1[a]);
+    // A hair of slack so rounding in the bound never hides a pair the exact test accepts.
+    s.reach[a] = s.x1[a] + eps * (s.x2[a] - s.x1[a]) + 1e-6;
   }
+  return s;
 }
 
 /**
- * 1 - IoU as TAO computes it for clustering: the union gets a small constant (1e-5 in the
- * evaluate path's cluster.compute_iou, 0.01 in the inference path's utilities.iou_vectorized)
- * so that degenerate boxes give IoU 0 instead of NaN.
+ * Whether sorted boxes a and b are neighbours, 1 - IoU <= eps, with IoU as TAO computes it for
+ * clustering: the union gets a small constant (1e-5 in cluster.compute_iou on the evaluate
+ * path, 0.01 in utilities.iou_vectorized on the inference path) so degenerate boxes give IoU 0
+ * instead of NaN.
  */
-function iouDistance(b: Float64Array, i: number, j: number, unionPad: number): number {
-  const ix = Math.max(0, Math.min(b[i * 4 + 2], b[j * 4 + 2]) - Math.max(b[i * 4], b[j * 4]));
-  const iy = Math.max(0, Math.min(b[i * 4 + 3], b[j * 4 + 3]) - Math.max(b[i * 4 + 1], b[j * 4 + 1]));
+function near(s: SortedBoxes, a: number, b: number, eps: number, unionPad: number): boolean {
+  const ix = Math.max(0, Math.min(s.x2[a], s.x2[b]) - Math.max(s.x1[a], s.x1[b]));
+  const iy = Math.max(0, Math.min(s.y2[a], s.y2[b]) - Math.max(s.y1[a], s.y1[b]));
   const inter = ix * iy;
-  const ai = (b[i * 4 + 2] - b[i * 4]) * (b[i * 4 + 3] - b[i * 4 + 1]);
-  const aj = (b[j * 4 + 2] - b[j * 4]) * (b[j * 4 + 3] - b[j * 4 + 1]);
-  return 1 - inter / (ai + aj - inter + unionPad);
+  return 1 - inter / (s.area[a] + s.area[b] - inter + unionPad) <= eps;
+}
+
+function findRoot(parent: Int32Array, i: number): number {
+  while (parent[i] !== i) {
+    parent[i] = parent[parent[i]];
+    i = parent[i];
+  }
+  return i;
 }
 
 /**
  * Cluster labels (-1 = noise) exactly as sklearn.cluster.DBSCAN(metric='precomputed') with
  * sample_weight: a point's neighbourhood is every point at distance <= eps (itself included
  * when its self-distance qualifies), it is a core point when the neighbourhood's summed weight
- * reaches minSamples, and clusters grow from core points taken in index order, so a border
- * point shared by two clusters joins the one seeded first.
- *
- * Neighbour search: distance <= eps needs IoU >= 1 - eps, and a 2-D IoU never exceeds the
- * 1-D IoU of the x intervals, which for boxes sorted by x1 bounds x1_j - x1_i <= eps * w_i.
- * So each box is only compared with the boxes starting within that window.
+ * reaches minSamples, and clusters grow from core points taken in index order. That makes a
+ * cluster a connected set of core points plus their non-core neighbours, numbered by its
+ * lowest core index, and a non-core point next to two clusters joins the lower-numbered one.
+ * We build exactly that in three sweeps over the neighbour pairs (weights; unions of core
+ * points; border points), skipping the IoU wherever the answer cannot change anything, so
+ * memory stays O(n) and a big object's thousand overlapping cells stay cheap.
  */
 export function dbscanLabels(boxes: Float64Array, weights: Float64Array, n: number, eps: number, minSamples: number, unionPad: number): Int32Array {
   const labels = new Int32Array(n).fill(-1);
@@ -174,59 +206,80 @@ export function dbscanLabels(boxes: Float64Array, weights: Float64Array, n: numb
     if (total >= minSamples) labels.fill(0);
     return labels;
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => boxes[a * 4] - boxes[b * 4] || a - b);
-  const from = new IntList();
-  const to = new IntList();
-  const degree = new Int32Array(n);
-  const neighbourWeight = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (iouDistance(boxes, i, i, unionPad) <= eps) neighbourWeight[i] += weights[i];
-  }
+  const s = sortBoxes(boxes, n, eps);
+  const w = Float64Array.from(s.index, (i) => weights[i]);
+
+  // Sweep 1: summed weight of each neighbourhood, self included when within eps of itself.
+  // This is the one sweep that needs every IoU, so `near` is spelled out with a's box hoisted.
+  const mass = new Float64Array(n);
+  const { x1, y1, x2, y2, area } = s;
   for (let a = 0; a < n; a++) {
-    const i = order[a];
-    const width = boxes[i * 4 + 2] - boxes[i * 4];
-    // A hair of slack so rounding in the bound never hides a pair the exact test accepts.
-    const window = eps * width + 1e-6;
-    for (let b = a + 1; b < n; b++) {
-      const j = order[b];
-      if (boxes[j * 4] - boxes[i * 4] > window) break;
-      if (iouDistance(boxes, i, j, unionPad) <= eps) {
-        from.push(i);
-        to.push(j);
-        degree[i]++;
-        degree[j]++;
-        neighbourWeight[i] += weights[j];
-        neighbourWeight[j] += weights[i];
+    if (near(s, a, a, eps, unionPad)) mass[a] += w[a];
+    const ax2 = x2[a];
+    const ay1 = y1[a];
+    const ay2 = y2[a];
+    const aArea = area[a];
+    const reach = s.reach[a];
+    let own = 0;
+    for (let b = a + 1; b < n && x1[b] <= reach; b++) {
+      // x1[b] >= x1[a] in sorted order, so the x overlap starts at x1[b].
+      const ix = Math.min(ax2, x2[b]) - x1[b];
+      if (ix <= 0) continue;
+      const iy = Math.min(ay2, y2[b]) - Math.max(ay1, y1[b]);
+      if (iy <= 0) continue;
+      const inter = ix * iy;
+      // Same operation order as `near`, so every sweep agrees on every pair.
+      if (1 - inter / (aArea + area[b] - inter + unionPad) <= eps) {
+        own += w[b];
+        mass[b] += w[a];
+      }
+    }
+    mass[a] += own;
+  }
+  const core = Uint8Array.from(mass, (m) => (m >= minSamples ? 1 : 0));
+
+  // Sweep 2: connect neighbouring core points; pairs already connected need no IoU.
+  const parent = Int32Array.from({ length: n }, (_, a) => a);
+  for (let a = 0; a < n; a++) {
+    if (!core[a]) continue;
+    for (let b = a + 1; b < n && s.x1[b] <= s.reach[a]; b++) {
+      if (!core[b]) continue;
+      const ra = findRoot(parent, a);
+      const rb = findRoot(parent, b);
+      if (ra !== rb && near(s, a, b, eps, unionPad)) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+    }
+  }
+  // Number the clusters by their lowest candidate index, as sklearn's seed order does.
+  const rootLabel = new Int32Array(n).fill(-1);
+  const sortedLabel = new Int32Array(n).fill(-1);
+  const positionOf = new Int32Array(n);
+  for (let a = 0; a < n; a++) positionOf[s.index[a]] = a;
+  let next = 0;
+  let borders = false;
+  for (let i = 0; i < n; i++) {
+    const a = positionOf[i];
+    if (!core[a]) {
+      borders = true;
+      continue;
+    }
+    const r = findRoot(parent, a);
+    if (rootLabel[r] < 0) rootLabel[r] = next++;
+    sortedLabel[a] = rootLabel[r];
+  }
+
+  // Sweep 3: a non-core point takes the lowest label among its core neighbours.
+  if (borders && next > 0) {
+    for (let a = 0; a < n; a++) {
+      for (let b = a + 1; b < n && s.x1[b] <= s.reach[a]; b++) {
+        if (core[a] === core[b]) continue;
+        const [border, seed] = core[a] ? [b, a] : [a, b];
+        const current = sortedLabel[border];
+        if (current >= 0 && current <= sortedLabel[seed]) continue;
+        if (near(s, a, b, eps, unionPad)) sortedLabel[border] = sortedLabel[seed];
       }
     }
   }
-  // Adjacency in CSR form, built from the pair list.
-  const start = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) start[i + 1] = start[i] + degree[i];
-  const fill = start.slice(0, n);
-  const adj = new Int32Array(start[n]);
-  for (let p = 0; p < from.length; p++) {
-    const i = from.data[p];
-    const j = to.data[p];
-    adj[fill[i]++] = j;
-    adj[fill[j]++] = i;
-  }
-  const core = new Uint8Array(n);
-  for (let i = 0; i < n; i++) core[i] = neighbourWeight[i] >= minSamples ? 1 : 0;
-  let label = 0;
-  const stack: number[] = [];
-  for (let seed = 0; seed < n; seed++) {
-    if (labels[seed] !== -1 || !core[seed]) continue;
-    stack.push(seed);
-    while (stack.length > 0) {
-      const p = stack.pop()!;
-      if (labels[p] !== -1) continue;
-      labels[p] = label;
-      if (!core[p]) continue;
-      for (let e = start[p]; e < start[p + 1]; e++) if (labels[adj[e]] === -1) stack.push(adj[e]);
-    }
-    label++;
-  }
+  for (let a = 0; a < n; a++) labels[s.index[a]] = sortedLabel[a];
   return labels;
 }
 

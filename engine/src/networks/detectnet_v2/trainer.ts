@@ -54,7 +54,12 @@ export async function runDetectnetTraining(ctx: TaskContext<DetectnetConfig>, op
 
   // --- data ---------------------------------------------------------------------------
   const shape = { width: m.width, height: m.height, channels: m.channels, fit: cfg.augmentation.preprocessing.enable_auto_resize ? ('stretch' as const) : ('pad' as const) };
-  const { train, val } = loadTrainingSplits(ctx.specPath, cfg, shape);
+  const { train, val, unmapped } = loadTrainingSplits(ctx.specPath, cfg, shape);
+  if (unmapped.size > 0) {
+    // TAO ignores these objects; say so, since a case or spelling slip (Car vs car) looks the same.
+    const list = [...unmapped].map(([c, n]) => `${c} (${n})`).join(', ');
+    log.warn(`${ctx.specPath}: label classes not in dataset_config.target_class_mapping are ignored: ${list}; the mapping's keys are ${Object.keys(cfg.dataset!.targetClassMapping).join(', ')} (names are compared exactly)`);
+  }
   if (train.length === 0) throw new EngineError('no training frames: every frame fell in the validation fold or the records are empty');
   // Validation settings are read now, so a bad postprocessing_config fails before any training.
   const evalSetup = val.length > 0 ? evaluationSetup(cfg, classes, ctx.specPath) : undefined;

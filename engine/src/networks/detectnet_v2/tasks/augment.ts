@@ -19,13 +19,14 @@ import {
   type PathProblem,
 } from '../../../data/detection-augment';
 import { writeFileAtomic } from '../../../io/atomic';
+import { parseKittiLabels } from '../../../data/kitti';
+import type { DetectnetConfig } from '../config';
 import { mixSeed, mulberry32 } from '../../../util/rng';
 import { Progress } from '../../../util/progress';
 
 // ---------------------------------------------------------------------------------------------
-// KITTI labels. A stop-gap reader until the shared parser (data/kitti.ts, parseKittiLabels)
-// lands: it checks what this task relies on and keeps every field's text, so the fields we do
-// not change are written back exactly as they came.
+// KITTI labels: checked by the shared parser (data/kitti.ts, TAO's rules, FILE:LINE errors);
+// each line's own text is kept, so the fields we do not change are written back as they came.
 
 interface KittiObject {
   /** All fields as written: class, truncation, occlusion, alpha, x1 y1 x2 y2, 7 x 3D (, score). */
@@ -34,24 +35,14 @@ interface KittiObject {
 }
 
 function readKittiLabels(path: string, errors: string[]): KittiObject[] {
-  const objects: KittiObject[] = [];
-  readFileSync(path, 'utf8').split(/\r?\n/).forEach((line, i) => {
-    const fields = line.trim().split(/\s+/);
-    if (fields[0] === '') return;
-    const where = `${path}:${i + 1}`;
-    if (fields.length !== 15 && fields.length !== 16) {
-      errors.push(`${where}: expected 15 fields (16 with a score), found ${fields.length}`);
-      return;
-    }
-    const bad = fields.slice(1).findIndex((f) => !Number.isFinite(Number(f)));
-    if (bad >= 0) {
-      errors.push(`${where}: field ${bad + 2} ("${fields[bad + 1]}") is not a number`);
-      return;
-    }
-    const [x1, y1, x2, y2] = fields.slice(4, 8).map(Number);
-    objects.push({ fields, box: [x1, y1, x2, y2] });
-  });
-  return objects;
+  const text = readFileSync(path, 'utf8');
+  try {
+    const lines = text.split(/\r\n|\r|\n/);
+    return parseKittiLabels(text, path, { checkBoxes: false }).map((o) => ({ fields: lines[o.line - 1].trim().split(/\s+/), box: [o.x1, o.y1, o.x2, o.y2] as Box }));
+  } catch (err) {
+    errors.push((err as Error).message);
+    return [];
+  }
 }
 
 function kittiText(objects: KittiObject[], boxes?: Box[], indices?: number[]): string {
@@ -118,7 +109,7 @@ function colorEnabled(cfg: DetectionAugmentConfig): boolean {
   return cfg.preprocessing.output_image_channel === 3 && (c.color_shift_stddev > 0 || c.hue_rotation_max > 0 || c.saturation_shift_max > 0 || c.contrast_scale_max > 0);
 }
 
-export const augmentTask: EngineTask = {
+export const augmentTask: EngineTask<DetectnetConfig> = {
   name: 'augment',
   summary: 'write a KITTI dataset with augmented copies of every image and its labels (offline augmentation)',
   needsTf: false,
