@@ -46,3 +46,28 @@ test('the language core imports no protocol runtime (types only)', () => {
   const bad = offenders(['server/src/core'], (s) => s === 'vscode-languageserver' || s.startsWith('vscode-languageserver/'));
   assert.deepEqual(bad, []);
 });
+
+test('engine networks are independent: no network imports another, shared libraries import none', () => {
+  const networksDir = join(repoRoot, 'engine', 'src', 'networks');
+  const networks = readdirSync(networksDir).filter((n) => statSync(join(networksDir, n)).isDirectory());
+  assert.ok(networks.includes('classification_tf1') && networks.includes('detectnet_v2'));
+  const bad: string[] = [];
+  for (const file of sources(join(repoRoot, 'engine', 'src'))) {
+    const rel = relative(join(repoRoot, 'engine', 'src'), file).split('\\').join('/');
+    const own = rel.startsWith('networks/') ? rel.split('/')[1] : undefined;
+    const isRegistry = rel === 'networks/index.ts' || rel === 'networks/types.ts';
+    for (const spec of importsOf(file)) {
+      if (!spec.startsWith('.')) continue;
+      const target = relative(join(repoRoot, 'engine', 'src'), join(file, '..', spec)).split('\\').join('/');
+      if (!target.startsWith('networks/')) continue;
+      const other = target.split('/')[1];
+      if (isRegistry || other === 'index' || other === 'types' || other === own) continue;
+      bad.push(`${rel} imports ${spec}`);
+    }
+    // Shared code (outside networks/) reaches a network only through the registry.
+    if (!own && !isRegistry && !rel.startsWith('cli/') && !rel.startsWith('tools/')) {
+      for (const spec of importsOf(file)) if (/networks\/(?!index|types)/.test(spec)) bad.push(`${rel} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});

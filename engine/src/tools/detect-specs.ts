@@ -25,6 +25,11 @@ export interface DetectSpecOptions {
   pretrained?: string;
   loadGraph?: boolean;
   apMode?: 'SAMPLE' | 'INTEGRATE';
+  /** cost_function_config coverage_foreground_weight (TAO's KITTI spec: 0.05). */
+  foregroundWeight?: number;
+  autoweighting?: boolean;
+  /** bbox objective weight (initial and target); TAO's KITTI spec: 10 against cov's 1. */
+  bboxWeight?: number;
 }
 
 export function datasetConvertSpec(o: { root: string; valSplit: number; shards: number; imageDir?: string; labelDir?: string }): string {
@@ -114,7 +119,7 @@ cost_function_config {
 ${o.classes.map((c) => `  target_classes {
     name: "${c}"
     class_weight: 1.0
-    coverage_foreground_weight: 0.05
+    coverage_foreground_weight: ${o.foregroundWeight ?? 0.05}
     objectives {
       name: "cov"
       initial_weight: 1.0
@@ -122,11 +127,11 @@ ${o.classes.map((c) => `  target_classes {
     }
     objectives {
       name: "bbox"
-      initial_weight: 10.0
-      weight_target: 10.0
+      initial_weight: ${o.bboxWeight ?? 10}
+      weight_target: ${o.bboxWeight ?? 10}
     }
   }
-`).join('')}  enable_autoweighting: true
+`).join('')}  enable_autoweighting: ${o.autoweighting ?? true}
   max_objective_weight: 0.9999
   min_objective_weight: 0.0001
 }

@@ -45,6 +45,7 @@ export const inferenceTask: EngineTask<DetectnetConfig> = {
   name: 'inference',
   summary: 'detect objects in images (KITTI labels + annotated images)',
   usage: `Usage: tao-engine detectnet_v2 inference -e INFERENCE_SPEC -i IMAGE_OR_DIR -o OUT_DIR [-m MODEL_DIR] [-r RESULTS_DIR]
+       tao-engine detectnet_v2 inference -e INFERENCE_SPEC -i IMAGE_OR_DIR -r RESULTS_DIR [-m MODEL_DIR]
 
 Runs the model on each image (resized to inferencer_config's image_width x image_height),
 clusters the grid outputs per class with bbox_handler_config.classwise_bbox_handler_config
@@ -58,7 +59,7 @@ Writes (as TAO does):
 Options:
   -e, --experiment_spec FILE  inference spec (inferencer_config, bbox_handler_config)
   -i, --image_dir PATH        an image or a folder of images (.png, .jpg, .jpeg)
-  -o, --output_dir DIR        output folder (created)
+  -o, --output_dir DIR        output folder (created; default RESULTS_DIR)
   -m, --model DIR             model folder written by tao-engine (overrides tlt_config.model)
   -r, --results_dir DIR       where status.json goes (default OUT_DIR)
   --backend NAME              auto | tensorflow-gpu | tensorflow | wasm | cpu
@@ -69,8 +70,8 @@ Options:
     const input = ctx.flags.image;
     const outFlag = ctx.flags.output;
     if (typeof input !== 'string' || !input) throw new EngineError('inference needs -i IMAGE_OR_DIR');
-    if (typeof outFlag !== 'string' || !outFlag) throw new EngineError('inference needs -o OUT_DIR');
-    const outDir = resolve(outFlag);
+    // Without -o the outputs go to the results folder (the editor's task passes -r only).
+    const outDir = typeof outFlag === 'string' && outFlag ? resolve(outFlag) : ctx.resultsDir;
     const inf = cfg.inferencer;
     const det = await loadDetector(ctx, inf?.modelPath ?? '');
     const { info } = det;
