@@ -154,6 +154,13 @@ test('dataset_convert -> train (stopped, resumed) -> evaluate -> inference, thro
     for (const line of readFileSync(join(out, 'labels', f), 'utf8').split('\n').filter(Boolean)) assert.equal(line.split(' ').length, 16, line);
   }
 
+  // Starting from that model with one class it knew and one it did not: the shared class keeps its head channels.
+  const spec2 = join(work, 'train-pretrained.txt');
+  writeFileSync(spec2, detectTrainSpec({ classes: [classes[0], 'newthing'], width: 64, height: 64, layers: 10, epochs: 1, batch: 6, tfrecords: join(work, 'tfrecords', '*'), images: root, pretrained: model }));
+  r = runEngine(['detectnet_v2', 'train', '-e', spec2, '-r', join(work, 'results-pretrained')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`layers loaded, head channels kept for ${classes[0]}; new classes start fresh: newthing`));
+
   // Bad input: a frame whose image is gone is named in one error, and nothing is trained.
   unlinkSync(join(root, 'image_2', '000003.png'));
   r = runEngine(['detectnet_v2', 'train', '-e', spec, '-r', join(work, 'results-missing')]);

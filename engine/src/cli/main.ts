@@ -45,11 +45,16 @@ function globalHelp(): string {
   return lines.join('\n') + '\n';
 }
 
-/** Where status.json goes when -r is left out: tasks that name an output (as TAO allows) write beside it. */
+/**
+ * Where status.json goes when -r is left out (TAO's commands allow that for most tasks):
+ * beside a file output (prune, export, dataset_convert), in a folder output (inference,
+ * augment), else beside the model being evaluated. Training always needs -r.
+ */
 function defaultResultsDir(task: string, flags: Record<string, string | boolean>): string | undefined {
-  if (typeof flags.output !== 'string') return undefined;
-  if (task === 'prune' || task === 'dataset_convert') return dirname(resolve(flags.output));
-  if (task === 'inference') return resolve(flags.output);
+  const output = typeof flags.output === 'string' && flags.output ? resolve(flags.output) : undefined;
+  if (output && (task === 'prune' || task === 'export' || task === 'dataset_convert')) return dirname(output);
+  if (output && (task === 'inference' || task === 'augment')) return output;
+  if (typeof flags.model === 'string' && flags.model && (task === 'evaluate' || task === 'inference')) return dirname(resolve(flags.model));
   return undefined;
 }
 
@@ -75,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const task: EngineTask<any> | undefined = taskName ? getTask(net, taskName) : undefined;
   if (!task) {
-    process.stderr.write(`error: ${taskName ? `${network} has no task "${taskName}"` : 'no task given'} (available: ${taskNames(net).join(', ')})\n`);
+    process.stderr.write(`error: ${taskName ? `unknown task "${taskName}" for ${network}` : 'no task given'} (available: ${taskNames(net).join(', ')})\n`);
     return 2;
   }
   if (flags.help) {

@@ -51,10 +51,12 @@ function perClass(classes: string[], body: (c: string) => string, key: string): 
   return classes.map((c) => `  ${key} {\n    key: "${c}"\n    value {\n${body(c)}    }\n  }\n`).join('');
 }
 
+// eps 0.4: cells whose boxes overlap by IoU >= 0.6 vote together; a small model's boxes
+// scatter more than a fully trained one's, and 0.3 (TAO's inference spec) splits its clusters.
 const clustering = `        clustering_algorithm: DBSCAN
         dbscan_confidence_threshold: 0.1
         coverage_threshold: 0.005
-        dbscan_eps: 0.3
+        dbscan_eps: 0.4
         dbscan_min_samples: 1
         minimum_bounding_box_height: 4
 `;
@@ -131,7 +133,7 @@ ${o.classes.map((c) => `  target_classes {
       weight_target: ${o.bboxWeight ?? 10}
     }
   }
-`).join('')}  enable_autoweighting: ${o.autoweighting ?? true}
+`).join('')}  enable_autoweighting: ${o.autoweighting ?? false}
   max_objective_weight: 0.9999
   min_objective_weight: 0.0001
 }

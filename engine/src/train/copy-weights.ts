@@ -9,11 +9,13 @@ export interface CopyReport {
   skipped: Array<{ name: string; why: string }>;
 }
 
-export function copyWeightsByName(target: tfTypes.LayersModel, source: tfTypes.LayersModel): CopyReport {
+/** `keepFresh`: layers never copied (e.g. heads whose channels mean other classes). */
+export function copyWeightsByName(target: tfTypes.LayersModel, source: tfTypes.LayersModel, keepFresh: ReadonlySet<string> = new Set()): CopyReport {
   const report: CopyReport = { copied: [], skipped: [] };
   const byName = new Map(source.layers.map((l) => [l.name, l]));
   for (const layer of target.layers) {
     if (layer.weights.length === 0) continue;
+    if (keepFresh.has(layer.name)) continue;
     const src = byName.get(layer.name);
     if (!src) {
       report.skipped.push({ name: layer.name, why: 'not in the pretrained model' });

@@ -20,7 +20,8 @@ import { resolveSpecPath } from '../../util/paths';
 import { Progress } from '../../util/progress';
 import { timedelta } from '../../util/status';
 import type { DetectnetConfig } from './config';
-import { buildDetectnet, gridShape } from './model';
+import { BBOX_LAYER, COV_LAYER, buildDetectnet, gridShape } from './model';
+import { transferHeadsByClass } from './head-transfer';
 import { rasterize, type FrameTargets } from './targets';
 import { autoweight, classWeights, detectnetLoss, initialObjectiveWeights, type ObjectiveState } from './loss';
 import { loadTrainingSplits } from './dataset';
@@ -98,9 +99,18 @@ export async function runDetectnetTraining(ctx: TaskContext<DetectnetConfig>, op
       pretrainedNote = `training the graph of ${path} as it is (load_graph)`;
     } else {
       model = buildDetectnet(tf, m, classes.length, seed);
-      const report = copyWeightsByName(model, pretrained.model);
+      const pretrainedClasses = (pretrained.metadata.classes as string[] | undefined) ?? [];
+      // Head channels follow class names: same classes in the same order copy whole, else class by class.
+      const sameClasses = pretrainedClasses.join('\n') === classes.join('\n');
+      const report = copyWeightsByName(model, pretrained.model, sameClasses ? new Set() : new Set([COV_LAYER, BBOX_LAYER]));
+      const kept = sameClasses ? [] : transferHeadsByClass(tf, model, pretrained.model, classes, pretrainedClasses);
       pretrained.model.dispose();
-      pretrainedNote = `pretrained ${path}: ${report.copied.length} layers loaded, ${report.skipped.length} kept fresh${report.skipped.length ? ` (${report.skipped.slice(0, 6).map((s) => `${s.name}: ${s.why}`).join('; ')}${report.skipped.length > 6 ? '; ...' : ''})` : ''}`;
+      const skipped = report.skipped;
+      pretrainedNote =
+        `pretrained ${path}: ${report.copied.length} layers loaded` +
+        (kept.length ? `, head channels kept for ${kept.join(', ')}` : '') +
+        (!sameClasses && kept.length < classes.length ? `; new classes start fresh: ${classes.filter((c) => !kept.includes(c)).join(', ')}` : '') +
+        (skipped.length ? `, ${skipped.length} kept fresh (${skipped.slice(0, 6).map((s) => `${s.name}: ${s.why}`).join('; ')}${skipped.length > 6 ? '; ...' : ''})` : '');
     }
   } else {
     model = buildDetectnet(tf, m, classes.length, seed);

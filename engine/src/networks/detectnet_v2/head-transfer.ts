@@ -1,0 +1,40 @@
+// Starting DetectNet_v2's heads from a pretrained detector whose classes differ: the heads'
+// output channels follow class names (output_cov: one per class; output_bbox: four per
+// class), so every class the pretrained model already knew keeps its channels and detects
+// from the first step; new classes start from the fresh initialisation.
+import type * as tfTypes from '@tensorflow/tfjs';
+import { BBOX_LAYER, COV_LAYER } from './model';
+
+type Tf = typeof tfTypes;
+
+/** Copies head channels class by class; returns the classes that kept pretrained channels. */
+export function transferHeadsByClass(tf: Tf, target: tfTypes.LayersModel, source: tfTypes.LayersModel, classes: string[], sourceClasses: string[]): string[] {
+  const kept = classes.filter((c) => sourceClasses.includes(c));
+  if (kept.length === 0) return [];
+  for (const [name, per] of [[COV_LAYER, 1], [BBOX_LAYER, 4]] as const) {
+    const dst = target.getLayer(name);
+    const src = source.getLayer(name);
+    const [dk, db] = dst.getWeights();
+    const [sk, sb] = src.getWeights();
+    // Same feature depth is required: a pruned or different backbone cannot lend its heads.
+    if (!dk || !sk || dk.shape[2] !== sk.shape[2] || !db || !sb) return [];
+    const kernel = dk.arraySync() as number[][][][];
+    const bias = db.arraySync() as number[];
+    const sKernel = sk.arraySync() as number[][][][];
+    const sBias = sb.arraySync() as number[];
+    for (const c of kept) {
+      const to = classes.indexOf(c) * per;
+      const from = sourceClasses.indexOf(c) * per;
+      for (let j = 0; j < per; j++) {
+        for (let f = 0; f < kernel[0][0].length; f++) kernel[0][0][f][to + j] = sKernel[0][0][f][from + j];
+        bias[to + j] = sBias[from + j];
+      }
+    }
+    const k = tf.tensor(kernel);
+    const b = tf.tensor(bias);
+    dst.setWeights([k, b]);
+    // getWeights() hands out the layers' own variables: only the new tensors are ours to free.
+    tf.dispose([k, b]);
+  }
+  return kept;
+}
