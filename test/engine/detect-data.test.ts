@@ -11,15 +11,10 @@ import { encodePng } from '../../engine/src/data/images';
 import { crc32c, encodeTfRecords, iterateTfRecords, maskCrc, readTfRecordFile, writeTfRecordFile } from '../../engine/src/data/tfrecord';
 import { decodeExample, encodeExample, getFloats, type Features } from '../../engine/src/data/example';
 import { formatKittiLine, formatPyFixed, kittiBox, parseKittiLabels } from '../../engine/src/data/kitti';
-import {
-  PyRandom,
-  convertKitti,
-  formatObjectCounts,
-  imageSize,
-  readDetectionFrames,
-  readExamples,
-  type KittiConvertOptions,
-} from '../../engine/src/data/kitti-convert';
+import { convertKitti, formatObjectCounts, type KittiConvertOptions } from '../../engine/src/data/kitti-convert';
+import { PyRandom } from '../../engine/src/util/py-random';
+import { imageSize } from '../../engine/src/data/image-size';
+import { readDetectionFrames, readExamples } from '../../engine/src/data/detection-records';
 
 const work = tempDir('detect-data');
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -1,23 +1,25 @@
 // `npm run demo:detect`: DetectNet_v2 end to end on two cores in a few minutes: generated
 // scenes (Fashion-MNIST items on varied backgrounds when Debian's dataset-fashion-mnist is
-// installed, drawn shapes otherwise) in KITTI layout -> dataset_convert to TFRecords -> train
-// -> evaluate -> inference. Every step is the real CLI command; outputs go under
-// .cache/demo-detect/.
-import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+// installed, drawn shapes otherwise) in KITTI layout -> dataset_convert to TFRecords -> train,
+// starting from our pretrained detector as TAO users start from NVIDIA's -> evaluate ->
+// inference. Every step is the real CLI command; outputs go under .cache/demo-detect/.
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDetectionScenes } from '../data/scenes';
 import { engine, repoRoot } from './run-cli';
 import { datasetConvertSpec, detectInferenceSpec, detectTrainSpec } from './detect-specs';
 
 const root = join(repoRoot, '.cache', 'demo-detect');
-const SIZE = 128;
+const SIZE = 96;
+// Made by `npm run pretrain:detect` (the name is repeated there).
+const pretrained = join(repoRoot, 'engine', 'pretrained', 'detectnet_v2_resnet10_scenes');
 
 function main(): void {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   const kitti = join(root, 'data', 'training');
   // Trouser, sneaker and bag: three shapes a small network tells apart in a few epochs.
-  const scenes = writeDetectionScenes(kitti, { count: 240, width: SIZE, height: SIZE, seed: 11, classes: [1, 7, 8], minObjects: 1, maxObjects: 3, minSize: 24, maxSize: 60 });
+  const scenes = writeDetectionScenes(kitti, { count: 240, width: SIZE, height: SIZE, seed: 11, classes: [1, 7, 8], minObjects: 1, maxObjects: 3, minSize: 16, maxSize: 64 });
   const counts = Object.entries(scenes.objectsPerClass).map(([c, n]) => `${c} ${n}`).join(', ');
   process.stdout.write(`tao-engine detection demo: ${scenes.images} scenes of ${SIZE}x${SIZE} (${scenes.source === 'fashion-mnist' ? 'Fashion-MNIST items' : 'drawn shapes; install dataset-fashion-mnist for real items'}), objects: ${counts}\n`);
 
@@ -28,7 +30,9 @@ function main(): void {
 
   const trainSpec = join(root, 'train.txt');
   const results = join(root, 'results');
-  writeFileSync(trainSpec, detectTrainSpec({ classes: scenes.classNames, width: SIZE, height: SIZE, layers: 10, epochs: 12, batch: 16, maxLr: 1e-3, minLr: 1e-5, tfrecords: join(records, '*'), images: kitti, firstValidationEpoch: 6, validationPeriod: 3, checkpointInterval: 3 }));
+  const usePretrained = existsSync(join(pretrained, 'model.json'));
+  if (!usePretrained) process.stdout.write(`(no pretrained detector at ${pretrained}; run \`npm run pretrain:detect\` first — training from scratch, which needs far more epochs than the demo runs)\n`);
+  writeFileSync(trainSpec, detectTrainSpec({ classes: scenes.classNames, width: SIZE, height: SIZE, layers: 10, epochs: 4, batch: 16, maxLr: 5e-4, minLr: 5e-6, tfrecords: join(records, '*'), images: kitti, firstValidationEpoch: 2, validationPeriod: 2, checkpointInterval: 2, foregroundWeight: 0.25, pretrained: usePretrained ? pretrained : undefined }));
   engine(['detectnet_v2', 'train', '-e', trainSpec, '-r', results]);
   const model = join(results, 'weights', 'final');
   engine(['detectnet_v2', 'evaluate', '-e', trainSpec, '-m', model, '-r', results]);

@@ -5,7 +5,7 @@
 // map to nothing are dropped, as TAO drops them.
 import { EngineError } from '../../tasks/types';
 import { resolveSpecPath } from '../../util/paths';
-import { readDetectionFrames, type DetectionFrame } from '../../data/kitti-convert';
+import { readDetectionFrames, type DetectionFrame } from '../../data/detection-records';
 import type { DataSource, DetectnetConfig } from './config';
 import { classIndexer, prepareFrames, type InputShape, type PreparedFrame } from './frames';
 
