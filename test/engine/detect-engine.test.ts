@@ -105,9 +105,12 @@ test('dataset_convert -> train (stopped, resumed) -> evaluate -> inference, thro
   const scenes = writeDetectionScenes(root, { count: 24, width: 64, height: 64, seed: 5, classes: [1, 8], minObjects: 1, maxObjects: 2, minSize: 20, maxSize: 40 });
   const classes = scenes.classNames;
   writeFileSync(join(work, 'convert.txt'), datasetConvertSpec({ root, valSplit: 25, shards: 2 }));
+  // A box past the image's right edge is kept (as TAO keeps it) and named with its line.
+  writeFileSync(join(root, 'label_2', '000005.txt'), `${classes[0]} 0.00 0 0.00 40.00 10.00 70.00 50.00 0.00 0.00 0.00 0.00 0.00 0.00 0.00\n`);
   const prefix = join(work, 'tfrecords', 'scenes');
   let r = runEngine(['detectnet_v2', 'dataset_convert', '-d', join(work, 'convert.txt'), '-o', prefix]);
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /000005\.txt:1: box 40,10,70,50 reaches outside the 64x64 image/);
   assert.ok(existsSync(`${prefix}-fold-000-of-002-shard-00000-of-00002`));
   assert.match(r.stdout, /Wrote the following numbers of objects/);
 

@@ -73,6 +73,8 @@ export interface KittiConvertResult {
   classMap: Array<[string, string]>;
   /** Objects dropped for a non-positive box: "LABEL_FILE_INDEX" -> [x1, y1, x2, y2]. */
   skippedBoxes: Record<string, number[]>;
+  /** `FILE:LINE: ...` for boxes reaching past the image's edge (kept, as TAO keeps them). */
+  outsideBoxes: string[];
   warningFile?: string;
   /** Files matching PREFIX-fold-... or PREFIX-shard-... that this run did not write (left from older runs). */
   staleFiles: string[];
@@ -199,6 +201,7 @@ interface FrameContext {
   o: KittiConvertOptions;
   classMap: Map<string, string>;
   skippedBoxes: Record<string, number[]>;
+  outsideBoxes: string[];
 }
 
 /** KITTI calibration -> TAO's lidar-to-camera (4x4) and lidar-to-image (3x4) matrices. */
@@ -278,6 +281,11 @@ function frameExample(frameId: string, ctx: FrameContext): FrameExample {
       const same = labels.findIndex((b) => b.cls === obj.cls && sameValues(b, obj));
       ctx.skippedBoxes[`${labelPath}_${same >= 0 ? same : index}`] = [ix1, iy1, ix2, iy2];
       return;
+    }
+    // Kept as written (TAO keeps them too; training clips to the frame), but worth a look:
+    // a box past the edge usually means labels made for another image size.
+    if (obj.x1 < 0 || obj.y1 < 0 || obj.x2 > width || obj.y2 > height) {
+      ctx.outsideBoxes.push(`${labelPath}:${obj.line}: box ${obj.x1},${obj.y1},${obj.x2},${obj.y2} reaches outside the ${width}x${height} image`);
     }
     const cls = asciiLower(obj.cls);
     ctx.classMap.set(obj.cls, cls);
@@ -450,7 +458,7 @@ export function convertKitti(o: KittiConvertOptions): KittiConvertResult {
   for (const p of part.partitions) rng.shuffle(p);
 
   const modifier = o.sampleModifier ? new SampleModifier(o.sampleModifier, o.validationFold, o.numPartitions) : undefined;
-  const ctx: FrameContext = { o, classMap: new Map(), skippedBoxes: {} };
+  const ctx: FrameContext = { o, classMap: new Map(), skippedBoxes: {}, outsideBoxes: [] };
 
   // Empty partitions are dropped before numbering, as TAO's _shard does: with val_split 0 the
   // training frames become fold 000.
@@ -500,6 +508,7 @@ export function convertKitti(o: KittiConvertOptions): KittiConvertResult {
     cumulative: [...cumulative.entries()],
     classMap: [...ctx.classMap.entries()],
     skippedBoxes: ctx.skippedBoxes,
+    outsideBoxes: ctx.outsideBoxes,
     warningFile,
     staleFiles: staleOutputs(o.outputPrefix, written),
     emptyPartitions: part.partitions.flatMap((p, i) => (p.length === 0 ? [i] : [])),

@@ -222,6 +222,10 @@ Options:
       const n = Object.keys(result.skippedBoxes).length;
       ctx.log.warn(`${n} object(s) with an empty or inverted box were skipped; details in ${result.warningFile}`);
     }
+    if (result.outsideBoxes.length > 0) {
+      const shown = result.outsideBoxes.slice(0, 5).join('\n  ');
+      ctx.log.warn(`${result.outsideBoxes.length} box(es) reach outside their image (kept; training clips them to the frame):\n  ${shown}${result.outsideBoxes.length > 5 ? `\n  ... and ${result.outsideBoxes.length - 5} more` : ''}`);
+    }
     if (result.emptyPartitions.length > 0 && result.folds.length > 0) {
       // TAO numbers folds after dropping empty partitions; keep its file names, but say what they mean.
       const which = plan.options.partitionMode === 'random' && result.emptyPartitions.includes(0) ? 'the validation partition' : `partition(s) ${result.emptyPartitions.join(', ')}`;
