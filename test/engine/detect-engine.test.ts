@@ -157,6 +157,13 @@ test('dataset_convert -> train (stopped, resumed) -> evaluate -> inference, thro
     for (const line of readFileSync(join(out, 'labels', f), 'utf8').split('\n').filter(Boolean)) assert.equal(line.split(' ').length, 16, line);
   }
 
+  // The editor's Run Inference passes the training spec and -r only: postprocessing_config clusters.
+  const fromTraining = join(work, 'inferred-train-spec');
+  r = runEngine(['detectnet_v2', 'inference', '-e', spec, '-m', model, '-i', join(root, 'image_2', '000001.png'), '-r', fromTraining]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /no bbox_handler_config in the spec/);
+  assert.ok(existsSync(join(fromTraining, 'labels', '000001.txt')));
+
   // Starting from that model with one class it knew and one it did not: the shared class keeps its head channels.
   const spec2 = join(work, 'train-pretrained.txt');
   writeFileSync(spec2, detectTrainSpec({ classes: [classes[0], 'newthing'], width: 64, height: 64, layers: 10, epochs: 1, batch: 6, tfrecords: join(work, 'tfrecords', '*'), images: root, pretrained: model }));

@@ -15,6 +15,7 @@ import { gridShape, STRIDE } from '../model';
 import { predictRaw } from '../predict';
 import { clusterConfigsForClasses, mapEntries, postprocessImage, rescaleDetections } from '../postprocess';
 import { drawBoxes } from '../overlay';
+import type { Plain } from '../../../spec/plain';
 
 interface ClassOutput {
   name: string;
@@ -34,6 +35,20 @@ function classOutputs(bboxHandler: DetectnetConfig['raw']['bboxHandler'], classe
     const mapped = typeof value.output_map === 'string' && value.output_map ? value.output_map : name;
     return { name: mapped, color: rgb };
   });
+}
+
+interface Handler {
+  classwise: Plain | undefined;
+  path: string;
+  fromTraining: boolean;
+}
+
+function handlerFor(cfg: DetectnetConfig): Handler {
+  const own = cfg.raw.bboxHandler.classwise_bbox_handler_config;
+  const training = cfg.raw.postprocessing.target_class_config;
+  if (own !== undefined || training === undefined) return { classwise: own, path: 'bbox_handler_config.classwise_bbox_handler_config', fromTraining: false };
+  const blocks = mapEntries(training).map((e) => ({ key: e.key, value: { confidence_model: 'aggregate_cov', clustering_config: (e.value as { clustering_config?: Plain } | null)?.clustering_config ?? null } }));
+  return { classwise: blocks as unknown as Plain, path: 'postprocessing_config.target_class_config', fromTraining: true };
 }
 
 function boolOf(v: unknown, fallback: boolean): boolean {
@@ -84,11 +99,15 @@ Options:
         throw new EngineError(`${ctx.specPath}: inferencer_config image size ${inf.imageWidth}x${inf.imageHeight} differs from the model's input ${info.width}x${info.height}`);
       }
       const problems: Array<{ path: string; message: string }> = [];
-      const clusters = clusterConfigsForClasses(cfg.raw.bboxHandler.classwise_bbox_handler_config, classes, 'bbox_handler_config.classwise_bbox_handler_config', problems, 'inference');
+      // A training spec (no bbox_handler_config) still runs: its postprocessing_config clusters,
+      // with TAO's usual confidence model, and labels plus overlays written.
+      const handler = handlerFor(cfg);
+      if (handler.fromTraining) log.info('no bbox_handler_config in the spec: clustering with postprocessing_config (aggregate_cov), writing labels and annotated images');
+      const clusters = clusterConfigsForClasses(handler.classwise, classes, handler.path, problems, 'inference');
       if (problems.length > 0) throw new EngineError(`${ctx.specPath}: ${problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`);
       const outputs = classOutputs(cfg.raw.bboxHandler, classes);
-      const kittiDump = boolOf(cfg.raw.bboxHandler.kitti_dump, false);
-      const overlay = !boolOf(cfg.raw.bboxHandler.disable_overlay, false);
+      const kittiDump = handler.fromTraining || boolOf(cfg.raw.bboxHandler.kitti_dump, false);
+      const overlay = handler.fromTraining || !boolOf(cfg.raw.bboxHandler.disable_overlay, false);
       const lineWidth = Number(cfg.raw.bboxHandler.overlay_linewidth ?? 0) || 2;
       if (!kittiDump && !overlay) log.warn('bbox_handler_config has kitti_dump false and disable_overlay true: nothing will be written');
 
