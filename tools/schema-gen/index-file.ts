@@ -1,10 +1,12 @@
 // schemas/index.json: the only file the language server reads at start-up. It lists each
-// network's dialect, schema file, key paths (depth <= 3) and the keys that tell it apart from the
-// others, so content-based detection works without loading any full schema.
+// network's dialect, schema file, key paths (depth <= 3), the keys that tell it apart from the
+// others, and what detection needs to tell when a network would reject a document (required
+// fields, free-form objects, and values networks disagree on), so content-based detection works
+// without loading any full schema.
 import type { NetworkSchema } from '../../server/src/core/schema/types';
 import type { SpecFile, Observation } from './specs';
 import type { SpecSchema } from '../../server/src/core/schema/types';
-import { keyPaths, container } from './schema-util';
+import { keyPaths, container, typesOf } from './schema-util';
 
 export interface IndexEntry {
   dialect: NetworkSchema['x-tao-dialect'];
@@ -12,6 +14,17 @@ export interface IndexEntry {
   keys: string[];
   signatureKeys: string[];
   aliases: string[];
+  /** Required key paths (depth <= 3): a document that has the parent but not the key is in error. Absent when none. */
+  required?: string[];
+  /** Objects (depth <= 2, '' for the top level) that accept keys of the user's choosing. Absent when none. */
+  open?: string[];
+  /**
+   * Options of the string enums (depth <= 3) that another network of the same dialect family
+   * has with other options or none: a value tells those networks apart. Absent when none.
+   */
+  options?: Record<string, string[]>;
+  /** Keys (depth <= 3) that take only a section or a list where another network of the family takes a value. Absent when none. */
+  sections?: string[];
 }
 
 export interface SchemaIndex {
@@ -34,6 +47,48 @@ function underFreeForm(schema: SpecSchema, key: string): boolean {
   return false;
 }
 
+/** Required paths and free-form objects of a schema, as deep as detection looks (3 levels). */
+function requiredAndOpen(schema: SpecSchema): { required: string[]; open: string[] } {
+  const required: string[] = [];
+  const open: string[] = [];
+  const walk = (node: SpecSchema, prefix: string, depth: number) => {
+    if (depth === 3) return;
+    const c = container(node);
+    // `true` or a schema for the values: the keys are the user's (label maps, colour maps).
+    if (c.additionalProperties === true || typeof c.additionalProperties === 'object') open.push(prefix);
+    for (const r of c.required ?? []) required.push(prefix ? `${prefix}.${r}` : r);
+    for (const [k, v] of Object.entries(c.properties ?? {})) walk(v, prefix ? `${prefix}.${k}` : k, depth + 1);
+  };
+  walk(schema, '', 0);
+  return { required, open };
+}
+
+interface ValueFacts {
+  /** String-enum options of a scalar key, sorted; undefined when it has none. */
+  options?: string[];
+  /** Takes only a section or a list, never a value. */
+  section: boolean;
+}
+
+/** What each key (depth <= 3) of a schema accepts as a value, for telling networks apart by values. */
+function valueFacts(schema: SpecSchema): Map<string, ValueFacts> {
+  const out = new Map<string, ValueFacts>();
+  const walk = (node: SpecSchema, prefix: string, depth: number) => {
+    if (prefix) {
+      const types = typesOf(node);
+      const scalarEnum = !types.includes('array') && Array.isArray(node.enum) && node.enum.length > 0 && node.enum.every((o) => typeof o === 'string');
+      out.set(prefix, {
+        options: scalarEnum ? (node.enum as string[]).slice().sort() : undefined,
+        section: types.length > 0 && types.every((t) => t === 'object' || t === 'array'),
+      });
+    }
+    if (depth === 3) return;
+    for (const [k, v] of Object.entries(container(node).properties ?? {})) walk(v, prefix ? `${prefix}.${k}` : k, depth + 1);
+  };
+  walk(schema, '', 0);
+  return out;
+}
+
 export function buildIndex(schemas: Map<string, NetworkSchema>, files: SpecFile[], obs: Map<string, Observation[]>): SchemaIndex {
   const keySets = new Map<string, Set<string>>();
   for (const [n, s] of schemas) keySets.set(n, new Set(keyPaths(s, 3)));
@@ -49,6 +104,10 @@ export function buildIndex(schemas: Map<string, NetworkSchema>, files: SpecFile[
   }
   // Data keys (class ids, colour names) say nothing about the network.
   const nameLike = (k: string) => k.split('.').every((seg) => /^[A-Za-z_]\w*$/.test(seg));
+
+  const facts = new Map<string, Map<string, ValueFacts>>();
+  for (const [n, s] of schemas) facts.set(n, valueFacts(s));
+  const familyOf = (n: string) => (schemas.get(n)!['x-tao-dialect'] === 'prototext' ? 'prototext' : 'yaml');
 
   const networks: Record<string, IndexEntry> = {};
   for (const [n, s] of schemas) {
@@ -86,7 +145,22 @@ export function buildIndex(schemas: Map<string, NetworkSchema>, files: SpecFile[
       const folderNetworks = new Set(files.filter((x) => x.model === f.model).map((x) => x.network));
       if (f.model !== n && folderNetworks.size === 1 && !GENERIC_FOLDERS.has(f.model)) aliases.add(f.model);
     }
-    networks[n] = { dialect: s['x-tao-dialect'], file: `${n}.schema.json`, keys: [...own], signatureKeys: signature, aliases: [...aliases].sort() };
+    const entry: IndexEntry = { dialect: s['x-tao-dialect'], file: `${n}.schema.json`, keys: [...own], signatureKeys: signature, aliases: [...aliases].sort() };
+    const { required, open } = requiredAndOpen(s);
+    if (required.length) entry.required = required;
+    if (open.length) entry.open = open;
+    // Values count only where they tell this network from another one that has the same key.
+    const others = [...facts].filter(([m]) => m !== n && familyOf(m) === familyOf(n)).map(([, f]) => f);
+    const options: Record<string, string[]> = {};
+    const sections: string[] = [];
+    for (const [k, mine] of facts.get(n)!) {
+      const theirs = others.map((f) => f.get(k)).filter((f): f is ValueFacts => f !== undefined);
+      if (mine.options && theirs.some((t) => t.options?.join('\u0000') !== mine.options!.join('\u0000'))) options[k] = mine.options;
+      if (mine.section && theirs.some((t) => !t.section)) sections.push(k);
+    }
+    if (Object.keys(options).length) entry.options = options;
+    if (sections.length) entry.sections = sections;
+    networks[n] = entry;
   }
   return { networks };
 }

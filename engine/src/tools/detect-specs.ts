@@ -30,6 +30,8 @@ export interface DetectSpecOptions {
   autoweighting?: boolean;
   /** bbox objective weight (initial and target); TAO's KITTI spec: 10 against cov's 1. */
   bboxWeight?: number;
+  /** Validation clustering: DBSCAN (TAO's tutorial) or NMS (steadier on a briefly trained model). */
+  clustering?: 'DBSCAN' | 'NMS';
 }
 
 export function datasetConvertSpec(o: { root: string; valSplit: number; shards: number; imageDir?: string; labelDir?: string }): string {
@@ -53,6 +55,17 @@ function perClass(classes: string[], body: (c: string) => string, key: string): 
 
 // eps 0.4: cells whose boxes overlap by IoU >= 0.6 vote together; a small model's boxes
 // scatter more than a fully trained one's, and 0.3 (TAO's inference spec) splits its clusters.
+// NMS keeps the best-covered cell's own box, which holds up while boxes still scatter; on the
+// evaluate path TAO filters NMS results by dbscan_confidence_threshold (its parameters are
+// swapped there), so both thresholds are set alike.
+const nmsClustering = `        clustering_algorithm: NMS
+        nms_iou_threshold: 0.3
+        nms_confidence_threshold: 0.2
+        dbscan_confidence_threshold: 0.2
+        coverage_threshold: 0.005
+        minimum_bounding_box_height: 4
+`;
+
 const clustering = `        clustering_algorithm: DBSCAN
         dbscan_confidence_threshold: 0.1
         coverage_threshold: 0.005
@@ -98,7 +111,7 @@ augmentation_config {
   }
 ${aug}}
 postprocessing_config {
-${perClass(o.classes, () => `      clustering_config {\n${clustering}      }\n`, 'target_class_config')}}
+${perClass(o.classes, () => `      clustering_config {\n${o.clustering === 'NMS' ? nmsClustering : clustering}      }\n`, 'target_class_config')}}
 model_config {
 ${o.pretrained ? `  pretrained_model_file: "${o.pretrained}"\n` : ''}${o.loadGraph ? '  load_graph: true\n' : ''}  num_layers: ${o.layers ?? 18}
   use_batch_norm: true
