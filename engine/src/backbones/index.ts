@@ -30,6 +30,19 @@ const BUILDERS: Record<string, Builder> = {
   mobilenet_v2: buildMobilenetV2,
 };
 
+/**
+ * model_config.arch spellings the engine builds -> backbone and the depth a spell implies
+ * (vgg16 is vgg with 16 layers); every network's config reader resolves arch through this.
+ */
+export const ARCH_SPELLINGS: Readonly<Record<string, { arch: string; depth?: number }>> = {
+  resnet: { arch: 'resnet' },
+  vgg: { arch: 'vgg', depth: 16 },
+  vgg16: { arch: 'vgg', depth: 16 },
+  vgg19: { arch: 'vgg', depth: 19 },
+  mobilenet_v1: { arch: 'mobilenet_v1' },
+  mobilenet_v2: { arch: 'mobilenet_v2' },
+};
+
 /** Architectures the engine can build (model_config.arch values). */
 export function supportedArchs(): string[] {
   return Object.keys(BUILDERS);

@@ -5,6 +5,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { saveModel, type EngineModelMetadata } from '../io/model-io';
+import type { StatusWriter } from '../util/status';
+import type { Logger } from '../util/log';
+import { EngineError } from '../tasks/types';
 import { restoreOptimizer, saveOptimizer } from './optimizer';
 import { epochDirName } from '../util/paths';
 
@@ -53,4 +56,38 @@ export async function restoreOptimizerFrom(tf: Tf, optimizer: tfTypes.Optimizer,
     json: readFileSync(join(dir, 'optimizer.json'), 'utf8'),
     bin: readFileSync(join(dir, 'optimizer.bin')),
   });
+}
+
+/**
+ * The end of a training run: the final model when every epoch is done, else a SKIPPED line
+ * saying how to resume (a --stop-after stop); then the optimizer and model are freed.
+ */
+export async function finishTraining(
+  tf: Tf,
+  run: { resultsDir: string; log: Logger; status: StatusWriter },
+  model: tfTypes.LayersModel,
+  optimizer: tfTypes.Optimizer,
+  metadata: EngineModelMetadata,
+  endEpoch: number,
+  epochs: number,
+): Promise<void> {
+  if (endEpoch < epochs) {
+    run.log.info(`stopped after epoch ${endEpoch} of ${epochs} as asked; run the same command again to resume`);
+    run.status.write({ status: 'SKIPPED', message: `Training stopped after epoch ${endEpoch} of ${epochs}; resume by running train again.` });
+  } else {
+    const finalDir = join(weightsDir(run.resultsDir), 'final');
+    await saveModel(tf, model, finalDir, metadata);
+    run.log.info(`final model: ${finalDir}`);
+    run.status.write({ status: 'SUCCESS', message: 'Training finished successfully.' });
+  }
+  optimizer.dispose();
+  model.dispose();
+}
+
+/** `--stop-after N` of the train tasks: undefined when absent, else a positive integer. */
+export function stopAfterFlag(value: string | boolean | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' ? Number(value) : NaN;
+  if (!(Number.isInteger(n) && n > 0)) throw new EngineError('--stop-after needs a positive integer');
+  return n;
 }

@@ -4,17 +4,11 @@
 import type { ClassificationConfig, LrConfig, ModelConfig, OptimizerConfig, TrainConfig, EvalConfig, RegConfig } from './config';
 
 import { Reader, obj, type Obj, type PathProblem } from '../../spec/reader';
+import { ARCH_SPELLINGS } from '../../backbones/index';
 
 export type { PathProblem };
 
-const ARCH_ALIASES: Record<string, { arch: string; depth?: number }> = {
-  resnet: { arch: 'resnet' },
-  vgg: { arch: 'vgg', depth: 16 },
-  vgg16: { arch: 'vgg', depth: 16 },
-  vgg19: { arch: 'vgg', depth: 19 },
-  mobilenet_v1: { arch: 'mobilenet_v1' },
-  mobilenet_v2: { arch: 'mobilenet_v2' },
-};
+const ARCH_ALIASES = ARCH_SPELLINGS;
 
 /** Every arch name TAO's classification accepts; the engine builds the ones in ARCH_ALIASES. */
 export const TAO_ARCHS = [

@@ -13,10 +13,10 @@ import { indexDataset, loadDataset, type ImageSet } from '../../data/folder';
 import { buildBatch, mixupBatch } from '../../data/batches';
 import { makePreprocessor } from '../../data/preprocess';
 import { buildClassifier } from './model';
-import { loadModel, saveModel, type EngineModelMetadata } from '../../io/model-io';
+import { loadModel, type EngineModelMetadata } from '../../io/model-io';
 import { writeFileAtomic } from '../../io/atomic';
 import { createOptimizer, setLearningRate } from '../../train/optimizer';
-import { latestCheckpoint, restoreOptimizerFrom, saveCheckpoint, weightsDir } from '../../train/checkpoints';
+import { finishTraining, latestCheckpoint, restoreOptimizerFrom, saveCheckpoint, weightsDir } from '../../train/checkpoints';
 import { regularizationLoss } from '../../train/regularizer';
 import { learningRateAt } from '../../train/schedule';
 import { transferWeights } from './transfer';
@@ -242,15 +242,5 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
     );
   }
 
-  if (endEpoch < t.epochs) {
-    log.info(`stopped after epoch ${endEpoch} of ${t.epochs} as asked; run the same command again to resume`);
-    status.write({ status: 'SKIPPED', message: `Training stopped after epoch ${endEpoch} of ${t.epochs}; resume by running train again.` });
-  } else {
-    const finalDir = join(weightsDir(resultsDir), 'final');
-    await saveModel(tf, model, finalDir, metadata);
-    log.info(`final model: ${finalDir}`);
-    status.write({ status: 'SUCCESS', message: 'Training finished successfully.' });
-  }
-  optimizer.dispose();
-  model.dispose();
+  await finishTraining(tf, ctx, model, optimizer, metadata, endEpoch, t.epochs);
 }

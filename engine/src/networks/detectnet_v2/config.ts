@@ -4,6 +4,7 @@
 import type { BackboneConfig } from '../../backbones/config';
 import type { LrConfig, OptimizerConfig, RegConfig } from '../../train/config';
 import { Reader, obj, type Obj, type PathProblem } from '../../spec/reader';
+import { ARCH_SPELLINGS } from '../../backbones/index';
 import type { Plain } from '../../spec/plain';
 import { augmentationConfigFromPlain, type DetectionAugmentConfig } from '../../data/detection-augment';
 
@@ -143,14 +144,7 @@ function datasetConfig(r: Reader, d: Obj | undefined): DatasetConfig | undefined
   };
 }
 
-const ARCHS: Record<string, { arch: string; depth?: number }> = {
-  resnet: { arch: 'resnet' },
-  vgg: { arch: 'vgg', depth: 16 },
-  vgg16: { arch: 'vgg', depth: 16 },
-  vgg19: { arch: 'vgg', depth: 19 },
-  mobilenet_v1: { arch: 'mobilenet_v1' },
-  mobilenet_v2: { arch: 'mobilenet_v2' },
-};
+const ARCHS = ARCH_SPELLINGS;
 
 /** Every arch TAO's DetectNet_v2 accepts; the engine builds those in ARCHS. */
 const TAO_ARCHS = ['resnet', 'vgg', 'vgg16', 'vgg19', 'googlenet', 'mobilenet_v1', 'mobilenet_v2', 'squeezenet', 'darknet', 'efficientnet_b0'];

@@ -8,11 +8,11 @@ import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { EngineError, type TaskContext } from '../../tasks/types';
-import { loadModel, saveModel, type EngineModelMetadata } from '../../io/model-io';
+import { loadModel, type EngineModelMetadata } from '../../io/model-io';
 import { writeFileAtomic } from '../../io/atomic';
 import { createOptimizer, setLearningRate } from '../../train/optimizer';
 import { learningRateAt } from '../../train/schedule';
-import { latestCheckpoint, restoreOptimizerFrom, saveCheckpoint, weightsDir } from '../../train/checkpoints';
+import { finishTraining, latestCheckpoint, restoreOptimizerFrom, saveCheckpoint, weightsDir } from '../../train/checkpoints';
 import { regularizationLoss } from '../../train/regularizer';
 import { copyWeightsByName } from '../../train/copy-weights';
 import { mixSeed, mulberry32, shuffleInPlace } from '../../util/rng';
@@ -265,15 +265,5 @@ export async function runDetectnetTraining(ctx: TaskContext<DetectnetConfig>, op
   }
   foreground.dispose();
 
-  if (endEpoch < t.epochs) {
-    log.info(`stopped after epoch ${endEpoch} of ${t.epochs} as asked; run the same command again to resume`);
-    status.write({ status: 'SKIPPED', message: `Training stopped after epoch ${endEpoch} of ${t.epochs}; resume by running train again.` });
-  } else {
-    const finalDir = join(weightsDir(resultsDir), 'final');
-    await saveModel(tf, model, finalDir, metadata);
-    log.info(`final model: ${finalDir}`);
-    status.write({ status: 'SUCCESS', message: 'Training finished successfully.' });
-  }
-  optimizer.dispose();
-  model.dispose();
+  await finishTraining(tf, ctx, model, optimizer, metadata, endEpoch, t.epochs);
 }

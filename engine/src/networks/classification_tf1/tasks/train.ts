@@ -1,6 +1,7 @@
 // `train`: trains the spec's classifier and writes checkpoints, classmap.json, status.json.
 import type { ClassificationConfig } from '../config';
 import type { EngineTask } from '../../../tasks/types';
+import { stopAfterFlag } from '../../../train/checkpoints';
 import { runTraining } from '../trainer';
 
 export const trainTask: EngineTask<ClassificationConfig> = {
@@ -28,9 +29,6 @@ Options:
   --quiet                     only warnings and errors on stderr
 `,
   async run(ctx) {
-    const stop = ctx.flags['stop-after'];
-    const stopAfter = typeof stop === 'string' ? Number(stop) : undefined;
-    if (stopAfter !== undefined && !(Number.isInteger(stopAfter) && stopAfter > 0)) throw new Error('--stop-after needs a positive integer');
-    await runTraining(ctx, { stopAfter, fresh: ctx.flags.fresh === true });
+    await runTraining(ctx, { stopAfter: stopAfterFlag(ctx.flags['stop-after']), fresh: ctx.flags.fresh === true });
   },
 };

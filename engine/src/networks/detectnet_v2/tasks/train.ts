@@ -1,6 +1,6 @@
 // `train`: trains DetectNet_v2 from the spec and writes checkpoints, status.json, training.csv.
 import type { EngineTask } from '../../../tasks/types';
-import { EngineError } from '../../../tasks/types';
+import { stopAfterFlag } from '../../../train/checkpoints';
 import type { DetectnetConfig } from '../config';
 import { runDetectnetTraining } from '../trainer';
 
@@ -32,9 +32,6 @@ Options:
   --quiet                     only warnings and errors on stderr
 `,
   async run(ctx) {
-    const stop = ctx.flags['stop-after'];
-    const stopAfter = typeof stop === 'string' ? Number(stop) : undefined;
-    if (stopAfter !== undefined && !(Number.isInteger(stopAfter) && stopAfter > 0)) throw new EngineError('--stop-after needs a positive integer');
-    await runDetectnetTraining(ctx, { stopAfter, fresh: ctx.flags.fresh === true });
+    await runDetectnetTraining(ctx, { stopAfter: stopAfterFlag(ctx.flags['stop-after']), fresh: ctx.flags.fresh === true });
   },
 };
