@@ -180,7 +180,7 @@ ${perClass(o.classes, () => `      cov_center_x: 0.5\n      cov_center_y: 0.5\n 
 `;
 }
 
-export function detectInferenceSpec(o: { classes: string[]; width: number; height: number; model?: string }): string {
+export function detectInferenceSpec(o: { classes: string[]; width: number; height: number; model?: string; clustering?: 'DBSCAN' | 'NMS' }): string {
   const colors = [[0, 255, 0], [0, 255, 255], [255, 0, 0], [255, 255, 0], [255, 0, 255]];
   return `inferencer_config {
 ${o.classes.map((c) => `  target_classes: "${c}"\n`).join('')}  image_width: ${o.width}
@@ -203,7 +203,7 @@ ${o.classes.map((c, i) => `  classwise_bbox_handler_config {
         B: ${colors[i % colors.length][2]}
       }
       clustering_config {
-${clustering.replace(/^ {8}/gm, '        ')}      }
+${o.clustering === 'NMS' ? nmsClustering.replace('nms_confidence_threshold: 0.2', 'nms_confidence_threshold: 0.35') : clustering}      }
     }
   }
 `).join('')}}

@@ -39,6 +39,6 @@ export function drawBoxes(img: RawImage, boxes: OverlayBox[], lineWidth: number)
     fillRect(img, b.x1, b.y1, b.x1 + w - 1, b.y2, b.color);
     fillRect(img, b.x2 - w + 1, b.y1, b.x2, b.y2, b.color);
     const tab = Math.max(3, Math.min(b.x2 - b.x1, 40) * Math.min(1, Math.max(0, b.confidence)));
-    fillRect(img, b.x1, b.y1 - 4 * w, b.x1 + tab, b.y1, b.color);
+    fillRect(img, b.x1, b.y1 - 2 * w, b.x1 + tab, b.y1, b.color);
   }
 }
