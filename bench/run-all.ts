@@ -1,6 +1,7 @@
 // `npm run bench`: the quick set of every benchmark (each with --quick --json, one after the
-// other so they never compete for the 2 cores), then one summary table. Takes under 10 minutes
-// on an idle 2-core machine. `-- --json` prints every collected line instead, tagged with `bench`.
+// other so they never compete for the 2 cores), then one summary table. Takes about 12 minutes
+// on a quiet 2-core machine, 8 to 9 of them the detection benchmark (`-- --only NAME,...`
+// picks benchmarks). `-- --json` prints every collected line instead, tagged with `bench`.
 // Exits non-zero when any benchmark fails (for example a peer that cannot run).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { describeMachine, log, machineInfo, parseArgs, repoRoot, table } from '.
 
 type Json = Record<string, unknown>;
 
-const BENCHES = ['lsp', 'train', 'prune', 'scaling', 'core'];
+const BENCHES = ['lsp', 'train', 'detect', 'prune', 'scaling', 'core'];
 
 function run(name: string): { lines: Json[]; ok: boolean; seconds: number } {
   const t0 = performance.now();
@@ -50,6 +51,12 @@ function main(): void {
     if (train.length) {
       out.push('Engine vs PyTorch 1.13 on CPU, 1 thread each (images/s; ratio = ours/PyTorch)');
       out.push(table(['model', 'data', 'backend', 'train ours', 'train torch', 'ratio', 'infer ours', 'infer torch', 'ratio', '% core peak ours/torch'], train.map((l) => (l.error ? [String(l.model), String(l.dataset), String(l.backend), 'ERROR', '', '', '', '', '', ''] : [String(l.model), String(l.dataset), String(l.backend), l.ours_train_img_s as number, l.pytorch_train_img_s as number, l.train_ratio as number, l.ours_infer_img_s as number, l.pytorch_infer_img_s as number, l.infer_ratio as number, `${(100 * (l.ours_train_peak_frac as number)).toFixed(1)} / ${(100 * (l.pytorch_train_peak_frac as number)).toFixed(1)}`]))));
+      out.push('');
+    }
+    const detect = all.filter((l) => l.bench === 'detect');
+    if (detect.length) {
+      out.push('Detection: DetectNet_v2, engine vs PyTorch 1.13, same records, recipe and initial weights, 1 thread each (images/s; ratio = ours/PyTorch)');
+      out.push(table(['model', 'backend', 'input', 'epochs', 'mAP ours', 'mAP torch', 'diff (points)', 'train ours', 'train torch', 'ratio', 'infer ours', 'infer torch', 'ratio'], detect.map((l) => [String(l.model), String(l.backend), String(l.input), l.epochs as number, l.ours_map as number, l.pytorch_map as number, l.map_diff_points as number, l.ours_train_img_s as number, l.pytorch_train_img_s as number, l.train_ratio as number, l.ours_infer_img_s as number, l.pytorch_infer_img_s as number, l.infer_ratio as number])));
       out.push('');
     }
     const prune = all.filter((l) => l.bench === 'prune');
