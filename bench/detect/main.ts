@@ -231,12 +231,17 @@ async function main(): Promise<void> {
   const pt = lastJson('PyTorch', run('PyTorch', PYTHON, [script, '--data', exportDir, '--out', outDir, '--init', initDir, '--threads', '1'], 3600));
   const ptMetrics = scoreRaw(spec, readF32(join(outDir, 'pytorch_val_cov.f32')), readF32(join(outDir, 'pytorch_val_bbox.f32')));
   log(`detect: PyTorch mAP ${(ptMetrics.mAP * 100).toFixed(2)}%, ${(pt.train_img_s as number).toFixed(1)} train img/s`);
+  // With --threads N, PyTorch trains again with N threads: the same recipe with other float
+  // rounding, so its mAP also shows how far two runs of one implementation drift apart.
   let ptN: Json | undefined;
+  let ptNMap: number | undefined;
   if (extraThreads > 1) {
     const nDir = join(dir, 'outputs-threads');
     mkdirSync(nDir);
     log(`detect: training PyTorch again with ${extraThreads} threads`);
     ptN = lastJson('PyTorch', run('PyTorch', PYTHON, [script, '--data', exportDir, '--out', nDir, '--init', initDir, '--threads', String(extraThreads)], 3600));
+    ptNMap = scoreRaw(spec, readF32(join(nDir, 'pytorch_val_cov.f32')), readF32(join(nDir, 'pytorch_val_bbox.f32'))).mAP;
+    log(`detect: PyTorch with ${extraThreads} threads: mAP ${(ptNMap * 100).toFixed(2)}%`);
   }
 
   // --- engine ------------------------------------------------------------------------------
@@ -305,7 +310,7 @@ async function main(): Promise<void> {
     pytorch_threads: pt.threads,
     torch: torchVersion,
   };
-  if (ptN) Object.assign(row, { pytorch_threads_n: ptN.threads, pytorch_train_img_s_n: round(ptN.train_img_s as number, 2), pytorch_infer_img_s_n: round(ptN.infer_img_s as number, 2) });
+  if (ptN) Object.assign(row, { pytorch_threads_n: ptN.threads, pytorch_train_img_s_n: round(ptN.train_img_s as number, 2), pytorch_infer_img_s_n: round(ptN.infer_img_s as number, 2), pytorch_map_n: round(ptNMap ?? NaN, 4) });
   const seconds = (performance.now() - started) / 1000;
   row.bench_seconds = round(seconds, 0);
 
