@@ -14,6 +14,7 @@ import { modelineEdit, isValidNetworkName } from './core/modeline';
 import { generateSpec } from './core/specTemplate';
 import { findRunFiles } from './core/runFolder';
 import { evaluationData } from './core/runData';
+import { detectionEvaluationData, isInferenceFolder } from './core/detectionRun';
 import type { TaoTaskDefinition } from './core/commandLine';
 import type { NetworkSchema } from '../../server/src/core/schema/types';
 
@@ -131,10 +132,12 @@ async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommand
   } else if (result.exitCode === 0) {
     // Show a report panel only when the task wrote a report (NVIDIA's containers print theirs).
     const files = findRunFiles(results);
-    if (task === 'evaluate' && files.evaluationReport) deps.panels.show('evaluation', [results]);
+    if (task === 'evaluate' && (files.evaluationReport || detectionEvaluationData(results))) deps.panels.show('evaluation', [results]);
     if (task === 'prune' && files.pruneReport) deps.panels.show('pruning', [results]);
     // Inference on class-per-folder images yields a confusion matrix too.
     if (task === 'inference' && evaluationData(results)) deps.panels.show('evaluation', [results]);
+    // Detection inference writes labels/ and images_annotated/: show the images with their boxes.
+    else if (task === 'inference' && isInferenceFolder(results)) deps.panels.show('inference', inferenceFolders(results, extras.images));
     void vscode.window.showInformationMessage(`TAO ${task} finished. Results: ${results}`);
   } else {
     void vscode.window.showErrorMessage(`TAO ${task} failed (exit code ${result.exitCode ?? 'unknown'}). See the terminal and the Problems view.`);
@@ -153,11 +156,46 @@ async function openRun(deps: CommandDeps, folderArg?: string): Promise<string[]>
   const files = findRunFiles(folder);
   const opened: string[] = [];
   // Reports first, training last: the panels share a group and the curves end up in front.
-  if (evaluationData(folder)) { deps.panels.show('evaluation', [folder]); opened.push('evaluation'); }
+  if (isInferenceFolder(folder)) { deps.panels.show('inference', [folder]); opened.push('inference'); }
+  if (evaluationData(folder) || detectionEvaluationData(folder)) { deps.panels.show('evaluation', [folder]); opened.push('evaluation'); }
   if (files.pruneReport) { deps.panels.show('pruning', [path.dirname(files.pruneReport)]); opened.push('pruning'); }
   if (files.statusFiles.length) { deps.panels.show('training', [path.dirname(files.statusFiles[0].path)]); opened.push('training'); }
-  if (opened.length === 0) void vscode.window.showWarningMessage(`No status.json, evaluation report or prune report found in ${folder}.`);
+  if (opened.length === 0) void vscode.window.showWarningMessage(`No status.json, evaluation report, prune report or inference output found in ${folder}.`);
   return opened;
+}
+
+/** The inference page's folders: the output, then the images inference read (a file's folder). */
+function inferenceFolders(output: string, images: string | undefined): string[] {
+  if (!images) return [output];
+  let dir = images;
+  try {
+    if (!fs.statSync(images).isDirectory()) dir = path.dirname(images);
+  } catch {
+    return [output];
+  }
+  return [output, dir];
+}
+
+export interface OpenInferenceOptions {
+  folder?: string;
+  /** The folder inference read; boxes are drawn over these originals instead of the overlays. */
+  images?: string;
+}
+
+/** TAO: Open Inference Results: the images of an inference output folder with their boxes. */
+async function openInference(deps: CommandDeps, opts: OpenInferenceOptions): Promise<boolean> {
+  let folder = opts.folder;
+  if (!folder) {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Open Inference Results' });
+    folder = picked?.[0]?.fsPath;
+  }
+  if (!folder) return false;
+  if (!isInferenceFolder(folder)) {
+    void vscode.window.showWarningMessage(`No labels/ or images_annotated/ folder in ${folder}: not a detection inference output.`);
+    return false;
+  }
+  deps.panels.show('inference', inferenceFolders(folder, opts.images));
+  return true;
 }
 
 async function compareRuns(deps: CommandDeps, folders?: string[]): Promise<void> {
@@ -181,6 +219,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('tao.export', taskCommand('export')),
     r('tao.augment', taskCommand('augment')),
     r('tao.openRun', (arg?: vscode.Uri | string) => openRun(deps, arg instanceof vscode.Uri ? arg.fsPath : arg)),
+    // From the explorer a folder URI; from tests and other commands a path or {folder, images}.
+    r('tao.openInference', (arg?: vscode.Uri | string | OpenInferenceOptions) =>
+      openInference(deps, arg instanceof vscode.Uri ? { folder: arg.fsPath } : typeof arg === 'string' ? { folder: arg } : arg && typeof arg === 'object' ? { folder: typeof arg.folder === 'string' ? arg.folder : undefined, images: typeof arg.images === 'string' ? arg.images : undefined } : {}),
+    ),
     r('tao.compareRuns', (folders?: string[]) => compareRuns(deps, Array.isArray(folders) ? folders : undefined)),
     r('tao.newSpec', (network?: string) => newSpec(deps, typeof network === 'string' ? network : undefined)),
     // The language server's code action passes the document URI as a string.

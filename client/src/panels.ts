@@ -8,11 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderPanelHtml, makeNonce } from './core/html';
 import { isInside } from './core/runFolder';
-import { resolveImageRequest } from './core/imageRequests';
+import { resolveImageRequest, resolveImageServe } from './core/imageRequests';
 import { trainingRun, evaluationData, pruneData, runName } from './core/runData';
+import { detectionEvaluationData, inferenceData, inferenceImagePaths } from './core/detectionRun';
 import { parsePanelMessage, type HostMessage, type PageName, type RenderInfo, type TrainingRun } from '../../webviews/src/model/messages';
 
-const TITLES: Record<PageName, string> = { training: 'Training', evaluation: 'Evaluation', pruning: 'Pruning', runs: 'Runs' };
+const TITLES: Record<PageName, string> = { training: 'Training', evaluation: 'Evaluation', pruning: 'Pruning', runs: 'Runs', inference: 'Inference' };
 
 interface OpenPanel {
   page: PageName;
@@ -31,6 +32,10 @@ export class PanelManager implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.LogOutputChannel) {}
 
+  /**
+   * Opens (or reveals) a page for `folders`. Every folder becomes a resource root of the
+   * webview: the inference page passes [output folder, images folder] so both can be shown.
+   */
   show(page: PageName, folders: string[]): vscode.WebviewPanel {
     const key = `${page}:${folders.join('|')}`;
     const existing = this.open.get(key);
@@ -87,6 +92,11 @@ export class PanelManager implements vscode.Disposable {
         return run ? { type: 'training', run } : { type: 'empty', message: `Waiting for ${path.join(folder, 'status.json')}…` };
       }
       case 'evaluation': {
+        const detection = detectionEvaluationData(folder);
+        if (detection) {
+          entry.allowedImages = new Set();
+          return { type: 'detectionEvaluation', name: runName(folder), data: detection.data, training: detection.training };
+        }
         const data = evaluationData(folder);
         if (!data) return { type: 'empty', message: `No evaluation report in ${folder}.` };
         // Paths in the report are relative to where the engine ran (the spec's folder) or absolute.
@@ -98,8 +108,14 @@ export class PanelManager implements vscode.Disposable {
         return data ? { type: 'pruning', name: runName(folder), data } : { type: 'empty', message: `No prune_report.json in ${folder}.` };
       }
       case 'runs': {
-        const runs = entry.folders.map(trainingRun).filter((r): r is TrainingRun => !!r).map((r) => ({ name: r.name, folder: r.folder, epochs: r.epochs, summary: r.summary }));
+        const runs = entry.folders.map(trainingRun).filter((r): r is TrainingRun => !!r).map((r) => ({ name: r.name, folder: r.folder, epochs: r.epochs, summary: r.summary, detection: r.detection }));
         return runs.length ? { type: 'runs', runs } : { type: 'empty', message: 'None of the chosen folders has a status.json.' };
+      }
+      case 'inference': {
+        const data = inferenceData(folder, entry.folders[1]);
+        if (!data) return { type: 'empty', message: `No labels/ or images_annotated/ in ${folder}.` };
+        entry.allowedImages = inferenceImagePaths(data);
+        return { type: 'inference', name: runName(folder), data };
       }
     }
   }
@@ -131,6 +147,13 @@ export class PanelManager implements vscode.Disposable {
       case 'addRun':
         void this.addRun(entry);
         break;
+      case 'requestImages': {
+        const r = resolveImageServe(m.paths, entry.allowedImages, entry.folders);
+        for (const x of r.refused) this.output.appendLine(`Refused to show ${x.path}: ${x.reason}.`);
+        const images = r.open.map((p) => ({ path: p, uri: entry.panel.webview.asWebviewUri(vscode.Uri.file(p)).toString() }));
+        if (images.length) this.post(entry, { type: 'imageUris', images });
+        break;
+      }
     }
   }
 

@@ -33,3 +33,24 @@ export function resolveImageRequest(paths: readonly string[], allowed: ReadonlyS
   }
   return result;
 }
+
+/**
+ * Decides which thumbnails a panel may load. The same rules as opening (only paths this
+ * panel was sent, only images, only existing files), and the file must sit inside one of the
+ * panel's resource roots, since the webview can load nothing else.
+ */
+export function resolveImageServe(paths: readonly string[], allowed: ReadonlySet<string>, roots: readonly string[]): ImageRequestResult {
+  const result: ImageRequestResult = { open: [], refused: [] };
+  const inside = (p: string): boolean => roots.some((r) => {
+    const rel = path.relative(path.resolve(r), path.resolve(p));
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
+  for (const p of paths) {
+    if (!allowed.has(p)) result.refused.push({ path: p, reason: 'not listed in the data this panel shows' });
+    else if (!IMAGE_EXT.test(p)) result.refused.push({ path: p, reason: 'not an image file' });
+    else if (!path.isAbsolute(p) || !inside(p)) result.refused.push({ path: p, reason: 'outside the folders this panel may read' });
+    else if (!fs.existsSync(p)) result.refused.push({ path: p, reason: 'file not found' });
+    else result.open.push(p);
+  }
+  return result;
+}

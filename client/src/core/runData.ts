@@ -9,6 +9,7 @@ import { parseStatus } from '../../../webviews/src/model/status';
 import { normalizeEvaluation, predictionsFromResultCsv, type EvaluationData } from '../../../webviews/src/model/evaluation';
 import { normalizePrune, type PruneData } from '../../../webviews/src/model/prune';
 import type { TrainingRun } from '../../../webviews/src/model/messages';
+import { detectionSeries } from '../../../webviews/src/model/detection';
 
 /** Reads a file that may be changing underneath us; undefined when it is not there (yet). */
 function readText(file: string | undefined): string | undefined {
@@ -36,9 +37,18 @@ export function trainingRun(folder: string): TrainingRun | undefined {
   const text = readText(status?.path);
   if (text === undefined) return undefined;
   const parsed = parseStatus(text);
+  const detection = detectionSeries(parsed.records);
+  // A detector's best epoch is its best validation mAP, not its lowest loss.
+  if (detection?.best) parsed.summary.best = { epoch: detection.best.epoch, metric: 'mAP', value: detection.best.mAP };
+  // TAO's detectnet_v2 progress hook writes max_epoch = num_epochs (classification writes the
+  // last index), so its run is one epoch shorter than parseStatus reads.
+  const maxEpoch = parsed.records.map((r) => r.max_epoch).filter((v): v is number => typeof v === 'number').pop();
+  if (detection?.source === 'tao' && maxEpoch !== undefined) parsed.summary.epochs = maxEpoch;
   const best = parsed.summary.best;
   if (best) best.checkpoint = checkpointFor(path.dirname(status.path), best.epoch);
-  return { name: runName(folder), folder, epochs: parsed.epochs, steps: parsed.steps, summary: parsed.summary, badLines: parsed.badLines };
+  const run: TrainingRun = { name: runName(folder), folder, epochs: parsed.epochs, steps: parsed.steps, summary: parsed.summary, badLines: parsed.badLines };
+  if (detection && detection.x.length > 0) run.detection = detection;
+  return run;
 }
 
 export function runName(folder: string): string {

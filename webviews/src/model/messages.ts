@@ -5,8 +5,10 @@
 import type { SeriesSet, RunSummary } from './status';
 import type { EvaluationData } from './evaluation';
 import type { PruneData } from './prune';
+import type { DetectionEvaluation, DetectionSeries } from './detection';
+import type { InferenceData } from './inference';
 
-export type PageName = 'training' | 'evaluation' | 'pruning' | 'runs';
+export type PageName = 'training' | 'evaluation' | 'pruning' | 'runs' | 'inference';
 
 export interface TrainingRun {
   name: string;
@@ -15,14 +17,29 @@ export interface TrainingRun {
   steps: SeriesSet;
   summary: RunSummary;
   badLines: number;
+  /** mAP and AP per class over training, for detection runs. */
+  detection?: DetectionSeries;
+}
+
+export interface CompareRun {
+  name: string;
+  folder: string;
+  epochs: SeriesSet;
+  summary: RunSummary;
+  detection?: DetectionSeries;
 }
 
 /** Extension -> panel. */
 export type HostMessage =
   | { type: 'training'; run: TrainingRun }
   | { type: 'evaluation'; name: string; data: EvaluationData }
+  /** A detection evaluation, with mAP over the training that made the model when it was found. */
+  | { type: 'detectionEvaluation'; name: string; data: DetectionEvaluation; training?: DetectionSeries }
   | { type: 'pruning'; name: string; data: PruneData }
-  | { type: 'runs'; runs: { name: string; folder: string; epochs: SeriesSet; summary: RunSummary }[] }
+  | { type: 'runs'; runs: CompareRun[] }
+  | { type: 'inference'; name: string; data: InferenceData }
+  /** Answer to `requestImages`: webview URIs of the images the host agreed to serve. */
+  | { type: 'imageUris'; images: { path: string; uri: string }[] }
   | { type: 'empty'; message: string };
 
 /** What a panel reports after drawing; the extension keeps it for tests and diagnostics. */
@@ -38,11 +55,15 @@ export type PanelMessage =
   | { type: 'rendered'; page: PageName; info: RenderInfo }
   | { type: 'openImages'; paths: string[] }
   | { type: 'revealPath'; path: string }
-  | { type: 'addRun' };
+  | { type: 'addRun' }
+  /** Thumbnails the page is about to show; the host answers with `imageUris`. */
+  | { type: 'requestImages'; paths: string[] };
 
-const PAGES: readonly string[] = ['training', 'evaluation', 'pruning', 'runs'];
+const PAGES: readonly string[] = ['training', 'evaluation', 'pruning', 'runs', 'inference'];
 /** Opening hundreds of editors from one click is never what the user meant. */
 export const MAX_OPEN_IMAGES = 50;
+/** A screenful of thumbnails with room to spare; a page asks again as it scrolls. */
+export const MAX_IMAGE_REQUEST = 200;
 
 function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e9;
@@ -72,6 +93,9 @@ export function parsePanelMessage(raw: unknown): PanelMessage | undefined {
       return isPathString(m.path) ? { type: 'revealPath', path: m.path } : undefined;
     case 'addRun':
       return { type: 'addRun' };
+    case 'requestImages':
+      if (!Array.isArray(m.paths) || m.paths.length === 0 || m.paths.length > MAX_IMAGE_REQUEST || !m.paths.every(isPathString)) return undefined;
+      return { type: 'requestImages', paths: [...m.paths] as string[] };
     default:
       return undefined;
   }

@@ -1,16 +1,21 @@
 // Evaluation panel: headline accuracy and top-k, a confusion-matrix heat map whose cells
 // list the images behind them (and ask the extension to open them), and a per-class
-// precision/recall/F1 table.
+// precision/recall/F1 table. For a detector: mAP, the per-class AP table, precision-recall
+// curves and mAP over the training that made the model.
 
+import 'uplot/dist/uPlot.min.css';
 import '../ui/panel.css';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import { h, clear, tile, fmt, pct } from '../ui/dom';
+import { h, clear, append, tile, fmt, pct } from '../ui/dom';
 import { connect, post } from '../ui/vscode';
 import { cssVar, withAlpha } from '../ui/theme';
 import type { HostMessage } from '../model/messages';
 import { MAX_OPEN_IMAGES } from '../model/messages';
 import type { EvaluationData } from '../model/evaluation';
+import type { DetectionEvaluation, DetectionSeries } from '../model/detection';
+import { afterFrames, type LineChart } from '../ui/chart';
+import { apTable, prChart, mapChart } from '../ui/detection';
 
 const app = document.getElementById('app') as HTMLElement;
 
@@ -67,7 +72,51 @@ function perClassTable(data: EvaluationData): HTMLElement {
   return h('table', { class: 'data', id: 'per-class' }, h('thead', {}, h('tr', {}, h('th', {}, 'class'), h('th', {}, 'precision'), h('th', {}, 'recall'), h('th', {}, 'F1'), h('th', {}, 'support'))), body);
 }
 
+let charts: LineChart[] = [];
+
+function resetCharts(): void {
+  for (const c of charts) c.destroy();
+  charts = [];
+}
+
+async function renderDetection(name: string, data: DetectionEvaluation, training: DetectionSeries | undefined): Promise<void> {
+  resetCharts();
+  clear(app);
+  const gts = data.classes.reduce((a, c) => a + (c.groundTruths ?? 0), 0);
+  const tiles = h(
+    'div',
+    { class: 'tiles', id: 'headline' },
+    tile('mAP', pct(data.mAP), data.apMode ? `${data.apMode.toLowerCase()} AP` : undefined),
+    data.images !== undefined ? tile('images', String(data.images)) : null,
+    tile('classes', String(data.classes.length)),
+    gts > 0 ? tile('ground truths', String(gts)) : null,
+    training?.best ? tile('best mAP in training', pct(training.best.mAP), `epoch ${training.best.epoch}`) : null,
+  );
+  const grid = h('div', { class: 'charts', id: 'charts' });
+  const order = data.classes.map((c) => c.name);
+  const pr = prChart(data.classes);
+  if (pr) charts.push(pr);
+  if (training && training.x.length > 0) charts.push(mapChart(training, order));
+  for (const c of charts) grid.appendChild(c.element);
+  const source = [data.model ? `model ${data.model}` : '', data.dataset ? `data ${data.dataset}` : ''].filter(Boolean).join(' · ');
+  append(
+    app,
+    h('div', { class: 'header' }, h('h1', {}, `Evaluation · ${name}`)),
+    source ? h('div', { class: 'subtitle' }, source) : null,
+    tiles,
+    h('h2', {}, 'Average precision per class'),
+    apTable(data.classes, data.mAP),
+    charts.length ? h('h2', {}, pr ? 'Curves' : 'mAP over training') : null,
+    !pr ? h('div', { class: 'axis-note', id: 'no-pr' }, 'This report has no precision–recall curves (TAO keeps only the AP per class).') : null,
+    grid,
+  );
+  await afterFrames();
+  const counts = charts.map((c) => c.counts());
+  post({ type: 'rendered', page: 'evaluation', info: { charts: charts.length, series: counts.reduce((a, c) => a + c.series, 0), points: counts.reduce((a, c) => a + c.points, 0) } });
+}
+
 function render(name: string, data: EvaluationData): void {
+  resetCharts();
   clear(app);
   const total = data.matrix.reduce((a, r) => a + r.reduce((b, c) => b + c, 0), 0);
   const tiles = h('div', { class: 'tiles', id: 'headline' }, tile('accuracy', pct(data.accuracy)), data.loss !== undefined ? tile('loss', fmt(data.loss)) : null, ...data.topK.filter((t) => t.k > 1).map((t) => tile(`top-${t.k} accuracy`, pct(t.accuracy))), tile('images', String(total)), tile('classes', String(data.classes.length)));
@@ -94,5 +143,6 @@ function render(name: string, data: EvaluationData): void {
 
 connect('evaluation', (m: HostMessage) => {
   if (m.type === 'evaluation') render(m.name, m.data);
-  else if (m.type === 'empty') { clear(app); app.appendChild(h('div', { class: 'empty' }, m.message)); }
+  else if (m.type === 'detectionEvaluation') void renderDetection(m.name, m.data, m.training);
+  else if (m.type === 'empty') { resetCharts(); clear(app); app.appendChild(h('div', { class: 'empty' }, m.message)); }
 });

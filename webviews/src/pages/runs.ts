@@ -1,16 +1,18 @@
 // Runs panel: the same metric from several runs on one chart, one chart per metric, so
-// runs with different settings can be compared epoch by epoch.
+// runs with different settings can be compared epoch by epoch. Detection runs also get one
+// mAP chart and a table of each run's last AP per class.
 
 import 'uplot/dist/uPlot.min.css';
 import '../ui/panel.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import { h, clear, fmt } from '../ui/dom';
+import { h, clear, fmt, pct } from '../ui/dom';
 import { lineChart, afterFrames, type LineChart } from '../ui/chart';
 import { palette } from '../ui/theme';
 import { connect, post } from '../ui/vscode';
 import type { HostMessage } from '../model/messages';
 import type { SeriesSet } from '../model/status';
 import { groupMetrics } from '../ui/groups';
+import { isDetectionMetric, latestKpi } from '../model/detection';
 
 type RunData = Extract<HostMessage, { type: 'runs' }>['runs'][number];
 const app = document.getElementById('app') as HTMLElement;
@@ -24,6 +26,23 @@ export function align(sets: SeriesSet[], metric: string): { x: number[]; ys: (nu
     return x.map((v) => at.get(v) ?? null);
   });
   return { x, ys };
+}
+
+/** Rows: classes (union over runs); columns: each run's last AP, with a bar in its colour. */
+function apCompareTable(runs: RunData[], colors: string[]): HTMLElement {
+  const latest = runs.map((r) => (r.detection ? latestKpi(r.detection) : undefined));
+  const classes = [...new Set(latest.flatMap((k) => Object.keys(k?.ap ?? {})))];
+  const cell = (v: number | undefined, i: number): HTMLElement => {
+    if (v === undefined) return h('td', {}, '—');
+    const bar = h('span', { class: 'bar' });
+    bar.style.width = `${Math.round(Math.max(0, Math.min(1, v)) * 60)}px`;
+    bar.style.background = colors[i % colors.length];
+    return h('td', {}, bar, pct(v));
+  };
+  const body = h('tbody');
+  for (const c of classes) body.appendChild(h('tr', { 'data-class': c }, h('td', {}, c), ...latest.map((k, i) => cell(k?.ap[c], i))));
+  body.appendChild(h('tr', { class: 'total' }, h('td', {}, h('b', {}, 'mAP')), ...latest.map((k, i) => cell(k?.mAP, i))));
+  return h('div', {}, h('h2', {}, 'AP per class at the last validation'), h('table', { class: 'data', id: 'ap-compare' }, h('thead', {}, h('tr', {}, h('th', {}, 'class'), ...runs.map((r) => h('th', { title: r.folder }, r.name)))), body));
 }
 
 async function render(runs: RunData[]): Promise<void> {
@@ -42,7 +61,17 @@ async function render(runs: RunData[]): Promise<void> {
   });
   const grid = h('div', { class: 'charts', id: 'charts' });
   app.append(h('div', { class: 'header' }, h('h1', {}, `Compare runs · ${runs.length}`), h('span', { class: 'spacer' }), add), list, grid);
-  const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.epochs.series)))];
+  const detectionRuns = runs.filter((r) => r.detection && r.detection.x.length + (r.detection.final ? 1 : 0) > 0);
+  if (detectionRuns.length > 0) {
+    // mAP sits on its validated epochs only; x is the union of those epochs.
+    const sets: SeriesSet[] = runs.map((r) => ({ x: r.detection?.x ?? [], series: { mAP: r.detection?.mAP ?? [] } }));
+    const { x, ys } = align(sets, 'mAP');
+    const c = lineChart({ title: 'mAP', x, xLabel: 'epoch', integerX: true, series: runs.map((r, i) => ({ name: r.name, values: ys[i], color: colors[i % colors.length] })) });
+    charts.push(c);
+    grid.appendChild(c.element);
+    app.insertBefore(apCompareTable(runs, colors), grid);
+  }
+  const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.epochs.series)))].filter((m) => detectionRuns.length === 0 || !isDetectionMetric(m));
   // One chart per metric (not per group): each run keeps its colour on every chart.
   for (const g of groupMetrics(metrics)) {
     for (const metric of g.metrics) {

@@ -5,13 +5,15 @@ import 'uplot/dist/uPlot.min.css';
 import '../ui/panel.css';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import { h, clear, tile, fmt } from '../ui/dom';
+import { h, clear, tile, fmt, pct } from '../ui/dom';
 import { lineChart, afterFrames, type LineChart, type LineSeries } from '../ui/chart';
 import { connect, post } from '../ui/vscode';
 import type { HostMessage, TrainingRun } from '../model/messages';
 import type { SeriesSet } from '../model/status';
 import { formatDuration } from '../model/status';
 import { groupMetrics } from '../ui/groups';
+import { isDetectionMetric, latestKpi } from '../model/detection';
+import { mapChartInput } from '../ui/detection';
 
 const app = document.getElementById('app') as HTMLElement;
 const charts = new Map<string, LineChart>();
@@ -44,6 +46,16 @@ function renderHeader(run: TrainingRun): HTMLElement {
     const v = last(name);
     if (v !== undefined) tiles.appendChild(tile(name.replace(/_/g, ' '), fmt(v), 'last epoch'));
   }
+  // A detector's headline: the last validation's mAP and AP per class, as they arrive.
+  const det = run.detection;
+  const latest = det ? latestKpi(det) : undefined;
+  const detTiles = det && latest ? h('div', { class: 'tiles', id: 'detection-kpis' }) : null;
+  if (det && latest && detTiles) {
+    const at = `epoch ${det.x[det.x.length - 1]}`;
+    detTiles.appendChild(tile('mAP', pct(latest.mAP), at));
+    if (det.best) detTiles.appendChild(tile('best mAP', pct(det.best.mAP), `epoch ${det.best.epoch}`));
+    for (const c of det.classes) if (latest.ap[c] !== undefined) detTiles.appendChild(tile(`AP ${c}`, pct(latest.ap[c]), at));
+  }
   return h(
     'header',
     { id: 'run-header' },
@@ -63,6 +75,7 @@ function renderHeader(run: TrainingRun): HTMLElement {
     s.message ? h('div', { class: 'subtitle', id: 'message' }, s.message) : null,
     run.badLines > 0 ? h('div', { class: 'warning' }, `${run.badLines} line(s) of status.json could not be read.`) : null,
     tiles,
+    detTiles,
   );
 }
 
@@ -81,8 +94,23 @@ async function render(run: TrainingRun): Promise<void> {
     chartsEl = h('div', { class: 'charts', id: 'charts' });
     app.appendChild(chartsEl);
   }
-  const groups = groupMetrics(Object.keys(run.epochs.series));
+  // The detection chart shows mAP/AP at the epochs that were validated; the raw copies in
+  // the epoch series (TAO repeats them on every later record) would only mislead.
+  const det = run.detection;
+  const groups = groupMetrics(Object.keys(run.epochs.series).filter((n) => !det || !isDetectionMetric(n)));
   const wanted = new Set<string>();
+  if (det && det.x.length > 0) {
+    const title = 'mAP';
+    wanted.add(title);
+    const input = mapChartInput(det, det.classes, title);
+    const existing = charts.get(title);
+    if (existing) existing.update(input);
+    else {
+      const c = lineChart(input);
+      charts.set(title, c);
+      chartsEl.prepend(c.element);
+    }
+  }
   for (const g of groups) {
     wanted.add(g.title);
     const input = { title: g.title, x: run.epochs.x, xLabel: 'epoch', series: seriesFor(run.epochs, g.metrics), logY: g.logY, integerX: true };

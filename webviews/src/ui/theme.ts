@@ -40,3 +40,9 @@ export function withAlpha(color: string, alpha: number): string {
   }
   return color;
 }
+
+/** A class's colour on detection pages: its index in the palette, the same on every view. */
+export function classColor(index: number): string {
+  const colors = palette();
+  return colors[index % colors.length];
+}
