@@ -30,6 +30,8 @@ await build({ ...common, entryPoints: roots.flatMap(tsFiles), outdir: 'out', out
 const bundles = [
   { in: 'server/src/cli/main.ts', out: 'cli' },
   { in: 'server/src/lsp/main.ts', out: 'server' },
+  // Diagnostics analysis runs in worker threads, which start from a file of their own.
+  { in: 'server/src/lsp/analysis-worker.ts', out: 'analysis-worker' },
   { in: 'engine/src/cli/main.ts', out: 'engine' },
   { in: 'client/src/extension.ts', out: 'client' },
 ].filter((b) => existsSync(b.in));
@@ -40,7 +42,9 @@ await build({
   outdir: 'dist',
   bundle: true,
   // The engine's TensorFlow.js packages carry native or wasm payloads; they stay in node_modules.
-  external: ['vscode', '@tensorflow/*', 'onnxruntime-node', 'playwright-core'],
+  // h5wasm too: its ESM node build locates itself with import.meta.url, which a CommonJS bundle
+  // would leave empty; external, the engine's `import('h5wasm/node')` stays a real import.
+  external: ['vscode', '@tensorflow/*', 'onnxruntime-node', 'playwright-core', 'h5wasm'],
 });
 
 // Webview scripts run in the browser, never in Node.

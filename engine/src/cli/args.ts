@@ -21,7 +21,7 @@ const ALIASES: Record<string, string> = {
   h: 'help',
 };
 
-const BOOLEAN = new Set(['help', 'quiet', 'fresh', 'verbose', 'version', 'no_tfjs']);
+const BOOLEAN = new Set(['help', 'quiet', 'fresh', 'verbose', 'version', 'no_tfjs', 'gen_ds_config']);
 /** Flags that may stand alone (`--classmap_json`) or take a value (`--classmap_json map.json`). */
 const OPTIONAL_VALUE = new Set(['classmap_json']);
 

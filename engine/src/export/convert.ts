@@ -15,6 +15,12 @@ export interface ConvertOptions {
   fp16Weights: boolean;
   /** Also declare every intermediate tensor as a graph output (used to calibrate INT8 ranges). */
   exposeAllTensors?: boolean;
+  /**
+   * ONNX tensor name for an output layer (layer name -> tensor name), for runtimes that look
+   * outputs up by a fixed name (DeepStream's DetectNet_v2 parser wants `output_cov/Sigmoid`).
+   * Layers not listed keep their own name.
+   */
+  outputNames?: Record<string, string>;
 }
 
 export const MIN_OPSET = 9;
@@ -25,7 +31,12 @@ export interface ConvertedModel {
   inputName: string;
   /** Input shape as declared in the ONNX graph (batch first, NCHW for images). */
   inputShape: (number | string)[];
+  /** The first output's tensor name (single-output models: the only one). */
   outputName: string;
+  /** Every output tensor name, in the model's output order. */
+  outputNames: string[];
+  /** Output shapes as declared in the ONNX graph, in the same order (NCHW for image tensors). */
+  outputShapes: (number | string)[][];
   /** Every tensor produced by a node plus the graph input: what a calibration cache may name. */
   tensorNames: string[];
 }
@@ -305,9 +316,7 @@ class Converter {
 
   run(): ConvertedModel {
     const b = this.b;
-    if (this.graph.inputNames.length !== 1 || this.graph.outputNames.length !== 1) {
-      throw new UnsupportedModelError('ONNX export supports models with one input and one output');
-    }
+    if (this.graph.inputNames.length !== 1) throw new UnsupportedModelError('ONNX export supports models with one input');
     const batch: number | string = this.opts.batchSize ?? 'N';
     let inputShape: (number | string)[] = [];
     for (const g of this.graph.layers) {
@@ -321,22 +330,43 @@ class Converter {
       }
       this.tensors.set(g.name, this.convert(g));
     }
-    const outLayer = this.graph.byName.get(this.graph.outputNames[0])!;
-    let out = this.tensors.get(outLayer.name)!;
-    if (out.name !== outLayer.name) out = { name: b.node('Identity', [out.name], outLayer.name), rank: out.rank };
-    const os = outLayer.outputShape.slice(1).map((d) => Number(d));
-    const outShape = out.rank === 4 ? [batch, os[2], os[0], os[1]] : [batch, ...os];
-    b.graphOutput(out.name, outShape);
+    const rename = this.opts.outputNames ?? {};
+    for (const layer of Object.keys(rename)) {
+      if (!this.graph.outputNames.includes(layer)) throw new UnsupportedModelError(`output name mapping names "${layer}", which is not an output of the model (outputs: ${this.graph.outputNames.join(', ')})`);
+    }
+    const outNames: string[] = [];
+    const outShapes: (number | string)[][] = [];
+    for (const layerName of this.graph.outputNames) {
+      const outLayer = this.graph.byName.get(layerName)!;
+      let out = this.tensors.get(outLayer.name)!;
+      // An output that passes its input through (Dropout) would otherwise carry its producer's name.
+      if (out.name !== outLayer.name) out = { name: b.node('Identity', [out.name], outLayer.name), rank: out.rank };
+      const wanted = rename[layerName];
+      if (wanted !== undefined && wanted !== out.name) {
+        // Renaming the producing node's tensor (rather than adding an Identity) keeps the graph
+        // exactly what a runtime expects: `output_cov/Sigmoid` is the Sigmoid's own output.
+        b.renameTensor(out.name, wanted);
+        out = { name: wanted, rank: out.rank };
+      }
+      const os = outLayer.outputShape.slice(1).map((d) => Number(d));
+      const outShape = out.rank === 4 ? [batch, os[2], os[0], os[1]] : [batch, ...os];
+      b.graphOutput(out.name, outShape);
+      outNames.push(out.name);
+      outShapes.push(outShape);
+    }
     const inputName = this.graph.inputNames[0];
     // Cast nodes only turn fp16 weights back into float32; they are weights, not activations.
     const castOutputs = new Set(b.nodes.filter((n) => n.opType === 'Cast').map((n) => n.output![0]));
     const produced = b.nodes.map((n) => n.output![0]).filter((n) => !castOutputs.has(n));
-    if (this.opts.exposeAllTensors) for (const n of produced) if (n !== out.name) b.graphOutput(n);
+    const declared = new Set(outNames);
+    if (this.opts.exposeAllTensors) for (const n of produced) if (!declared.has(n)) b.graphOutput(n);
     return {
       bytes: b.encode(this.graph.layers[0].layer.name, 'Exported from a TensorFlow.js model; input is NCHW float32.'),
       inputName,
       inputShape,
-      outputName: out.name,
+      outputName: outNames[0],
+      outputNames: outNames,
+      outputShapes: outShapes,
       tensorNames: [inputName, ...produced],
     };
   }

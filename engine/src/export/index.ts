@@ -24,6 +24,13 @@ export interface ExportOptions {
   classmap?: Record<string, number>;
   /** Also write the tfjs layers model next to the .onnx (folder `<name>_tfjs`). */
   tfjs?: { tf: typeof tf; metadata: EngineModelMetadata };
+  /** ONNX tensor names for output layers (layer name -> tensor name); see ConvertOptions. */
+  outputNames?: Record<string, string>;
+  /**
+   * More files for the .onnx's folder (file name -> content), or a function building them
+   * from the converted graph's names; written with the rest, after every step has succeeded.
+   */
+  extraFiles?: (graph: { inputName: string; outputNames: string[] }) => Record<string, string>;
 }
 
 export interface ExportResult {
@@ -32,10 +39,14 @@ export interface ExportResult {
   inputName: string;
   inputShape: (number | string)[];
   outputName: string;
+  outputNames: string[];
+  outputShapes: (number | string)[][];
   calCachePath?: string;
   calibration?: CalibrationResult;
   tfjsDir?: string;
   classmapPath?: string;
+  /** Paths of the extra files written. */
+  extraPaths: string[];
 }
 
 /** Folder for the tfjs copy of an export: `model.onnx` -> `model_tfjs/`. */
@@ -45,17 +56,18 @@ export function tfjsDirFor(onnxPath: string): string {
 
 export async function exportModel(model: tf.LayersModel, o: ExportOptions): Promise<ExportResult> {
   // fp16 stores half-precision weights; int8 keeps an fp32 graph and adds the cache (as TAO does).
-  const converted = convertToOnnx(model, { opset: o.opset, batchSize: o.batchSize, fp16Weights: o.dataType === 'fp16' });
+  const converted = convertToOnnx(model, { opset: o.opset, batchSize: o.batchSize, fp16Weights: o.dataType === 'fp16', outputNames: o.outputNames });
 
   let cacheText: string | undefined;
   let calibration: CalibrationResult | undefined;
   if (o.dataType === 'int8') {
     if (!o.calibration) throw new Error('int8 export needs calibration images (--cal_image_dir)');
-    const tapped = convertToOnnx(model, { opset: o.opset, batchSize: null, fp16Weights: false, exposeAllTensors: true });
+    const tapped = convertToOnnx(model, { opset: o.opset, batchSize: null, fp16Weights: false, exposeAllTensors: true, outputNames: o.outputNames });
     calibration = await calibrate(tapped, o.calibration.source, o.calibration.algorithm);
     cacheText = formatCalibrationCache(calibration.ranges, o.calibration.algorithm);
   }
   const tfjsFiles = o.tfjs ? await modelFiles(o.tfjs.tf, model, o.tfjs.metadata) : undefined;
+  const extra = o.extraFiles ? o.extraFiles({ inputName: converted.inputName, outputNames: converted.outputNames }) : {};
 
   writeFileAtomic(o.outputPath, converted.bytes);
   const result: ExportResult = {
@@ -64,6 +76,9 @@ export async function exportModel(model: tf.LayersModel, o: ExportOptions): Prom
     inputName: converted.inputName,
     inputShape: converted.inputShape,
     outputName: converted.outputName,
+    outputNames: converted.outputNames,
+    outputShapes: converted.outputShapes,
+    extraPaths: [],
   };
   if (cacheText !== undefined) {
     writeFileAtomic(o.calibration!.cacheFile, cacheText);
@@ -77,6 +92,11 @@ export async function exportModel(model: tf.LayersModel, o: ExportOptions): Prom
   if (o.classmap) {
     result.classmapPath = join(dirname(o.outputPath), 'classmap.json');
     writeFileAtomic(result.classmapPath, JSON.stringify(o.classmap, null, 2) + '\n');
+  }
+  for (const [name, content] of Object.entries(extra)) {
+    const path = join(dirname(o.outputPath), name);
+    writeFileAtomic(path, content);
+    result.extraPaths.push(path);
   }
   return result;
 }

@@ -39,6 +39,25 @@ export class OnnxBuilder {
     return output;
   }
 
+  /**
+   * Gives an existing tensor a new name everywhere it is produced or read (the node producing
+   * it takes the name too, as nodes are named after their output here).
+   */
+  renameTensor(from: string, to: string): void {
+    if (this.names.has(to)) throw new Error(`tensor name "${to}" is already used in the graph`);
+    if (this.inputs.some((v) => v.name === from)) throw new Error(`cannot rename graph input "${from}"`);
+    for (const n of this.nodes) {
+      n.input = n.input!.map((i) => (i === from ? to : i));
+      if (n.output![0] === from) {
+        n.output = [to];
+        n.name = to;
+      }
+    }
+    for (const v of this.outputs) if (v.name === from) v.name = to;
+    this.names.delete(from);
+    this.names.add(to);
+  }
+
   /** Float weights; in fp16 mode they are stored as half floats followed by a Cast to float32. */
   floatWeight(base: string, dims: number[], data: Float32Array): string {
     const name = this.unique(base);

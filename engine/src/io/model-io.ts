@@ -4,10 +4,13 @@
 // tf.io.fromMemory. The format is the standard one: any tfjs tool can load our folders, and
 // we can load any tfjs layers model.json (weights possibly split in several shards).
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { writeDirAtomic, type FileMap } from './atomic';
 import { float32ToHalfBytes } from './float16';
+import { assertReadableKerasFile, isKerasModelPath } from './hdf5/model-file';
+// h5wasm itself loads only when a Keras file is read or written (hdf5/h5.ts).
+import { readKerasModel } from './hdf5/keras-model';
 
 type Tf = typeof tfTypes;
 
@@ -120,7 +123,17 @@ export interface LoadedModel {
   dir: string;
 }
 
+/**
+ * Loads a tfjs model folder (or its model.json), or a Keras .hdf5 file (TAO's models and NGC's
+ * pretrained ones, ours from writeKerasModel): the architecture from its model_config, pruned
+ * shapes included. Encrypted TAO files (.tlt, .etlt) are refused with the way out.
+ */
 export async function loadModel(tf: Tf, path: string): Promise<LoadedModel> {
+  if (isKerasModelPath(path)) {
+    assertReadableKerasFile(path);
+    const keras = await readKerasModel(tf, path);
+    return { model: keras.model, metadata: keras.metadata as EngineModelMetadata, dir: dirname(path) };
+  }
   const jsonPath = resolveModelJson(path);
   if (!existsSync(jsonPath)) throw new Error(`model not found: ${jsonPath}`);
   const json = JSON.parse(readFileSync(jsonPath, 'utf8'));

@@ -25,6 +25,8 @@ export interface PruneReport {
   size_bytes_before: number;
   size_bytes_after: number;
   layers: LayerReport[];
+  /** The model's output layers, in output order; their output channels are never pruned. */
+  output_layers: string[];
   equalization_groups: { layers: string[]; kept: number; total: number; fixed: string | null }[];
   options: {
     pruning_threshold: number;
@@ -33,6 +35,7 @@ export interface PruneReport {
     pruning_granularity: number;
     min_num_filters: number;
     excluded_layers: string[];
+    kept_whole: string[];
   };
 }
 
@@ -71,6 +74,7 @@ export async function pruneModel(model: tf.LayersModel, options: Partial<PruneOp
     size_bytes_before: before * 4,
     size_bytes_after: after * 4,
     layers,
+    output_layers: graph.outputNames,
     equalization_groups: plan.groups
       .filter((g) => g.layers.length > 1)
       .map((g) => ({ layers: g.layers, kept: g.kept, total: g.total, fixed: g.fixed })),
@@ -81,6 +85,7 @@ export async function pruneModel(model: tf.LayersModel, options: Partial<PruneOp
       pruning_granularity: opts.granularity,
       min_num_filters: opts.minFilters,
       excluded_layers: opts.excludedLayers,
+      kept_whole: opts.keepWhole ?? [],
     },
   };
   return { model: pruned, report };
@@ -96,6 +101,7 @@ export function formatPruneReport(r: PruneReport): string {
       `min filters ${r.options.min_num_filters}, excluded [${r.options.excluded_layers.join(', ')}]`,
     `parameters: ${r.params_before} -> ${r.params_after} (${(100 * r.params_ratio).toFixed(1)}% kept)`,
     `weight size: ${kb(r.size_bytes_before)} -> ${kb(r.size_bytes_after)}`,
+    `outputs (output channels never pruned): ${r.output_layers.join(', ')}`,
     '',
     'layer'.padEnd(32) + 'class'.padEnd(18) + 'kept/total',
   ];

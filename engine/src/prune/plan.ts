@@ -10,6 +10,11 @@ export interface PruneOptions extends KeepRule {
   normalizer: Normalizer;
   equalization: Equalization;
   excludedLayers: string[];
+  /**
+   * Layers a network always keeps whole, whatever the user excludes (TAO's forced exclusions:
+   * DetectNet_v2's per-class heads). Model outputs are kept whole in any case.
+   */
+  keepWhole?: string[];
 }
 
 export const DEFAULT_PRUNE_OPTIONS: PruneOptions = {
@@ -98,8 +103,12 @@ export function planPruning(graph: LayerGraph, opts: PruneOptions): PrunePlan {
   for (const name of opts.excludedLayers) {
     if (!graph.byName.has(name)) throw new UnsupportedModelError(`excluded layer "${name}" is not in the model`);
   }
+  for (const name of opts.keepWhole ?? []) {
+    if (!graph.byName.has(name)) throw new UnsupportedModelError(`layer "${name}" (always kept whole) is not in the model`);
+  }
   const excluded = new Set(opts.excludedLayers);
   const outputs = new Set(graph.outputNames);
+  const whole = new Set(opts.keepWhole ?? []);
   const layouts = new Map<string, Layout>();
   const single = (size: number, owner: string, fixed?: string): Layout => ({
     segs: [{ space: newSpace(size, owner, fixed), size }],
@@ -170,6 +179,7 @@ export function planPruning(graph: LayerGraph, opts: PruneOptions): PrunePlan {
       out = single(channelsOf(g), g.name, `${g.name} (${cls}) output`);
     }
     if (outputs.has(g.name)) fix(out, `${g.name} is a model output`);
+    else if (whole.has(g.name)) fix(out, `${g.name} is always kept whole`);
     layouts.set(g.name, out);
   }
 

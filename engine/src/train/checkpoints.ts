@@ -1,10 +1,14 @@
 // Checkpoints shared by every network's training loop: RESULTS/weights/epoch_NNN/ holds the
 // model, the optimizer's slots and a state file, written in one atomic folder, so a run
-// stopped anywhere resumes from the newest complete epoch with the same result.
+// stopped anywhere resumes from the newest complete epoch with the same result. Next to them,
+// the Keras .hdf5 files TAO 5 writes under the same names (`resnet_010.hdf5` per epoch for
+// classification_tf1, `model.hdf5` at the end for detectnet_v2), so a run can be continued,
+// evaluated or exported in NVIDIA's container; the tfjs folders stay what resume and the panels read.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { saveModel, type EngineModelMetadata } from '../io/model-io';
+import { writeKerasModel } from '../io/hdf5/keras-model';
 import type { StatusWriter } from '../util/status';
 import type { Logger } from '../util/log';
 import { EngineError } from '../tasks/types';
@@ -18,6 +22,22 @@ export const STATE_FILE = 'train_state.json';
 export function weightsDir(resultsDir: string): string {
   return join(resultsDir, 'weights');
 }
+
+/** Which TAO-named Keras files a training loop writes into RESULTS/weights/. */
+export interface KerasOutputs {
+  /** With each checkpoint, e.g. epoch => resnet_010.hdf5 (see taoCheckpointName). */
+  checkpoint?: (epoch: number) => string;
+  /** With the final model. */
+  final?: string;
+}
+
+/** TAO classification_tf1's checkpoint name: `<model_config.arch>_{epoch:03d}.hdf5`. */
+export function taoCheckpointName(arch: string, epoch: number): string {
+  return `${arch}_${String(epoch).padStart(3, '0')}.hdf5`;
+}
+
+/** TAO detectnet_v2's final model: `weights/<-n model_name>.hdf5`, "model" by default. */
+export const TAO_FINAL_MODEL = 'model.hdf5';
 
 /** The newest complete checkpoint (epoch_NNN with its state file), if any. */
 export function latestCheckpoint<S>(resultsDir: string): { dir: string; state: S } | undefined {
@@ -40,6 +60,7 @@ export async function saveCheckpoint(
   optimizer: tfTypes.Optimizer,
   metadata: EngineModelMetadata,
   state: object,
+  keras: KerasOutputs = {},
 ): Promise<string> {
   const saved = await saveOptimizer(tf, optimizer);
   const dir = join(weightsDir(resultsDir), epochDirName(epoch));
@@ -48,6 +69,7 @@ export async function saveCheckpoint(
     'optimizer.bin': saved.bin,
     [STATE_FILE]: JSON.stringify(state, null, 2),
   });
+  if (keras.checkpoint) await writeKerasModel(model, join(weightsDir(resultsDir), keras.checkpoint(epoch)), metadata);
   return dir;
 }
 
@@ -59,8 +81,10 @@ export async function restoreOptimizerFrom(tf: Tf, optimizer: tfTypes.Optimizer,
 }
 
 /**
- * The end of a training run: the final model when every epoch is done, else a SKIPPED line
- * saying how to resume (a --stop-after stop); then the optimizer and model are freed.
+ * The end of a training run: the final model when every epoch is done (weights/final/, and
+ * `keras.final` as .hdf5: TAO detectnet_v2's model.hdf5 unless the caller says otherwise),
+ * else a SKIPPED line saying how to resume (a --stop-after stop); then the optimizer and
+ * model are freed.
  */
 export async function finishTraining(
   tf: Tf,
@@ -70,6 +94,7 @@ export async function finishTraining(
   metadata: EngineModelMetadata,
   endEpoch: number,
   epochs: number,
+  keras: KerasOutputs = { final: TAO_FINAL_MODEL },
 ): Promise<void> {
   if (endEpoch < epochs) {
     run.log.info(`stopped after epoch ${endEpoch} of ${epochs} as asked; run the same command again to resume`);
@@ -78,6 +103,11 @@ export async function finishTraining(
     const finalDir = join(weightsDir(run.resultsDir), 'final');
     await saveModel(tf, model, finalDir, metadata);
     run.log.info(`final model: ${finalDir}`);
+    if (keras.final) {
+      const file = join(weightsDir(run.resultsDir), keras.final);
+      await writeKerasModel(model, file, metadata);
+      run.log.info(`final model for TAO (Keras .hdf5): ${file}`);
+    }
     run.status.write({ status: 'SUCCESS', message: 'Training finished successfully.' });
   }
   optimizer.dispose();

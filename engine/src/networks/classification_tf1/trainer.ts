@@ -16,7 +16,7 @@ import { buildClassifier } from './model';
 import { loadModel, type EngineModelMetadata } from '../../io/model-io';
 import { writeFileAtomic } from '../../io/atomic';
 import { createOptimizer, setLearningRate } from '../../train/optimizer';
-import { finishTraining, latestCheckpoint, restoreOptimizerFrom, saveCheckpoint, weightsDir } from '../../train/checkpoints';
+import { finishTraining, latestCheckpoint, restoreOptimizerFrom, saveCheckpoint, taoCheckpointName, weightsDir } from '../../train/checkpoints';
 import { regularizationLoss } from '../../train/regularizer';
 import { learningRateAt } from '../../train/schedule';
 import { transferWeights } from './transfer';
@@ -24,7 +24,7 @@ import { predictSet, lossAndAccuracy } from './predict';
 import { betaSym, mixSeed, mulberry32, seedMathRandom, shuffleInPlace } from '../../util/rng';
 import { resolveSpecPath } from '../../util/paths';
 import { Progress } from '../../util/progress';
-import { timedelta } from '../../util/status';
+import { timedelta, type StatusEvent } from '../../util/status';
 
 type Tf = typeof tfTypes;
 
@@ -107,6 +107,7 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
   const optimizer = createOptimizer(tf, t.optimizer, learningRateAt(t.lr, t.optimizer.decay, 0, stepsPerEpoch, totalSteps));
 
   let startEpoch = 0;
+  let pretrainedStatus: StatusEvent | undefined;
   if (resume && resumed) {
     if (resume.state.classes.join('\n') !== classes.join('\n')) {
       throw new EngineError(`checkpoint ${resume.dir} was trained on other classes; use --fresh to start over`);
@@ -123,11 +124,19 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
   } else if (pretrained) {
     const report = transferWeights(tf, model, pretrained.model, classes, pretrained.metadata.classmap);
     pretrained.model.dispose();
-    log.info(
-      `pretrained ${t.pretrainedModelPath}: ${report.copiedLayers} layers copied (matched by ${report.matchedBy})` +
-        (report.skippedLayers.length ? `, ${report.skippedLayers.length} kept fresh` : '') +
-        (report.keptClasses.length ? `; head rows kept for ${report.keptClasses.join(', ')}` : ''),
-    );
+    const skipped = report.skipped.map((s) => `${s.name} (${s.why})`);
+    const message =
+      `pretrained ${t.pretrainedModelPath}: ${report.copiedLayers} layers loaded (matched by ${report.matchedBy})` +
+      (skipped.length ? `, ${skipped.length} skipped: ${skipped.join('; ')}` : '') +
+      (report.keptClasses.length ? `; head rows kept for ${report.keptClasses.join(', ')}` : '');
+    log.info(message);
+    // The run panel and TAO-style tooling read status.json: the same facts, machine-readable
+    // (written right after the STARTED line).
+    pretrainedStatus = {
+      status: 'RUNNING',
+      message,
+      categorical: { pretrained: { path: t.pretrainedModelPath, loaded_layers: report.copiedLayers, matched_by: report.matchedBy, skipped: report.skipped, kept_classes: report.keptClasses } },
+    };
   }
   // Old checkpoints go only now, once data and model are known to be good.
   if (opts.fresh && existsSync(weightsDir(resultsDir))) rmSync(weightsDir(resultsDir), { recursive: true, force: true });
@@ -140,8 +149,11 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
   if (startEpoch === 0 || !existsSync(csvPath)) writeFileSync(csvPath, 'epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds,images_per_second,num_tensors\n');
 
   status.write({ status: 'STARTED', message: 'Starting Training Loop.', backend: ctx.backend });
+  if (pretrainedStatus) status.write(pretrainedStatus);
   log.info(`training ${metadata.arch} for ${t.epochs} epochs, batch ${t.batchSize}, ${stepsPerEpoch} steps per epoch, ${trainable.length} trainable tensors`);
 
+  // TAO 5's checkpoint names (weights/resnet_010.hdf5), next to the tfjs folders.
+  const kerasOutputs = { checkpoint: (epoch: number) => taoCheckpointName(m.arch, epoch) };
   const endEpoch = opts.stopAfter !== undefined ? Math.min(t.epochs, startEpoch + opts.stopAfter) : t.epochs;
   const epochTimes: number[] = [];
   for (let epoch = startEpoch; epoch < endEpoch; epoch++) {
@@ -204,7 +216,7 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
 
     // Checkpoint: model + optimizer slots + state, in one atomic folder.
     const state: TrainState = { epoch: epoch + 1, epochs: t.epochs, seed, classes, arch: metadata.arch as string };
-    await saveCheckpoint(tf, resultsDir, epoch + 1, model, optimizer, metadata, state);
+    await saveCheckpoint(tf, resultsDir, epoch + 1, model, optimizer, metadata, state, kerasOutputs);
 
     const mean = epochTimes.reduce((a, b) => a + b, 0) / epochTimes.length;
     const eta = mean * (t.epochs - epoch - 1);
@@ -242,5 +254,6 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
     );
   }
 
-  await finishTraining(tf, ctx, model, optimizer, metadata, endEpoch, t.epochs);
+  // TAO's classification has no separate final file: its last resnet_NNN.hdf5 is the model.
+  await finishTraining(tf, ctx, model, optimizer, metadata, endEpoch, t.epochs, {});
 }

@@ -12,6 +12,8 @@ type Tf = typeof tfTypes;
 export interface TransferReport {
   copiedLayers: number;
   skippedLayers: string[];
+  /** Why each skipped layer kept its fresh weights (the head included when it was not copied). */
+  skipped: Array<{ name: string; why: string }>;
   /** Classes whose head rows came from the pretrained model. */
   keptClasses: string[];
   matchedBy: 'name' | 'position';
@@ -51,7 +53,11 @@ export function transferWeights(
   targetClasses: string[],
   sourceClassmap: Record<string, number> | undefined,
 ): TransferReport {
-  const report: TransferReport = { copiedLayers: 0, skippedLayers: [], keptClasses: [], matchedBy: 'name' };
+  const report: TransferReport = { copiedLayers: 0, skippedLayers: [], skipped: [], keptClasses: [], matchedBy: 'name' };
+  const skip = (name: string, why: string): void => {
+    report.skippedLayers.push(name);
+    report.skipped.push({ name, why });
+  };
   const body = target.layers.filter((l) => l.weights.length > 0 && l.name !== HEAD_LAYER);
   const sourceByName = new Map(source.layers.map((l) => [l.name, l]));
   const byName = body.filter((l) => sourceByName.has(l.name)).length;
@@ -63,8 +69,10 @@ export function transferWeights(
         report.copiedLayers++;
       } else if (src && adaptInputChannels(tf, layer, src)) {
         report.copiedLayers++;
+      } else if (!src) {
+        skip(layer.name, 'not in the pretrained model');
       } else {
-        report.skippedLayers.push(layer.name);
+        skip(layer.name, `shape mismatch: ${shapesOf(src).replace(/\|/g, ', ')} in the pretrained model, ${shapesOf(layer).replace(/\|/g, ', ')} here`);
       }
     }
   } else {
@@ -75,7 +83,7 @@ export function transferWeights(
     for (const layer of body) {
       while (j < srcLayers.length && shapesOf(srcLayers[j]) !== shapesOf(layer)) j++;
       if (j >= srcLayers.length) {
-        report.skippedLayers.push(layer.name);
+        skip(layer.name, 'no pretrained layer of this shape left (matched by position)');
         continue;
       }
       layer.setWeights(srcLayers[j].getWeights());
@@ -87,7 +95,16 @@ export function transferWeights(
   // Head: copy the columns of classes both models know.
   const head = target.layers.find((l) => l.name === HEAD_LAYER);
   const srcHead = source.layers.find((l) => l.name === HEAD_LAYER) ?? source.layers[source.layers.length - 1];
-  if (head && srcHead && sourceClassmap && srcHead.weights.length === 2) {
+  if (head && srcHead && !sourceClassmap && report.matchedBy === 'name' && srcHead.name === HEAD_LAYER) {
+    // A model without class names (TAO's .hdf5 files): TAO copies the head when its shape fits
+    // (same number of classes) and otherwise keeps the new head for the new classes.
+    if (sameShapes(head, srcHead)) {
+      head.setWeights(srcHead.getWeights());
+      report.copiedLayers++;
+    } else {
+      skip(head.name, `shape mismatch: ${shapesOf(srcHead).replace(/\|/g, ', ')} in the pretrained model, ${shapesOf(head).replace(/\|/g, ', ')} here (new head for the new classes)`);
+    }
+  } else if (head && srcHead && sourceClassmap && srcHead.weights.length === 2) {
     const [kernel, bias] = head.getWeights();
     const [sKernel, sBias] = srcHead.getWeights();
     if (kernel.shape[0] === sKernel.shape[0]) {
@@ -106,6 +123,8 @@ export function transferWeights(
       const newB = tf.tensor1d(b);
       head.setWeights([newK, newB]);
       tf.dispose([newK, newB]);
+    } else {
+      skip(head.name, `shape mismatch: ${sKernel.shape[0]} features in the pretrained head, ${kernel.shape[0]} here`);
     }
   }
   return report;

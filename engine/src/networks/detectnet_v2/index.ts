@@ -17,6 +17,8 @@ export const network: NetworkModule<DetectnetConfig> = {
     evaluate: () => require('./tasks/evaluate').evaluateTask as Task,
     inference: () => require('./tasks/inference').inferenceTask as Task,
     augment: () => require('./tasks/augment').augmentTask as Task,
+    prune: () => require('./tasks/prune').pruneTask as Task,
+    export: () => require('./tasks/export').exportTask as Task,
   },
   readConfig(spec) {
     const { config, problems } = buildDetectnetConfig(spec.plain);

@@ -7,7 +7,7 @@ import { EngineError, type TaskContext } from '../../tasks/types';
 import { loadModel, resolveModelJson } from '../../io/model-io';
 import { resolveSpecPath } from '../../util/paths';
 import type { DetectnetConfig } from './config';
-import { readDetectnetInfo, type DetectnetModelInfo } from './metadata';
+import { detectnetInfoOf, type DetectnetModelInfo } from './metadata';
 
 export interface LoadedDetector {
   model: tfTypes.LayersModel;
@@ -18,10 +18,12 @@ export interface LoadedDetector {
 export async function loadDetector(ctx: TaskContext<DetectnetConfig>, specModelPath = ''): Promise<LoadedDetector> {
   const flag = ctx.flags.model;
   const path = typeof flag === 'string' && flag ? flag : specModelPath ? resolveSpecPath(ctx.specPath, specModelPath) : join(ctx.resultsDir, 'weights', 'final');
-  if (/\.(hdf5|h5|tlt|etlt|engine|trt)$/i.test(path)) {
-    throw new EngineError(`${path}: TAO/TensorRT model files are not read by the local engine yet; give -m a model folder written by tao-engine (RESULTS/weights/final)`);
+  // Keras .hdf5 (TAO's, ours) loads like a folder; encrypted .tlt/.etlt are refused by loadModel
+  // with the way out; TensorRT engines are a deployment artefact the engine cannot run.
+  if (/\.(engine|trt|plan)$/i.test(path)) {
+    throw new EngineError(`${path} is a TensorRT engine, which runs only under TensorRT; give -m the model it was built from (a .hdf5 or RESULTS/weights/final)`);
   }
-  if (!existsSync(resolveModelJson(path))) throw new EngineError(`model not found: ${path} (give -m MODEL_DIR)`);
+  if (!existsSync(resolveModelJson(path))) throw new EngineError(`model not found: ${path} (give -m MODEL_DIR or a .hdf5 file)`);
   let loaded;
   try {
     loaded = await loadModel(ctx.tf, path);
@@ -29,7 +31,7 @@ export async function loadDetector(ctx: TaskContext<DetectnetConfig>, specModelP
     throw new EngineError(`cannot load model ${path}: ${(err as Error).message}`);
   }
   try {
-    return { model: loaded.model, path, info: readDetectnetInfo(loaded.metadata, path) };
+    return { model: loaded.model, path, info: detectnetInfoOf(loaded, path, ctx.config) };
   } catch (err) {
     loaded.model.dispose();
     throw new EngineError((err as Error).message);

@@ -83,9 +83,7 @@ export async function runDetectnetTraining(ctx: TaskContext<DetectnetConfig>, op
     model = (await loadModel(tf, resume.dir)).model;
   } else if (m.pretrainedModelFile) {
     const path = resolveSpecPath(ctx.specPath, m.pretrainedModelFile);
-    if (/\.(hdf5|h5|tlt)$/i.test(path)) {
-      throw new EngineError(`model_config.pretrained_model_file: ${path} is a Keras/TAO file, which the local engine cannot read yet; point it at a tfjs model folder (e.g. a previous run's weights/final) or remove it to train from scratch`);
-    }
+    // A tfjs folder, or a Keras .hdf5 (NGC's pretrained backbones, TAO's models): loadModel reads both.
     let pretrained;
     try {
       pretrained = await loadModel(tf, path);
@@ -95,6 +93,11 @@ export async function runDetectnetTraining(ctx: TaskContext<DetectnetConfig>, op
     if (m.loadGraph) {
       const pClasses = (pretrained.metadata.classes as string[] | undefined) ?? [];
       if (pClasses.join('\n') !== classes.join('\n')) throw new EngineError(`load_graph: the model at ${path} predicts [${pClasses.join(', ')}], the spec's classes are [${classes.join(', ')}]`);
+      // The graph is trained as it is, so the spec's input size must be the graph's.
+      const [, ph, pw, pc] = pretrained.model.inputs[0].shape;
+      if (ph !== m.height || pw !== m.width || pc !== m.channels) {
+        throw new EngineError(`load_graph: the model at ${path} takes ${pw}x${ph}x${pc} input, the spec's preprocessing is ${m.width}x${m.height}x${m.channels}; set augmentation_config.preprocessing to the model's size`);
+      }
       model = pretrained.model;
       pretrainedNote = `training the graph of ${path} as it is (load_graph)`;
     } else {
@@ -105,12 +108,18 @@ export async function runDetectnetTraining(ctx: TaskContext<DetectnetConfig>, op
       const report = copyWeightsByName(model, pretrained.model, sameClasses ? new Set() : new Set([COV_LAYER, BBOX_LAYER]));
       const kept = sameClasses ? [] : transferHeadsByClass(tf, model, pretrained.model, classes, pretrainedClasses);
       pretrained.model.dispose();
-      const skipped = report.skipped;
+      // Heads not copied whole are skipped too, with their reason (TAO's files carry no class names).
+      const headsWhy = pretrainedClasses.length ? `the pretrained heads predict [${pretrainedClasses.join(', ')}]` : 'the pretrained model names no classes';
+      const skipped = [
+        ...report.skipped,
+        ...(sameClasses ? [] : [COV_LAYER, BBOX_LAYER].filter((n) => kept.length === 0 && model.layers.some((l) => l.name === n)).map((name) => ({ name, why: `new head for the spec's classes (${headsWhy})` }))),
+      ];
       pretrainedNote =
         `pretrained ${path}: ${report.copied.length} layers loaded` +
         (kept.length ? `, head channels kept for ${kept.join(', ')}` : '') +
         (!sameClasses && kept.length < classes.length ? `; new classes start fresh: ${classes.filter((c) => !kept.includes(c)).join(', ')}` : '') +
-        (skipped.length ? `, ${skipped.length} kept fresh (${skipped.slice(0, 6).map((s) => `${s.name}: ${s.why}`).join('; ')}${skipped.length > 6 ? '; ...' : ''})` : '');
+        (skipped.length ? `, ${skipped.length} skipped: ${skipped.map((s) => `${s.name} (${s.why})`).join('; ')}` : '');
+      status.write({ status: 'RUNNING', message: pretrainedNote, categorical: { pretrained: { path, loaded_layers: report.copied.length, skipped, kept_classes: kept } } });
     }
   } else {
     model = buildDetectnet(tf, m, classes.length, seed);

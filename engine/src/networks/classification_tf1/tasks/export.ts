@@ -8,7 +8,7 @@ import { imageFolderSource } from '../../../export/cal-images';
 import { MAX_OPSET, MIN_OPSET } from '../../../export/convert';
 import { UnsupportedModelError } from '../../../prune/graph';
 import { choiceFlag, flagValue, numberFlag, requiredString, stringFlag } from '../../../prune/flags';
-import { loadModelOrFail } from './prune';
+import { loadModelOrFail } from '../../../tasks/model-folder';
 import { EngineError, type EngineTask, type TaskContext } from '../../../tasks/types';
 
 export const DEFAULT_OPSET = 13;
