@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hover } from '../../server/src/core/services/hover';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { getDefaultCatalog } from '../../server/src/core/schema/catalog';
+import { TestClient } from '../lsp/client';
 import { at } from './helpers';
 
 function hoverText(textWithMarker: string, filePath?: string): string | undefined {
@@ -62,4 +68,49 @@ test('an item of a list shows the list field', () => {
   assert.match(text, /\*\*lr_steps\*\* — `train.optim.lr_steps`/);
   const block = hoverText('train:\n  optim:\n    lr_steps:\n      - 10\n      - 2|0\n', '/specs/dino.yaml')!;
   assert.match(block, /\*\*lr_steps\*\*/);
+});
+
+// Range provenance, against the generated catalogue: hover says which bounds TAO enforces (and
+// where) and which are only its recommended range.
+const detectnetSpec = `model_config {
+  arch: "resnet"
+  dropout_rate: 0.1
+}
+augmentation_config {
+  preprocessing {
+    output_image_width: 160
+  }
+}
+`;
+
+function realHover(textWithMarker: string, filePath: string): string {
+  const c = at(textWithMarker, filePath, getDefaultCatalog());
+  return (hover(c.doc, c.position)!.contents as { value: string }).value;
+}
+
+test('hover on a bounded key names the source of each bound: enforced by TAO vs recommended', () => {
+  const width = realHover(`# tao: network=detectnet_v2\n${detectnetSpec.replace('output_image_width', 'output_|image_width')}`, '/specs/dnv2.txt');
+  assert.match(width, /\*\*Range and where it comes from\*\*/);
+  assert.match(width, /- ≥ 16, multiple of 16 pixels — DetectNet_v2's code needs a multiple of the output stride \(16\)/);
+  assert.match(width, /- > 0 pixels — checked by TAO, which stops the task otherwise \(nvidia_tao_tf1\/cv\/detectnet_v2\/spec_handler\/constants\.py TRAINVAL_VALUE_CHECK_DICT\)/);
+  const dropout = realHover(`# tao: network=detectnet_v2\n${detectnetSpec.replace('dropout_rate: 0.1', 'dropout_rate: 0.|1')}`, '/specs/dnv2.txt');
+  assert.match(dropout, /- recommended 0–1 \(TAO's parameter sheet; not enforced by TAO\)/);
+  const epochs = realHover('train:\n  num_ep|ochs: 10\n', '/specs/dino.yaml');
+  assert.match(epochs, /- recommended ≥ 1 epochs \(TAO's config dataclass metadata; not enforced by TAO\)/);
+});
+
+test('hover over LSP shows where a range comes from', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'tao-hover-'));
+  const client = await TestClient.start();
+  try {
+    const uri = pathToFileURL(join(folder, 'dnv2.txt')).href;
+    const text = `# tao: network=detectnet_v2\n${detectnetSpec}`;
+    await client.open(uri, text);
+    const onWidth = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line: 7, character: 8 } });
+    assert.match(onWidth.contents.value, /multiple of 16 pixels — DetectNet_v2's code needs a multiple of the output stride/);
+    const onDropout = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 18 } });
+    assert.match(onDropout.contents.value, /recommended 0–1 \(TAO's parameter sheet; not enforced by TAO\)/);
+  } finally {
+    await client.stop();
+  }
 });

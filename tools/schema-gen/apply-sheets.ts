@@ -4,6 +4,7 @@
 import type { SpecSchema, SchemaType } from '../../server/src/core/schema/types';
 import type { SheetRow } from './sheets';
 import { ensure, resolve, typesOf, setTypes, newObject, container } from './schema-util';
+import { recommendBound } from './bounds';
 
 export interface SheetResult {
   applied: number;
@@ -49,7 +50,7 @@ export function typedDefault(raw: string, s: SpecSchema): unknown {
  * the facts lack are older keys and are added, to be marked by version), `annotate` (protos: rows
  * the protos lack are command-line arguments of the TF1 tasks, not spec keys, and are skipped).
  */
-export function applySheets(root: SpecSchema, rows: SheetRow[], mode: 'build' | 'extend' | 'annotate'): SheetResult {
+export function applySheets(root: SpecSchema, rows: SheetRow[], mode: 'build' | 'extend' | 'annotate', network = ''): SheetResult {
   const fromFacts = mode !== 'build';
   const result: SheetResult = { applied: 0, unmatched: [] };
   // Parents first so that a list row turns its node into an array before children are added.
@@ -88,9 +89,12 @@ export function applySheets(root: SpecSchema, rows: SheetRow[], mode: 'build' | 
     const bounds = row.min !== undefined && row.max !== undefined && row.min > row.max ? { min: undefined, max: undefined } : {};
     if (numeric) {
       row = { ...row, ...bounds };
-      if (row.min !== undefined && node.minimum === undefined) node.minimum = row.min;
-      else if (row.min !== undefined && node.minimum !== undefined) node.minimum = Math.max(node.minimum, row.min);
-      if (row.max !== undefined) node.maximum = row.max;
+      // The sheets' valid_min/valid_max are UI limits of TAO's front end: nothing in TAO's own code
+      // reads them, so they are recommendations. The stricter minimum wins; the sheet's maximum
+      // replaces an unenforced one (as before provenance was recorded).
+      const origin = { source: 'sheet' as const, enforced: false, ref: `${network}/${network} - ${row.task}.csv` };
+      if (row.min !== undefined) recommendBound(node, 'minimum', row.min, origin);
+      if (row.max !== undefined) recommendBound(node, 'maximum', row.max, origin, true);
     }
     // String options are the values TAO accepts; numeric "options" in the sheets are UI suggestions
     // (e.g. input sizes), so they become examples, not an enum.

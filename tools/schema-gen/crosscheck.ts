@@ -4,6 +4,7 @@
 import type { SpecSchema, SchemaType } from '../../server/src/core/schema/types';
 import type { Observation, Dialect } from './specs';
 import { resolve, ensure, typesOf, addType, newObject, container } from './schema-util';
+import { widenFor } from './bounds';
 
 export interface Widening {
   path: string;
@@ -126,9 +127,9 @@ function checkNumber(node: SpecSchema, o: Observation): string | undefined {
     node.enum = [...node.enum, v];
     return `add option ${v}`;
   }
-  if (node.minimum !== undefined && v < node.minimum) { const m = node.minimum; node.minimum = v; return `lower minimum ${m} -> ${v}`; }
-  if (node.maximum !== undefined && v > node.maximum) { const m = node.maximum; node.maximum = v; return `raise maximum ${m} -> ${v}`; }
-  return undefined;
+  // The widened bound records the file that needed it and is never enforced: the real file is
+  // valid for its TAO version, so whatever bound it breaks cannot be one TAO refuses.
+  return widenFor(node, v, `${o.file.rel}:${o.line}`);
 }
 
 function checkOption(node: SpecSchema, o: Observation): string | undefined {

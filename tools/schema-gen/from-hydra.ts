@@ -7,6 +7,7 @@ import type { SpecSchema } from '../../server/src/core/schema/types';
 import type { HydraFacts, DcField } from './extract-dataclasses';
 import { factsDir } from './from-proto';
 import { newObject, addType } from './schema-util';
+import { setBound } from './bounds';
 
 export type { HydraFacts };
 
@@ -16,6 +17,8 @@ export function readHydraFacts(network: string): HydraFacts | undefined {
 }
 
 export function hydraSchema(facts: HydraFacts): SpecSchema {
+  // `NVIDIA/tao-core@c93b4d4: nvidia_tao_core/config/dino` -> the config folder, for provenance.
+  const where = facts.source.split(': ')[1] ?? facts.source;
   const typeSchema = (t: string, stack: string[]): SpecSchema => {
     if (t === 'int') return { type: 'integer' };
     if (t === 'float') return { type: 'number' };
@@ -32,8 +35,11 @@ export function hydraSchema(facts: HydraFacts): SpecSchema {
   const fieldSchema = (f: DcField, stack: string[]): SpecSchema => {
     const s = typeSchema(f.t, stack);
     const numeric = f.t === 'int' || f.t === 'float';
-    if (numeric && f.min !== undefined) s.minimum = f.min;
-    if (numeric && f.max !== undefined) s.maximum = f.max;
+    // valid_min/valid_max are field metadata: OmegaConf checks only names and types, and the
+    // metadata is read by TAO's API/AutoML front end, not by the training code (docs/schemas.md).
+    const origin = { source: 'dataclass' as const, enforced: false, ref: `${where} ${stack[stack.length - 1]}.${f.n}` };
+    if (numeric && f.min !== undefined) setBound(s, 'minimum', f.min, origin);
+    if (numeric && f.max !== undefined) setBound(s, 'maximum', f.max, origin);
     if (f.opt && f.opt.length && f.t === 'str') s.enum = [...new Set(f.opt)];
     if (f.opt && f.opt.length && f.t === 'list:str' && s.items) s.items.enum = [...new Set(f.opt)];
     if (f.d !== undefined && (!s.enum || s.enum.includes(f.d)) && f.d !== '') s.default = f.d;

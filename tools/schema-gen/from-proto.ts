@@ -23,7 +23,9 @@ function scalarSchema(type: string): SpecSchema {
     case 'double': case 'float': return { type: 'number' };
     case 'bool': return { type: 'boolean' };
     case 'string': case 'bytes': return { type: 'string' };
-    case 'uint32': case 'uint64': case 'fixed32': case 'fixed64': return { type: 'integer', minimum: 0 };
+    case 'uint32': case 'uint64': case 'fixed32': case 'fixed64':
+      // Enforced: protobuf's text parser refuses a negative number for an unsigned field.
+      return { type: 'integer', minimum: 0, 'x-tao-bounds': { minimum: { source: 'proto-type', enforced: true, ref: `${type} field` } } };
     default: return { type: 'integer' };
   }
 }

@@ -4,14 +4,16 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import type { NetworkSchema, SpecSchema } from '../../server/src/core/schema/types';
+import { BOUND_KEYWORDS, type BoundKeyword, type NetworkSchema, type SpecSchema } from '../../server/src/core/schema/types';
 import { readSheets, sheetNetworks, type SheetRow } from './sheets';
 import { readManifest, observe, type SpecFile, type Observation, type Dialect } from './specs';
 import { readProtoFacts, protoSchema } from './from-proto';
 import { readHydraFacts, hydraSchema } from './from-hydra';
 import { applySheets } from './apply-sheets';
 import { crossCheck, relaxRequired } from './crosscheck';
-import { OVERRIDES } from './overrides';
+import { OVERRIDES, type Override } from './overrides';
+import { applyTaoChecks } from './tao-checks';
+import { checkProvenance, countBounds, dropBound, setBound } from './bounds';
 import { resolve, ensure, keyPaths, ordered, container, newObject } from './schema-util';
 import { markVersions } from './versions';
 import { buildIndex, type SchemaIndex } from './index-file';
@@ -41,6 +43,8 @@ export interface NetworkReport {
   files: number;
   widenings: { path: string; what: string; seen: string; files: number }[];
   overrides: string[];
+  /** Fields that got a bound from TAO's own checks (tao-checks.ts). */
+  taoChecks: string[];
   versionMarks: string[];
   descriptions: number;
   descriptionMisses: string[];
@@ -54,9 +58,11 @@ export interface Generated {
   reports: NetworkReport[];
   specFiles: SpecFile[];
   observations: Map<string, Observation[]>;
+  /** `enforced <source>` / `recommended <source>` -> number of bounds, over all schemas. */
+  boundCounts: Map<string, number>;
 }
 
-function applyOverride(root: SpecSchema, o: { path: string; set?: Partial<SpecSchema>; unset?: (keyof SpecSchema)[]; remove?: boolean }): void {
+function applyOverride(root: SpecSchema, o: Override): void {
   if (o.remove) {
     const segs = o.path.split('.');
     const parent = segs.length > 1 ? resolve(root, segs.slice(0, -1).join('.')) : root;
@@ -66,8 +72,19 @@ function applyOverride(root: SpecSchema, o: { path: string; set?: Partial<SpecSc
     return;
   }
   const node = o.path ? ensure(root, o.path, () => ({})).node : root;
-  for (const k of o.unset ?? []) delete (node as Record<string, unknown>)[k];
-  Object.assign(node, o.set ?? {});
+  for (const k of o.unset ?? []) {
+    if ((BOUND_KEYWORDS as readonly string[]).includes(k)) dropBound(node, k as BoundKeyword);
+    else delete (node as Record<string, unknown>)[k];
+  }
+  const { ...set } = o.set ?? {};
+  for (const kw of BOUND_KEYWORDS) {
+    const value = set[kw];
+    if (value === undefined) continue;
+    if (!o.bounds) throw new Error(`override ${o.network} ${o.path} sets ${kw} without its provenance (bounds)`);
+    setBound(node, kw, value, { source: 'override', enforced: o.bounds.enforced, ref: o.bounds.ref, note: o.bounds.note });
+    delete set[kw];
+  }
+  Object.assign(node, set);
 }
 
 function descriptionsFor(repoRoot: string, network: string): Record<string, { description?: string; unit?: string }> | undefined {
@@ -89,6 +106,7 @@ export function generateAll(repoRoot: string): Generated {
   const schemas = new Map<string, NetworkSchema>();
   const reports: NetworkReport[] = [];
   const observations = new Map<string, Observation[]>();
+  const boundCounts = new Map<string, number>();
 
   const common = descriptionsFor(repoRoot, '_common') ?? {};
   for (const network of networks) {
@@ -108,8 +126,11 @@ export function generateAll(repoRoot: string): Generated {
       source = 'tao-core common config + real spec files';
     } else { root = newObject(); source = rows.length ? 'parameter sheets' : 'real spec files'; }
     const factKeys = new Set(keyPaths(root));
-    const sheet = applySheets(root, rows, proto ? 'annotate' : hydra ? 'extend' : 'build');
+    const sheet = applySheets(root, rows, proto ? 'annotate' : hydra ? 'extend' : 'build', network);
     const sheetKeys = new Set(rows.map((r) => r.path));
+    // TAO's own checks come after the sheets so that an enforced bound under a stricter sheet
+    // bound is kept as that bound's floor, and before the real files, which may still widen them.
+    const taoChecks = applyTaoChecks(root, network, proto);
 
     const overrides: string[] = [];
     for (const o of OVERRIDES.filter((x) => x.network === network || x.network === '*')) {
@@ -123,6 +144,10 @@ export function generateAll(repoRoot: string): Generated {
     const added = new Set<string>();
     const widenings = crossCheck(root, obs, dialect, added);
     widenings.push(...relaxRequired(root, obs.filter((o) => o.kind === 'object' && o.keys).map((o) => ({ path: o.path, keys: o.keys!, o }))));
+
+    const unsourced = checkProvenance(root);
+    if (unsourced.length) throw new Error(`${network}: bounds without provenance: ${unsourced.slice(0, 5).join('; ')}`);
+    countBounds(root, boundCounts);
 
     markPaths(root);
     const versionMarks = markVersions(root, {
@@ -162,7 +187,7 @@ export function generateAll(repoRoot: string): Generated {
     schemas.set(network, schema);
     reports.push({
       network, dialect, source, sheetRows: rows.length, sheetUnmatched: sheet.unmatched, files: files.length,
-      widenings, overrides, versionMarks, descriptions, descriptionMisses,
+      widenings, overrides, taoChecks, versionMarks, descriptions, descriptionMisses,
     });
   }
 
@@ -179,5 +204,5 @@ export function generateAll(repoRoot: string): Generated {
     files.set(`${network}.schema.json`, JSON.stringify(ordered(s), null, 2) + '\n');
   }
   files.set('index.json', JSON.stringify(index, null, 2) + '\n');
-  return { files, schemas, index, reports, specFiles, observations };
+  return { files, schemas, index, reports, specFiles, observations, boundCounts };
 }

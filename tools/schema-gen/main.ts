@@ -22,6 +22,7 @@ for (const r of gen.reports) {
     `${r.files} real files; ${adds.length} keys added from real files; ${r.widenings.length - adds.length} widenings; ` +
     `${r.overrides.length} overrides; ${r.versionMarks.length} version marks; ${r.descriptions} descriptions`);
   for (const o of r.overrides) console.log(`  override ${o}`);
+  if (verbose) for (const c of r.taoChecks) console.log(`  TAO check: ${c}`);
   for (const w of r.widenings) {
     if (w.what === 'add key' && !verbose) continue;
     console.log(`  ${w.what}: ${w.path} (real file ${w.seen}${w.files > 1 ? ` and ${w.files - 1} more` : ''})`);
@@ -32,5 +33,7 @@ for (const r of gen.reports) {
   }
   for (const m of r.descriptionMisses) console.log(`  description for unknown key (ignored): ${m}`);
 }
+const counts = [...gen.boundCounts].sort((a, b) => a[0].localeCompare(b[0])).map(([k, n]) => `${k} ${n}`).join(', ');
+console.log(`bounds by provenance: ${counts}`);
 console.log(`${gen.schemas.size} schemas written to schemas/; ${overrides} hand overrides, ${added} keys added and ${widenings} widenings from real spec files` +
   (verbose ? '' : ' (--verbose lists added keys, ignored sheet rows and version marks)'));

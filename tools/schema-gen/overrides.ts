@@ -17,6 +17,11 @@ export interface Override {
   unset?: (keyof SpecSchema)[];
   /** Remove the field itself. */
   remove?: boolean;
+  /**
+   * Provenance of the bounds in `set` (required when `set` has one): whether TAO refuses a value
+   * outside them, where that is stated, and one line for hover.
+   */
+  bounds?: { enforced: boolean; ref?: string; note: string };
 }
 
 const DETR_FAMILY = ['dino', 'deformable_detr', 'grounding_dino', 'mask_grounding_dino', 'rtdetr'];
@@ -27,6 +32,7 @@ export const OVERRIDES: Override[] = [
     path: 'dataset.batch_size',
     reason: '-1 asks export/gen_trt_engine for a dynamic batch dimension (real export and gen_trt_engine specs use it); the facts say minimum 1',
     set: { minimum: -1 },
+    bounds: { enforced: false, note: '-1 asks for a dynamic batch dimension at export' },
   })),
   {
     network: '*',
@@ -39,30 +45,47 @@ export const OVERRIDES: Override[] = [
     path: 'training_config.optimizer.adam.beta2',
     reason: 'beta2 is a decay rate in [0, 1]; the sheet caps it at 0.95, which rejects the usual 0.999',
     set: { minimum: 0, maximum: 1 },
+    bounds: { enforced: false, note: 'a decay rate, so between 0 and 1 (TAO itself checks only > 0)' },
   },
   ...['output_image_width', 'output_image_height'].map((k) => ({
     network: 'detectnet_v2',
     path: `augmentation_config.preprocessing.${k}`,
     reason: "DetectNet_v2's code only needs a multiple of the output stride (16); the sheet's UI minimum (480 / 272) rejects the small inputs CPU training uses",
     set: { minimum: 16, multipleOf: 16 },
+    bounds: {
+      enforced: true,
+      ref: 'NVIDIA/tao_tensorflow1_backend@2ec95cb nvidia_tao_tf1/cv/detectnet_v2/spec_handler/constants.py TRAINVAL_VALUE_CHECK_DICT (> 0 and % 16)',
+      note: "DetectNet_v2's code needs a multiple of the output stride (16)",
+    },
   })),
   ...['vertical_flip', 'horizontal_flip', 'jitter'].map((k) => ({
     network: 'yolo_v3',
     path: `augmentation_config.${k}`,
     reason: 'a probability/fraction in [0, 1]; the sheet gives minimum 1, which rejects 0.5 used by the shipped specs',
     set: { minimum: 0, maximum: 1 },
+    bounds: {
+      enforced: true,
+      ref: 'NVIDIA/tao_tensorflow1_backend@2ec95cb nvidia_tao_tf1/cv/yolo_v3/utils/spec_loader.py load_experiment_spec (asserts)',
+      note: 'a probability/fraction; YOLOv3 asserts it lies in [0, 1]',
+    },
   })),
   {
     network: 'mask_rcnn',
     path: 'warmup_steps',
     reason: '0 disables learning-rate warm-up (shipped default.txt uses it); the sheet minimum of 1 forbids that',
     set: { minimum: 0 },
+    bounds: {
+      enforced: true,
+      ref: 'uint32 field (protobuf text parser refuses negatives)',
+      note: '0 turns learning-rate warm-up off; an unsigned field, so never negative',
+    },
   },
   {
     network: 'unet',
     path: 'training_config.regularizer.weight',
     reason: '0 turns regularization off (used by the ISBI tutorial retrain spec); the sheet minimum 3e-9 forbids it',
     set: { minimum: 0 },
+    bounds: { enforced: false, note: '0 turns regularization off' },
   },
   ...['train_dataset', 'validate_dataset'].map((d) => ({
     network: 'ocdnet',

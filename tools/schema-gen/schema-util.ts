@@ -77,7 +77,8 @@ export function keyPaths(s: SpecSchema, maxDepth = Infinity, prefix = '', depth 
 /** Stable key order for committed JSON: schema keywords in a fixed order, properties as built. */
 const KEY_ORDER = [
   '$schema', '$id', 'title', 'x-tao-network', 'x-tao-dialect', 'x-tao-signature-keys', 'description', 'type', 'enum',
-  'default', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'pattern', 'minItems', 'maxItems',
+  'default', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'pattern', 'minItems', 'maxItems',
+  'x-tao-bounds',
   'x-tao-unit', 'x-tao-proto-enum', 'x-tao-enum-numbers', 'x-tao-proto-map', 'x-tao-oneof', 'x-tao-path', 'x-tao-tasks',
   'x-tao-since', 'x-tao-removed', 'x-tao-deprecated', 'x-tao-snippet', 'examples', 'anyOf', 'required', 'items',
   'properties', 'additionalProperties',

@@ -57,7 +57,45 @@ export interface SpecSchema {
   'x-tao-unit'?: string;
   /** A whole section users add often: the completion snippet body for it. */
   'x-tao-snippet'?: string;
+  /**
+   * Where each numeric bound of this field comes from and whether TAO itself enforces it: an
+   * enforced bound is an error when broken, any other only a warning (TAO's recommended range).
+   */
+  'x-tao-bounds'?: BoundProvenance;
 }
+
+/** The schema keywords that bound a value or a list's length. */
+export type BoundKeyword = 'minimum' | 'maximum' | 'exclusiveMinimum' | 'exclusiveMaximum' | 'multipleOf' | 'minItems' | 'maxItems';
+
+export const BOUND_KEYWORDS: readonly BoundKeyword[] = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems'];
+
+/**
+ * `proto-type`: an unsigned protobuf field (the text parser refuses negatives); `tao-validator`:
+ * a check in TAO's own code that stops the task (spec validator, assert); `dataclass`: a Hydra
+ * dataclass field's valid_min/valid_max metadata; `sheet`: a parameter sheet's UI limit;
+ * `override`: tools/schema-gen/overrides.ts; `real-specs`: widened so a file NVIDIA ships passes.
+ */
+export type BoundSource = 'proto-type' | 'tao-validator' | 'dataclass' | 'sheet' | 'override' | 'real-specs';
+
+export interface BoundOrigin {
+  source: BoundSource;
+  /** True only when TAO refuses a value outside the bound (parser, validator, assert). */
+  enforced: boolean;
+  /** Where it is stated: a file (and function) in NVIDIA's repository, a sheet, a spec file:line. */
+  ref?: string;
+  /** One line for hover: why the bound exists (overrides). */
+  note?: string;
+}
+
+export interface BoundEntry extends BoundOrigin {
+  /**
+   * A weaker bound of the same keyword that TAO does enforce, kept under a stricter recommended
+   * one (a uint field's 0 under a sheet's minimum of 1): below it the value is an error.
+   */
+  floor?: BoundOrigin & { value: number };
+}
+
+export type BoundProvenance = Partial<Record<BoundKeyword, BoundEntry>>;
 
 /** Root of one network's schema file, schemas/<network>.schema.json. */
 export interface NetworkSchema extends SpecSchema {

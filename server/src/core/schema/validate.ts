@@ -8,6 +8,7 @@ import { LOOKS_LIKE_FLOAT_RE } from '../parse/yaml-scalars';
 import { compareVersions } from '../util/version';
 import { hasType, objectSchemaOf, typesOf, whereKeyLives } from './navigate';
 import type { NetworkSchema, SpecSchema } from './types';
+import { brokenBounds, COUNT_BOUNDS, recommendedSources, requirement, VALUE_BOUNDS } from './bounds';
 import { describeType } from './describe';
 
 export interface ValidateOptions {
@@ -43,13 +44,16 @@ class Validator {
       else groups.set(entry.key, [entry]);
     }
     const oneofSeen = new Map<string, Entry>();
+    // Listed once per section, not once per unknown key (a hostile file has 100,000 of them).
+    let siblings: string[] | undefined;
     for (const [key, entries] of groups) {
       const prop = props[key];
       if (!prop) {
         if (typeof obj.additionalProperties === 'object') {
           for (const e of entries) this.value(e.value, obj.additionalProperties, [...path, key], e);
         } else if (obj.additionalProperties !== true) {
-          for (const e of entries) this.unknownKey(e, Object.keys(props), path);
+          siblings ??= Object.keys(props);
+          for (const e of entries) this.unknownKey(e, siblings, path);
         }
         continue;
       }
@@ -279,25 +283,33 @@ class Validator {
     return value;
   }
 
+  /**
+   * A bound TAO enforces (protobuf type, TAO's own checks) is an error; a bound it does not (a
+   * parameter sheet's UI limit, dataclass metadata) is a warning naming where the range comes from.
+   */
   private rangeCheck(node: ScalarNode, value: number, schema: SpecSchema, key: string): void {
     if (Number.isNaN(value)) return;
-    const problems: string[] = [];
-    if (schema.minimum !== undefined && value < schema.minimum) problems.push(`at least ${schema.minimum}`);
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) problems.push(`greater than ${schema.exclusiveMinimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum) problems.push(`at most ${schema.maximum}`);
-    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) problems.push(`less than ${schema.exclusiveMaximum}`);
-    if (schema.multipleOf !== undefined && schema.multipleOf > 0 && Math.abs(value / schema.multipleOf - Math.round(value / schema.multipleOf)) > 1e-9) problems.push(`a multiple of ${schema.multipleOf}`);
-    if (problems.length === 0) return;
     const unit = schema['x-tao-unit'] ? ` ${schema['x-tao-unit']}` : '';
-    this.push('error', 'out-of-range', node.span, `'${key}' must be ${problems.join(' and ')}${unit}; got ${node.raw}.`);
+    const { enforced, recommended } = brokenBounds(schema, VALUE_BOUNDS, value);
+    if (enforced.length) {
+      this.push('error', 'out-of-range', node.span, `'${key}' must be ${enforced.map(requirement).join(' and ')}${unit}; got ${node.raw}.`);
+      return;
+    }
+    if (recommended.length) {
+      this.push('warning', 'outside-recommended-range', node.span,
+        `'${key}' is ${node.raw}, outside TAO's recommended range (from the ${recommendedSources(recommended)}): it should be ${recommended.map(requirement).join(' and ')}${unit}. TAO does not refuse the spec for it.`);
+    }
   }
 
   private countCheck(count: number, schema: SpecSchema, entry: Entry, key: string, span = entry.keySpan): void {
-    if (schema.minItems !== undefined && count < schema.minItems) {
-      this.push('error', 'too-few-items', span, `'${key}' needs at least ${schema.minItems} value${schema.minItems === 1 ? '' : 's'}; it has ${count}.`);
+    const { enforced, recommended } = brokenBounds(schema, COUNT_BOUNDS, count);
+    for (const b of enforced) {
+      if (b.kw === 'minItems') this.push('error', 'too-few-items', span, `'${key}' needs at least ${b.value} value${b.value === 1 ? '' : 's'}; it has ${count}.`);
+      else this.push('error', 'too-many-items', span, `'${key}' takes at most ${b.value} value${b.value === 1 ? '' : 's'}; it has ${count}.`);
     }
-    if (schema.maxItems !== undefined && count > schema.maxItems) {
-      this.push('error', 'too-many-items', span, `'${key}' takes at most ${schema.maxItems} value${schema.maxItems === 1 ? '' : 's'}; it has ${count}.`);
+    if (enforced.length === 0 && recommended.length) {
+      this.push('warning', 'outside-recommended-range', span,
+        `'${key}' has ${count} value${count === 1 ? '' : 's'}, outside TAO's recommended range (from the ${recommendedSources(recommended)}): ${recommended.map(requirement).join(' and ')}. TAO does not refuse the spec for it.`);
     }
   }
 

@@ -7,7 +7,8 @@ import { findModeline } from '../detect';
 import { resolveReference } from '../rules/interpolation';
 import { describeFacts } from '../schema/describe';
 import { schemaAtPath } from '../schema/navigate';
-import type { SpecSchema } from '../schema/types';
+import { BOUND_KEYWORDS, type SpecSchema } from '../schema/types';
+import { describeBounds } from '../schema/bounds';
 import type { ScalarNode, Span, SpecNode } from '../tree';
 import { keyPathOf, pathAtOffset } from '../tree-query';
 import { cursorContext } from './context';
@@ -101,8 +102,13 @@ function fieldMarkdown(keys: string[], schema: SpecSchema | undefined, proto: bo
   const parts = [title];
   if (schema.description) parts.push(schema.description);
   if (schema['x-tao-deprecated']) parts.push(`**Deprecated:** ${schema['x-tao-deprecated']}`);
-  const facts = describeFacts(schema, proto);
+  // Where each bound comes from, so the user can tell a limit TAO enforces from a recommendation;
+  // that list replaces the plain "Range:" fact.
+  const bounds = describeBounds(schema, BOUND_KEYWORDS);
+  if (schema.items) bounds.push(...describeBounds(schema.items, BOUND_KEYWORDS).map((b) => `each value: ${b}`));
+  const facts = describeFacts(schema, proto).filter((f) => !(bounds.length && f.startsWith('Range:')));
   if (facts.length) parts.push(facts.map((f) => `- ${f}`).join('\n'));
+  if (bounds.length) parts.push(`**Range and where it comes from**\n${bounds.map((b) => `- ${b}`).join('\n')}`);
   return parts.join('\n\n');
 }
 
