@@ -11,7 +11,7 @@ import { readSettings } from './settings';
 import { expandResultsPattern, runRootFor } from './core/resultsFolder';
 import { defaultTaskArgs } from './core/taskArgs';
 import { modelineEdit, isValidNetworkName } from './core/modeline';
-import { generateSpec } from './core/specTemplate';
+import { specTemplateChoices } from './core/specTemplate';
 import { findRunFiles } from './core/runFolder';
 import { evaluationData } from './core/runData';
 import { detectionEvaluationData, isInferenceFolder } from './core/detectionRun';
@@ -66,12 +66,25 @@ async function selectNetwork(deps: CommandDeps, uri?: vscode.Uri, chosen?: strin
   deps.status.set(doc.uri.toString(), network, 'modeline');
 }
 
-async function newSpec(deps: CommandDeps, networkArg?: string): Promise<vscode.TextDocument | undefined> {
+async function newSpec(deps: CommandDeps, networkArg?: string, templateArg?: string): Promise<vscode.TextDocument | undefined> {
   const network = networkArg ?? (await pickNetwork(deps.context));
   if (!network || !isValidNetworkName(network)) return undefined;
   const file = deps.context.asAbsolutePath(path.join('schemas', `${network}.schema.json`));
   const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as NetworkSchema;
-  const content = generateSpec(schema);
+  // Networks with task templates (DetectNet_v2: train, retrain, dataset_convert, inference)
+  // offer them first; the others go straight to the spec built from the schema's defaults.
+  const choices = specTemplateChoices(schema);
+  let chosen = templateArg ? choices.find((c) => c.id === templateArg) : choices.length === 1 ? choices[0] : undefined;
+  if (templateArg && !chosen) {
+    void vscode.window.showErrorMessage(`No "${templateArg}" template for ${network}; there are: ${choices.map((c) => c.id).join(', ')}.`);
+    return undefined;
+  }
+  if (!chosen) {
+    const picked = await vscode.window.showQuickPick(choices.map((c) => ({ label: c.label, detail: c.detail, id: c.id })), { title: `New ${network} spec`, placeHolder: 'Which spec?' });
+    chosen = choices.find((c) => c.id === picked?.id);
+    if (!chosen) return undefined;
+  }
+  const content = chosen.text;
   const language = schema['x-tao-dialect'] === 'prototext' ? 'tao-prototext' : 'yaml';
   const doc = await vscode.workspace.openTextDocument({ language, content });
   await vscode.window.showTextDocument(doc);
@@ -116,7 +129,7 @@ async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommand
   const runRoot = runRootFor(results, task);
   const extras = opts.images ? { images: opts.images } : await askExtras(task, runRoot);
   if (!extras) return undefined;
-  const def: TaoTaskDefinition = { type: 'tao', network, task, spec: doc.uri.fsPath, results, args: opts.args ?? defaultTaskArgs({ task, results, runRoot, ...extras }) };
+  const def: TaoTaskDefinition = { type: 'tao', network, task, spec: doc.uri.fsPath, results, args: opts.args ?? defaultTaskArgs({ task, results, runRoot, ...extras, exists: fs.existsSync }) };
   // Training shows its curves while it runs; other tasks show their report when done.
   if (task === 'train' && settings.launcherMode === 'local') deps.panels.show('training', [results]);
   let result: RunResult;
@@ -224,7 +237,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       openInference(deps, arg instanceof vscode.Uri ? { folder: arg.fsPath } : typeof arg === 'string' ? { folder: arg } : arg && typeof arg === 'object' ? { folder: typeof arg.folder === 'string' ? arg.folder : undefined, images: typeof arg.images === 'string' ? arg.images : undefined } : {}),
     ),
     r('tao.compareRuns', (folders?: string[]) => compareRuns(deps, Array.isArray(folders) ? folders : undefined)),
-    r('tao.newSpec', (network?: string) => newSpec(deps, typeof network === 'string' ? network : undefined)),
+    r('tao.newSpec', (network?: string, template?: string) => newSpec(deps, typeof network === 'string' ? network : undefined, typeof template === 'string' ? template : undefined)),
     // The language server's code action passes the document URI as a string.
     r('tao.selectNetwork', (uri?: vscode.Uri | string, network?: string) =>
       selectNetwork(deps, uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? vscode.Uri.parse(uri) : undefined, typeof network === 'string' ? network : undefined),

@@ -105,4 +105,9 @@ test('task defaults chain evaluate/prune/export to the model train wrote', () =>
   assert.deepEqual(defaultTaskArgs({ task: 'evaluate', results: `${root}/evaluate`, runRoot: root }), ['-m', `${root}/train/weights/final`]);
   assert.deepEqual(defaultTaskArgs({ task: 'export', results: `${root}/export`, runRoot: root }), ['-m', `${root}/train/weights/final`, '-o', `${root}/export/model.onnx`]);
   assert.deepEqual(defaultTaskArgs({ task: 'inference', results: `${root}/inference`, runRoot: root, images: '/imgs' }), ['-m', `${root}/train/weights/final`, '-i', '/imgs']);
+  // No trained model next door: the spec's own model (tlt_config.model) is left to decide.
+  const none = () => false;
+  assert.deepEqual(defaultTaskArgs({ task: 'inference', results: `${root}/inference`, runRoot: root, images: '/imgs', exists: none }), ['-i', '/imgs']);
+  assert.deepEqual(defaultTaskArgs({ task: 'evaluate', results: `${root}/evaluate`, runRoot: root, exists: none }), []);
+  assert.deepEqual(defaultTaskArgs({ task: 'evaluate', results: `${root}/evaluate`, runRoot: root, model: '/m', exists: none }), ['-m', '/m']);
 });

@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { generateSpec } from '../../client/src/core/specTemplate';
+import { detectnetTemplate, generateSpec, specTemplateChoices } from '../../client/src/core/specTemplate';
+import type { DetectnetTemplateTask } from '../../client/src/core/specTemplate';
+import { writeDetectionScenes } from '../../engine/src/data/scenes';
 import { parseModeline } from '../../client/src/core/modeline';
 import type { NetworkSchema } from '../../server/src/core/schema/types';
 
@@ -50,4 +52,99 @@ test('the template carries the modeline, comments from the schema, and values in
   const yamlSchema = schemas().find((s) => s['x-tao-dialect'] !== 'prototext');
   assert.ok(yamlSchema);
   assert.doesNotMatch(generateSpec(yamlSchema), /\{$/m, 'YAML output has no protobuf blocks');
+});
+
+// ---- DetectNet_v2 task templates: they check clean and they run, one step feeding the next.
+
+const DETECT_TASKS: DetectnetTemplateTask[] = ['dataset_convert', 'train', 'retrain', 'inference'];
+const detectSchema = (): NetworkSchema => schemas().find((s) => s['x-tao-network'] === 'detectnet_v2')!;
+
+function check(files: string[], ...flags: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tao-spec.js'), 'check', ...flags, ...files], { encoding: 'utf8' });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+function engine(args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'tao-engine.js'), 'detectnet_v2', ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+test('New Spec offers the four DetectNet_v2 task templates, then the schema defaults', () => {
+  const choices = specTemplateChoices(detectSchema());
+  assert.deepEqual(choices.map((c) => c.id), ['train', 'retrain', 'dataset_convert', 'inference', 'defaults']);
+  for (const c of choices) assert.equal(parseModeline(c.text.split('\n')[0])?.fields.network, 'detectnet_v2', c.id);
+  const text = (id: string) => choices.find((c) => c.id === id)!.text;
+  assert.match(text('retrain'), /^ {2}pretrained_model_file: ".+experiment_dir_pruned\/detectnet_v2_resnet18_pruned\.hdf5"\n {2}load_graph: true$/m);
+  assert.doesNotMatch(text('train'), /^\s*load_graph/m);
+  assert.match(text('dataset_convert'), /^kitti_config \{$/m);
+  assert.match(text('inference'), /^inferencer_config \{$[^]*^bbox_handler_config \{$/m);
+  // Networks without task templates keep the one generated spec.
+  const other = schemas().find((s) => s['x-tao-network'] === 'classification_tf1')!;
+  assert.deepEqual(specTemplateChoices(other).map((c) => c.id), ['defaults']);
+});
+
+test('each DetectNet_v2 template passes `tao-spec check` with no errors or warnings (paths aside)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'new-spec-detect-'));
+  try {
+    const files = DETECT_TASKS.map((t) => {
+      const file = path.join(dir, `${t}.txt`);
+      fs.writeFileSync(file, detectnetTemplate(t));
+      return file;
+    });
+    const r = check(files, '--no-path-check');
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /4 file\(s\) checked: 0 error\(s\), 0 warning\(s\)/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the DetectNet_v2 templates run: dataset_convert -> train -> retrain (load_graph) -> inference', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'new-spec-detect-run-'));
+  try {
+    const dataRoot = path.join(dir, 'data', 'training');
+    const scenes = writeDetectionScenes(dataRoot, { count: 14, width: 64, height: 64, seed: 11, classes: [1, 8], minObjects: 1, maxObjects: 2, minSize: 20, maxSize: 36 });
+    const tfrecordsPrefix = path.join(dir, 'data', 'tfrecords', 'kitti_trainval');
+    const trained = path.join(dir, 'train');
+    const retrained = path.join(dir, 'retrain');
+    // The same template text New Spec offers, with this run's paths and a CPU-sized model.
+    const o = {
+      dataRoot, tfrecordsPrefix, classes: scenes.classNames, width: 64, height: 64, epochs: 1, batch: 7,
+      // The trained model stands in for a pruned one: load_graph takes any tfjs model folder as it is.
+      prunedModel: path.join(trained, 'weights', 'final'),
+      model: path.join(retrained, 'weights', 'final'),
+    };
+    const spec = (t: DetectnetTemplateTask) => {
+      const file = path.join(dir, `${t}.txt`);
+      fs.writeFileSync(file, detectnetTemplate(t, o));
+      return file;
+    };
+    const files = DETECT_TASKS.map(spec);
+    let r = engine(['dataset_convert', '-d', files[0], '-o', tfrecordsPrefix]);
+    assert.equal(r.status, 0, r.out);
+    // With the data there, the train spec checks clean with the path check on.
+    const checked = check([files[0], files[1]]);
+    assert.equal(checked.status, 0, checked.out);
+    assert.match(checked.out, /0 error\(s\), 0 warning\(s\)/);
+
+    r = engine(['train', '-e', files[1], '-r', trained]);
+    assert.equal(r.status, 0, r.out);
+    assert.ok(fs.existsSync(path.join(trained, 'weights', 'final', 'model.json')));
+
+    const retrainChecked = check([files[2]]);
+    assert.match(retrainChecked.out, /1 file\(s\) checked: 0 error\(s\), 0 warning\(s\)/, 'the pruned model path exists now');
+    r = engine(['train', '-e', files[2], '-r', retrained]);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /training the graph of .+ as it is \(load_graph\)/, 'retrain keeps the given graph instead of rebuilding it');
+    assert.ok(fs.existsSync(path.join(retrained, 'weights', 'final', 'model.json')));
+
+    // No -m: the model comes from the template's tlt_config.
+    const out = path.join(dir, 'inferred');
+    r = engine(['inference', '-e', files[3], '-i', path.join(dataRoot, 'image_2'), '-o', out]);
+    assert.equal(r.status, 0, r.out);
+    assert.equal(fs.readdirSync(path.join(out, 'labels')).length, 14);
+    assert.equal(fs.readdirSync(path.join(out, 'images_annotated')).length, 14);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

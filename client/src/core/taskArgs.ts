@@ -13,6 +13,13 @@ export interface TaskArgInput {
   images?: string;
   /** Model folder chosen by the user; defaults to train's final weights. */
   model?: string;
+  /**
+   * Whether a path exists (the caller passes fs.existsSync; this module stays I/O-free). When
+   * train's final weights do not exist, evaluate and inference get no default -m: a spec that
+   * names its own model (inferencer_config's tlt_config.model, a separate inference spec)
+   * must not be overridden by a folder that is not there.
+   */
+  exists?: (p: string) => boolean;
 }
 
 export function defaultModelDir(runRoot: string): string {
@@ -21,11 +28,12 @@ export function defaultModelDir(runRoot: string): string {
 
 export function defaultTaskArgs(input: TaskArgInput): string[] {
   const model = input.model ?? defaultModelDir(input.runRoot);
+  const modelArgs = input.model !== undefined || (input.exists?.(model) ?? true) ? ['-m', model] : [];
   switch (input.task) {
     case 'evaluate':
-      return ['-m', model];
+      return modelArgs;
     case 'inference':
-      return input.images ? ['-m', model, '-i', input.images] : ['-m', model];
+      return input.images ? [...modelArgs, '-i', input.images] : modelArgs;
     case 'prune':
       return ['-m', model, '-o', path.join(input.results, 'model')];
     case 'export':
