@@ -10,7 +10,7 @@ import { describeMachine, log, machineInfo, parseArgs, repoRoot, table } from '.
 
 type Json = Record<string, unknown>;
 
-const BENCHES = ['lsp', 'train', 'detect', 'prune', 'scaling', 'core'];
+const BENCHES = ['lsp', 'lsp-hostile', 'train', 'detect', 'detect-prune', 'prune', 'scaling', 'core'];
 
 function run(name: string): { lines: Json[]; ok: boolean; seconds: number } {
   const t0 = performance.now();
@@ -57,6 +57,12 @@ function main(): void {
     if (detect.length) {
       out.push('Detection: DetectNet_v2, engine vs PyTorch 1.13, same records, recipe and initial weights, 1 thread each (images/s; ratio = ours/PyTorch)');
       out.push(table(['model', 'backend', 'input', 'epochs', 'mAP ours', 'mAP torch', 'diff (points)', 'train ours', 'train torch', 'ratio', 'infer ours', 'infer torch', 'ratio'], detect.map((l) => [String(l.model), String(l.backend), String(l.input), l.epochs as number, l.ours_map as number, l.pytorch_map as number, l.map_diff_points as number, l.ours_train_img_s as number, l.pytorch_train_img_s as number, l.train_ratio as number, l.ours_infer_img_s as number, l.pytorch_infer_img_s as number, l.infer_ratio as number])));
+      out.push('');
+    }
+    const detectPrune = all.filter((l) => l.bench === 'detect-prune');
+    if (detectPrune.length) {
+      out.push('Detection pruning: DetectNet_v2 train -> prune -> re-train (mAP; images/s unpruned -> pruned; speed-up = pruned / unpruned)');
+      out.push(table(['model', 'input', 'params kept', 'mAP', 'mAP retrained', 'diff (points)', 'mAP unpruned, same epochs', 'diff (points)', 'engine speed-up', 'ORT speed-up'], detectPrune.map((l) => [String(l.model), String(l.input), l.params_ratio as number, l.map_unpruned as number, l.map_retrained as number, l.map_diff_points as number, l.map_unpruned_same_epochs as number, l.map_diff_points_same_epochs as number, l.engine_speedup as number, l.ort_speedup as number])));
       out.push('');
     }
     const prune = all.filter((l) => l.bench === 'prune');

@@ -165,6 +165,18 @@ async function main(): Promise<void> {
   const mapRetrained = readJson(join(dir, 'retrained-eval', 'evaluation.json')).mAP as number;
   log(`detect-prune: re-trained mAP ${(mapRetrained * 100).toFixed(2)}%`);
 
+  // --- control: the unpruned model trained for the same extra epochs ------------------------
+  // Re-training gives the pruned model more epochs than the unpruned one had; the unpruned
+  // model continued for as many epochs (its own graph, load_graph) separates what pruning costs
+  // from what the extra epochs add.
+  const continueSpec = join(dir, 'continue.txt');
+  writeFileSync(continueSpec, detectTrainSpec({ ...base, epochs: s.retrainEpochs, firstValidationEpoch: s.retrainEpochs + 1, checkpointInterval: s.retrainEpochs, pretrained: unprunedModel, loadGraph: true }));
+  log(`detect-prune: control: the unpruned model trained ${s.retrainEpochs} more epochs`);
+  engine('train', ['train', '-e', continueSpec, '-r', join(dir, 'continued'), '--backend', backend, '--fresh'], 7200);
+  engine('evaluate', ['evaluate', '-e', continueSpec, '-m', join(dir, 'continued', 'weights', 'final'), '-r', join(dir, 'continued-eval'), '--backend', backend], 600);
+  const mapContinued = readJson(join(dir, 'continued-eval', 'evaluation.json')).mAP as number;
+  log(`detect-prune: unpruned after ${s.epochs + s.retrainEpochs} epochs: mAP ${(mapContinued * 100).toFixed(2)}%`);
+
   // --- inference speed: engine and onnxruntime ----------------------------------------------
   const speeds: Record<string, { engine: number; ort: number; params: number }> = {};
   for (const [name, model] of [['unpruned', unprunedModel], ['retrained', retrainedModel]] as const) {
@@ -195,6 +207,9 @@ async function main(): Promise<void> {
     map_retrained: round(mapRetrained, 4),
     map_diff_points: round((mapRetrained - mapUnpruned) * 100, 2),
     within_1_point: (mapUnpruned - mapRetrained) * 100 <= 1,
+    map_unpruned_same_epochs: round(mapContinued, 4),
+    map_diff_points_same_epochs: round((mapRetrained - mapContinued) * 100, 2),
+    within_1_point_same_epochs: (mapContinued - mapRetrained) * 100 <= 1,
     engine_img_s_unpruned: round(u.engine, 2),
     engine_img_s_pruned: round(r.engine, 2),
     engine_speedup: round(r.engine / u.engine, 2),
@@ -216,8 +231,9 @@ async function main(): Promise<void> {
   out.push(`${s.count} scenes ${row.input}, classes ${classes.join(', ')}, ${s.epochs} + ${s.retrainEpochs} epochs, batch ${s.batch}; -pth ${picked.threshold}`);
   out.push('');
   out.push(table(
-    ['params', 'kept', 'mAP before', 'after prune', 'after retrain', 'diff (points)', 'engine img/s', 'speed-up', 'ORT img/s', 'speed-up'],
+    ['params', 'kept', 'mAP before', 'after prune', 'after retrain', 'diff (points)', 'unpruned, same epochs', 'diff (points)', 'engine img/s', 'speed-up', 'ORT img/s', 'speed-up'],
     [[`${row.params_before} -> ${row.params_after}`, row.params_ratio as number, row.map_unpruned as number, row.map_pruned as number, row.map_retrained as number, row.map_diff_points as number,
+      row.map_unpruned_same_epochs as number, row.map_diff_points_same_epochs as number,
       `${row.engine_img_s_unpruned} -> ${row.engine_img_s_pruned}`, row.engine_speedup as number, `${row.ort_img_s_unpruned} -> ${row.ort_img_s_pruned}`, row.ort_speedup as number]],
   ));
   out.push('');

@@ -1,8 +1,13 @@
 // The language server: wires LSP requests to the pure feature modules in core/services.
 // Every handler is guarded: on an internal error it logs to the client's console and
 // answers an empty result, so a bad document can never hang or crash a request.
+// Diagnostics of costly documents are analysed off the main thread (runner-factory.ts); cheap
+// ones (analysis-costs.ts) are analysed here, and their analysis then serves requests too. A
+// request analyses on the main thread only a cheap document, so one hostile document cannot
+// make every other document's completion and hover wait.
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -13,17 +18,21 @@ import type { Connection, InitializeParams, InitializeResult } from 'vscode-lang
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeFileProbe } from '../core/node-probe';
 import { readMounts } from '../core/rules/paths';
-import { FileSchemaCatalog, getDefaultCatalog, MemorySchemaCatalog } from '../core/schema/catalog';
+import { MemorySchemaCatalog } from '../core/schema/catalog';
 import type { SchemaCatalog } from '../core/schema/catalog';
 import { codeActions } from '../core/services/code-actions';
 import { complete } from '../core/services/completion';
-import { toLspDiagnostics } from '../core/services/diagnostics';
 import type { DirectoryReader, ServiceDocument } from '../core/services/document';
 import { foldingRanges } from '../core/services/folding';
 import { formatDocument, formatRange } from '../core/services/formatting';
 import { hover } from '../core/services/hover';
 import { documentSymbols } from '../core/services/symbols';
 import { AnalysisCache } from './analyses';
+import { AnalysisCosts } from './analysis-costs';
+import { openCatalog } from './catalog';
+import { diagnosticsReport, type DiagnosticsReport } from './diagnostics-report';
+import type { DiagnosticsRunner, JobOutcome } from './diagnostics-runner';
+import { createDiagnosticsRunner } from './runner-factory';
 import { DEFAULT_SETTINGS, readSettings, taoSection } from './settings';
 import type { ServerSettings } from './settings';
 
@@ -71,9 +80,16 @@ export function startServer(connection: Connection): void {
     }
   };
   const cache = new AnalysisCache(() => catalog, () => settings, log);
+  const costs = new AnalysisCosts();
   const directories = directoryReader(() => settings.mountsFile);
   const timers = new Map<string, NodeJS.Timeout>();
   const lastNetwork = new Map<string, string>();
+  /** The version last handed to the runner, per document (the open handler's, to skip its change event). */
+  const submitted = new Map<string, number>();
+  /** Bumped when settings change: analyses started before are out of date. */
+  let generation = 0;
+  /** Created at initialize, when the schemas folder is known; until then nothing is open. */
+  let runner: DiagnosticsRunner | undefined;
 
   /** Runs a handler; on an exception logs it and returns the fallback answer. */
   function guard<P, R>(name: string, fallback: R, handler: (params: P) => R): (params: P) => R {
@@ -87,27 +103,63 @@ export function startServer(connection: Connection): void {
     };
   }
 
-  /** The analysed document for a request, or undefined for a document the client never opened. */
+  /**
+   * The analysed document for a request; undefined for a document the client never opened,
+   * and for one too costly to analyse here (requests on it answer empty until it is cheap).
+   */
   function docFor(uri: string): ServiceDocument | undefined {
     const document = documents.get(uri);
-    return document ? cache.get(document) : undefined;
+    if (!document) return undefined;
+    const ready = cache.peek(uri, document.version);
+    if (ready) return ready;
+    return costs.affordable(uri, document.getText().length) ? cache.get(document) : undefined;
   }
 
-  function publish(uri: string): void {
+  /**
+   * Diagnostics for the document's current version. A document whose analysis is cheap (under
+   * analysis-costs.ts's budget) is analysed right here, into the request cache, so the
+   * completion or hover that follows a keystroke finds it ready, as before workers existed;
+   * a costly one goes to the workers, so it never holds up the main thread.
+   */
+  function analyse(uri: string): void {
     const document = documents.get(uri);
-    if (!document) return;
-    const doc = cache.get(document);
-    void connection.sendDiagnostics({ uri, version: document.version, diagnostics: toLspDiagnostics(doc.analysis.diagnostics, doc.lines) });
-    const { network, detection } = doc.analysis;
-    const key = `${network ?? ''}\u0000${detection.source}\u0000${detection.reason}`;
+    if (!document || !runner) return;
+    submitted.set(uri, document.version);
+    const text = document.getText();
+    if (costs.affordable(uri, text.length)) {
+      runner.cancel(uri);
+      const t0 = performance.now();
+      const doc = cache.get(document);
+      const report = diagnosticsReport(doc.analysis, text);
+      settled({ job: { uri, version: document.version, languageId: document.languageId, text, settings, generation }, ms: performance.now() - t0, report });
+      return;
+    }
+    runner.submit({ uri, version: document.version, languageId: document.languageId, text, settings, generation });
+  }
+
+  const safeAnalyse = guard<string, void>('diagnostics', undefined, analyse);
+
+  /** A job is done (or stopped): learn its cost, and publish it if it is still current. */
+  function settled(outcome: JobOutcome): void {
+    const { job, ms, report } = outcome;
+    const document = documents.get(job.uri);
+    if (!document) return; // closed meanwhile
+    costs.record(job.uri, job.text.length, ms);
+    if (!report || document.version !== job.version || job.generation !== generation) return;
+    publish(job.uri, job.version, report);
+  }
+
+  function publish(uri: string, version: number, report: DiagnosticsReport): void {
+    void connection.sendDiagnostics({ uri, version, diagnostics: report.diagnostics });
+    const key = `${report.network}\u0000${report.detectionSource}\u0000${report.detectionReason}`;
     if (lastNetwork.get(uri) !== key) {
       lastNetwork.set(uri, key);
-      const params: NetworkDetectedParams = { uri, network: network ?? '', reason: detection.reason, source: detection.source };
+      const params: NetworkDetectedParams = { uri, network: report.network, reason: report.detectionReason, source: report.detectionSource };
       void connection.sendNotification(NETWORK_DETECTED, params);
     }
   }
 
-  const safePublish = guard<string, void>('diagnostics', undefined, publish);
+  const safeSettled = guard<JobOutcome, void>('diagnostics', undefined, settled);
 
   function schedule(uri: string): void {
     const pending = timers.get(uri);
@@ -116,7 +168,7 @@ export function startServer(connection: Connection): void {
       uri,
       setTimeout(() => {
         timers.delete(uri);
-        safePublish(uri);
+        safeAnalyse(uri);
       }, DIAGNOSTICS_DELAY_MS),
     );
   }
@@ -124,7 +176,8 @@ export function startServer(connection: Connection): void {
   function republishAll(): void {
     cache.clear();
     lastNetwork.clear();
-    for (const document of documents.all()) safePublish(document.uri);
+    generation++;
+    for (const document of documents.all()) safeAnalyse(document.uri);
   }
 
   async function refreshSettings(pushed?: unknown): Promise<void> {
@@ -144,7 +197,9 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     // initializationOptions: `{ schemasDir?, settings?: { tao: {...} } }` or `{ tao: {...} }` (Helix sends its `config` table as is).
     const options = (params.initializationOptions ?? {}) as { schemasDir?: unknown; settings?: unknown; tao?: unknown };
-    catalog = openCatalog(typeof options.schemasDir === 'string' ? options.schemasDir : process.env.TAO_SPEC_SCHEMAS_DIR, log);
+    const schemasDir = typeof options.schemasDir === 'string' ? options.schemasDir : process.env.TAO_SPEC_SCHEMAS_DIR;
+    catalog = openCatalog(schemasDir, log);
+    runner ??= createDiagnosticsRunner({ schemasDir, catalog: () => catalog, onSettled: safeSettled, log });
     if (options.settings !== undefined) settings = readSettings(taoSection(options.settings));
     else if (options.tao !== undefined) settings = readSettings(options.tao);
     pullConfiguration = !!params.capabilities.workspace?.configuration;
@@ -184,11 +239,11 @@ export function startServer(connection: Connection): void {
 
   documents.onDidOpen((event) => {
     // First diagnostics without delay: the user just opened the file and waits for them.
-    safePublish(event.document.uri);
+    safeAnalyse(event.document.uri);
   });
   documents.onDidChangeContent((event) => {
     const { uri, version } = event.document;
-    if (cache.peek(uri, version)) return; // the open handler already published this version
+    if (submitted.get(uri) === version) return; // the open handler already submitted this version
     schedule(uri);
   });
   documents.onDidClose((event) => {
@@ -196,7 +251,10 @@ export function startServer(connection: Connection): void {
     const pending = timers.get(uri);
     if (pending) clearTimeout(pending);
     timers.delete(uri);
+    runner?.cancel(uri);
     cache.delete(uri);
+    costs.delete(uri);
+    submitted.delete(uri);
     lastNetwork.delete(uri);
     void connection.sendDiagnostics({ uri, diagnostics: [] });
   });
@@ -255,19 +313,4 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
-}
-
-/** Schemas from an explicit folder, else the ones shipped with the server; never throws. */
-function openCatalog(dir: string | undefined, log: (message: string) => void): SchemaCatalog {
-  try {
-    if (dir) {
-      const catalog = new FileSchemaCatalog(dir);
-      catalog.index();
-      return catalog;
-    }
-    return getDefaultCatalog();
-  } catch (error) {
-    log(`TAO schemas unavailable (${(error as Error)?.message ?? String(error)}); only syntax is checked.`);
-    return new MemorySchemaCatalog({});
-  }
 }

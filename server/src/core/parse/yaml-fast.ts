@@ -308,9 +308,20 @@ class FlowReader {
     }
   }
 
+  /** Start and end of the last line looked up: a flow of many items on one line asks once. */
+  private cachedFrom = -1;
+  private cachedEnd = -1;
+
+  /**
+   * End of the line holding `at`. Cached because every scalar asks: without it a 600 KB flow
+   * list on one line scans to the line's end once per item (quadratic, about a second).
+   */
   private lineEnd(at: number): number {
+    if (at >= this.cachedFrom && at <= this.cachedEnd) return this.cachedEnd;
     const nl = this.text.indexOf('\n', at);
-    return nl < 0 ? this.text.length : nl;
+    this.cachedFrom = at;
+    this.cachedEnd = nl < 0 ? this.text.length : nl;
+    return this.cachedEnd;
   }
 
   node(at: number, depth: number): SpecNode {
