@@ -148,3 +148,18 @@ test('the DetectNet_v2 templates run: dataset_convert -> train -> retrain (load_
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Issue 14: New Spec names, next to the pretrained key, the NGC model that fits the template's
+// own backbone (resnet 18 in both), as comments, so the spec still checks clean.
+test('the classification_tf1 and detectnet_v2 templates name the NGC model and folder for their backbone', () => {
+  const cls = generateSpec(schemas().find((s) => s['x-tao-network'] === 'classification_tf1')!);
+  assert.match(cls, /^ {2}arch: "resnet"$/m);
+  assert.match(cls, /^ {2}n_layers: 18$/m);
+  assert.match(cls, /# NGC model for this spec's backbone \(resnet18\): nvidia\/tao\/pretrained_classification:resnet18\n {2}# ngc registry model download-version nvidia\/tao\/pretrained_classification:resnet18 --dest DIR\n {2}# puts DIR\/pretrained_classification_vresnet18\/resnet_18\.hdf5; point this key at that file\.\n {2}pretrained_model_path: /);
+  const dnv2 = generateSpec(detectSchema());
+  assert.match(dnv2, /# NGC model for this spec's backbone \(resnet18\): nvidia\/tao\/pretrained_detectnet_v2:resnet18\n(.*\n){2} {2}pretrained_model_file: /);
+  assert.match(dnv2, /DIR\/pretrained_detectnet_v2_vresnet18\/resnet18\.hdf5/);
+  const train = detectnetTemplate('train');
+  assert.match(train, /ngc registry model download-version nvidia\/tao\/pretrained_detectnet_v2:resnet18/);
+  assert.match(train, /# pretrained_model_file: ".*\/pretrained_detectnet_v2_vresnet18\/resnet18\.hdf5"/);
+});

@@ -114,3 +114,57 @@ test('hover over LSP shows where a range comes from', async () => {
     await client.stop();
   }
 });
+
+// NGC pretrained models (issue 14): hover on the pretrained key names the model and folder that
+// fit the spec's current arch and depth, and the command that downloads it.
+test('hover on classification_tf1 pretrained_model_path names the NGC model for resnet18', () => {
+  const spec = `# tao: network=classification_tf1
+model_config {
+  arch: "resnet"
+  n_layers: 18
+}
+train_config {
+  pretrained_model_path: "/workspace/pretrained/resnet_18.hdf5"
+}
+`;
+  const onKey = realHover(spec.replace('pretrained_model_path', 'pretrained_|model_path'), '/specs/cls.txt');
+  assert.match(onKey, /\*\*pretrained_model_path\*\*/);
+  assert.match(onKey, /`nvidia\/tao\/pretrained_classification:resnet18`/);
+  assert.match(onKey, /`pretrained_classification_vresnet18\/resnet_18\.hdf5`/);
+  assert.match(onKey, /ngc registry model download-version nvidia\/tao\/pretrained_classification:resnet18 --dest pretrained_resnet18/);
+  // The depth is read from the document as it is now.
+  const r34 = realHover(spec.replace('n_layers: 18', 'n_layers: 34').replace('/resnet_18.hdf5"', '/resnet_18.hd|f5"'), '/specs/cls.txt');
+  assert.match(r34, /pretrained_classification_vresnet34\/resnet_34\.hdf5/);
+  // No depth given: TAO's default (resnet 18).
+  const noDepth = realHover(spec.replace('  n_layers: 18\n', '').replace('pretrained_model_path', 'pretrained_model_pa|th'), '/specs/cls.txt');
+  assert.match(noDepth, /pretrained_classification:resnet18/);
+  const vgg = realHover(spec.replace('"resnet"', '"vgg"').replace('n_layers: 18', 'n_layers: 16').replace('pretrained_model_path', 'pretrained_model_pa|th'), '/specs/cls.txt');
+  assert.match(vgg, /pretrained_classification_vvgg16\/vgg_16\.hdf5/);
+});
+
+test('hover on detectnet_v2 pretrained_model_file names the NGC model for resnet18', () => {
+  const spec = `# tao: network=detectnet_v2
+model_config {
+  pretrained_model_file: "/workspace/tao-experiments/pretrained/resnet18.hdf5"
+  num_layers: 18
+  arch: "resnet"
+}
+`;
+  const text = realHover(spec.replace('pretrained_model_file', 'pretrained_mo|del_file'), '/specs/dnv2.txt');
+  assert.match(text, /`nvidia\/tao\/pretrained_detectnet_v2:resnet18`/);
+  assert.match(text, /`pretrained_detectnet_v2_vresnet18\/resnet18\.hdf5`/);
+  assert.match(text, /download-version nvidia\/tao\/pretrained_detectnet_v2:resnet18/);
+  assert.match(text, /the local engine refuses one before training/);
+  // A backbone whose file name NVIDIA's material does not give: the folder alone.
+  const r34 = realHover(spec.replace('num_layers: 18', 'num_layers: 34').replace('pretrained_model_file', 'pretrained_mo|del_file'), '/specs/dnv2.txt');
+  assert.match(r34, /the `\.hdf5` file in `pretrained_detectnet_v2_vresnet34\/`/);
+  // Other keys get no NGC section.
+  assert.doesNotMatch(realHover(spec.replace('num_layers', 'num_la|yers'), '/specs/dnv2.txt'), /NGC/);
+});
+
+test('hover on the other TF1 detectors: object-detection models, FasterRCNN arch "resnet:18"', () => {
+  const yolo = realHover('# tao: network=yolo_v4\nyolov4_config {\n  arch: "resnet"\n  nlayers: 18\n}\ntraining_config {\n  pretrain_mo|del_path: "x/resnet_18.hdf5"\n}\n', '/specs/yolo.txt');
+  assert.match(yolo, /pretrained_object_detection_vresnet18\/resnet_18\.hdf5/);
+  const frcnn = realHover('# tao: network=faster_rcnn\nmodel_config {\n  arch: "resnet:18"\n}\ntraining_config {\n  pretrained_wei|ghts: "x/resnet_18.hdf5"\n}\n', '/specs/frcnn.txt');
+  assert.match(frcnn, /nvidia\/tao\/pretrained_object_detection:resnet18/);
+});

@@ -4,6 +4,7 @@
 // alternative only, since writing two members of a oneof is an error in TAO.
 
 import type { NetworkSchema, SpecSchema } from '../../../server/src/core/schema/types';
+import { PRETRAINED_SLOTS, backboneVersion, ngcModelFor } from '../../../server/src/core/rules/ngc-models';
 
 export interface TemplateOptions {
   /** Include fields that have no default and are not required (off: a short spec). */
@@ -48,7 +49,7 @@ function placeholder(s: SpecSchema): unknown {
   }
 }
 
-interface Line { indent: number; text: string; comment?: string }
+interface Line { indent: number; text: string; comment?: string; /** Comment lines kept whole (not cut to a sentence). */ note?: string[] }
 
 /**
  * A default as the schema's own constraints accept it. Schemas are generated from TAO's
@@ -146,6 +147,7 @@ export function generateSpec(schema: NetworkSchema, options: TemplateOptions = {
   const dialect = schema['x-tao-dialect'];
   const lines: Line[] = [];
   emitObject(schema, dialect, 0, lines, opts);
+  noteNgcModel(schema['x-tao-network'], lines);
   const unit = '  ';
   const out: string[] = [`# tao: network=${schema['x-tao-network']}`];
   out.push(`# A starting ${schema['x-tao-network']} spec, generated from the schema's defaults.`);
@@ -153,9 +155,36 @@ export function generateSpec(schema: NetworkSchema, options: TemplateOptions = {
   for (const l of lines) {
     const indent = unit.repeat(l.indent);
     if (l.comment) out.push(...wrapComment(l.comment, indent, opts.width));
+    if (l.note) out.push(...l.note.map((n) => `${indent}# ${n}`));
     out.push(indent + l.text);
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * Next to the pretrained key, the NGC model that fits the template's own backbone: TAO's
+ * workflow starts from one, and a file for another backbone loads only partly.
+ */
+function noteNgcModel(network: string, lines: Line[]): void {
+  const slot = PRETRAINED_SLOTS[network];
+  if (!slot) return;
+  const valueOf = (dotted: string | undefined): string | undefined => {
+    const key = dotted?.split('.').pop();
+    const line = key ? lines.find((l) => l.text.startsWith(`${key}: `)) : undefined;
+    return line?.text.slice(key!.length + 2).trim().replace(/^["']|["']$/g, '');
+  };
+  const arch = valueOf(slot.arch) ?? slot.defaultArch;
+  const layers = Number(valueOf(slot.layers)) || slot.defaultLayers;
+  const pretrainedKey = slot.key.split('.').pop()!;
+  const target = lines.find((l) => l.text.startsWith(`${pretrainedKey}: `));
+  const model = arch ? ngcModelFor(network, arch, layers) : undefined;
+  if (!target || !model || !arch) return;
+  const where = model.file ? `${model.folder}/${model.file}` : `the .hdf5 in ${model.folder}/`;
+  target.note = [
+    `NGC model for this spec's backbone (${backboneVersion(arch, layers)}): ${model.ref}`,
+    `ngc registry model download-version ${model.ref} --dest DIR`,
+    `puts DIR/${where}; point this key at that file.`,
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,7 +306,10 @@ function trainText(o: DetectnetResolved, retrain: boolean): string {
   load_graph: true
 `
     : `  # Start from NGC's pretrained backbone (a Keras .hdf5, read by TAO and by tao-engine) or a
-  # previous run's weights/final; left out, training starts from random weights:
+  # previous run's weights/final; left out, training starts from random weights. For this
+  # spec's resnet 18: ngc registry model download-version nvidia/tao/pretrained_detectnet_v2:resnet18
+  # --dest ${TAO_WORKSPACE}/detectnet_v2/pretrained_resnet18 (another backbone needs its own
+  # version: pretrained_detectnet_v2:resnet10, :resnet34, :vgg16, :mobilenet_v2, ...).
   # pretrained_model_file: "${TAO_WORKSPACE}/detectnet_v2/pretrained_resnet18/pretrained_detectnet_v2_vresnet18/resnet18.hdf5"
 `;
   const steps = retrain

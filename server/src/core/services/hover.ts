@@ -5,6 +5,7 @@ import { MarkupKind } from './protocol';
 import type { Hover, Position } from 'vscode-languageserver-types';
 import { findModeline } from '../detect';
 import { resolveReference } from '../rules/interpolation';
+import { ngcHoverMarkdown } from '../rules/ngc-models';
 import { describeFacts } from '../schema/describe';
 import { schemaAtPath } from '../schema/navigate';
 import { BOUND_KEYWORDS, type SpecSchema } from '../schema/types';
@@ -93,6 +94,10 @@ function valueOrKeyHover(doc: ServiceDocument, keys: string[], fieldSchema: Spec
     const resolved = interpolationMarkdown(doc, value, keys);
     if (resolved) parts.push(resolved);
   }
+  // A pretrained-model key: which NGC model fits the spec's arch and depth as written now.
+  const network = doc.analysis.network;
+  const ngc = network ? ngcHoverMarkdown(network, doc.analysis.spec.root, keys) : undefined;
+  if (ngc) parts.push(ngc);
   return { markdown: parts.join('\n\n'), span };
 }
 
