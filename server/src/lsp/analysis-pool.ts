@@ -68,6 +68,23 @@ export class AnalysisPool implements DiagnosticsRunner {
     this.dispatch();
   }
 
+  /**
+   * Starts every worker now (called once the client has initialized): the first costly
+   * document then finds a thread that has already loaded its modules, instead of paying that
+   * start-up on top of its analysis. A worker that cannot start is left for start() to report.
+   */
+  warm(): void {
+    if (this.disposed) return;
+    for (const slot of this.slots) {
+      if (slot.worker) continue;
+      try {
+        slot.worker = this.spawn(slot);
+      } catch {
+        // start() retries with the first job and falls back to the main thread there.
+      }
+    }
+  }
+
   cancel(uri: string): void {
     this.queued.delete(uri);
     this.supersede(uri);

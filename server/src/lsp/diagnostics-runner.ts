@@ -24,6 +24,8 @@ export interface JobOutcome {
 export interface DiagnosticsRunner {
   /** Analyse this version; it supersedes any earlier job for the same document. */
   submit(job: DiagnosticsJob): void;
+  /** Start what the first job would otherwise wait for (threads, their module load); optional. */
+  warm?(): void;
   /** The document was closed: drop its queued job and stop wanting the running one. */
   cancel(uri: string): void;
   dispose(): Promise<void>;

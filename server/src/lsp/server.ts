@@ -221,6 +221,7 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(async () => {
+    runner?.warm?.();
     if (pullConfiguration) {
       try {
         await connection.client.register(DidChangeConfigurationNotification.type, { section: 'tao' });
