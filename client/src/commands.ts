@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFile } from 'node:child_process';
 import type { NetworkStatus } from './statusBar';
 import type { PanelManager } from './panels';
 import { runWithProgress, type RunResult } from './tasks';
@@ -17,6 +18,7 @@ import { evaluationData } from './core/runData';
 import { detectionEvaluationData, isInferenceFolder } from './core/detectionRun';
 import type { TaoTaskDefinition } from './core/commandLine';
 import type { NetworkSchema } from '../../server/src/core/schema/types';
+import type { DoctorReport } from '../../engine/src/cli/doctor';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -220,6 +222,45 @@ async function compareRuns(deps: CommandDeps, folders?: string[]): Promise<void>
   if (chosen?.length) deps.panels.show('runs', chosen);
 }
 
+let setupChannel: vscode.OutputChannel | undefined;
+
+/** TAO: Check Engine Setup: `tao-engine doctor --json`, shown in an output channel. */
+async function checkEngineSetup(deps: CommandDeps): Promise<DoctorReport | undefined> {
+  const engine = deps.context.asAbsolutePath(path.join('dist', 'engine.js'));
+  const run = () =>
+    new Promise<string>((resolve, reject) => {
+      // Exit code 1 (no backend works) still prints the report: read stdout either way.
+      execFile(process.execPath, [engine, 'doctor', '--json'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 300_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) =>
+        stdout.trim().startsWith('{') ? resolve(stdout) : reject(new Error(stderr.trim() || err?.message || 'no output')),
+      );
+    });
+  let report: DoctorReport;
+  try {
+    const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'TAO: checking the engine backends…' }, run);
+    report = JSON.parse(text) as DoctorReport;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`TAO: tao-engine doctor failed: ${(e as Error).message}`);
+    return undefined;
+  }
+  setupChannel ??= vscode.window.createOutputChannel('TAO Engine Setup');
+  const ch = setupChannel;
+  ch.clear();
+  ch.appendLine(`Node ${report.node}, ${report.platform}, @tensorflow/tfjs ${report.tfjs ?? 'not installed'}`);
+  ch.appendLine(`auto uses: ${report.auto ?? 'nothing (no backend works)'}`);
+  for (const b of report.backends) {
+    ch.appendLine('');
+    ch.appendLine(`${b.loads ? (b.software ? '~' : '✔') : '✘'} ${b.backend}: ${b.loads ? (b.description ?? 'loads') : (b.problem ?? 'does not load')}`);
+    const versions = Object.entries(b.versions).map(([n, v]) => `${n} ${v}`).join(', ');
+    if (versions) ch.appendLine(`    versions: ${versions}`);
+    if (b.loads && b.problem) ch.appendLine(`    but: ${b.problem}`);
+    for (const fix of b.fixes) ch.appendLine(`    fix: ${fix}`);
+    for (const note of b.notes) ch.appendLine(`    note: ${note}`);
+  }
+  ch.show(true);
+  void vscode.window.showInformationMessage(`TAO engine: auto uses ${report.auto ?? 'no backend'}; details in the "TAO Engine Setup" output.`);
+  return report;
+}
+
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const r = vscode.commands.registerCommand;
   const taskCommand = (task: string) => (arg?: vscode.Uri | TaskCommandOptions) =>
@@ -236,6 +277,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('tao.openInference', (arg?: vscode.Uri | string | OpenInferenceOptions) =>
       openInference(deps, arg instanceof vscode.Uri ? { folder: arg.fsPath } : typeof arg === 'string' ? { folder: arg } : arg && typeof arg === 'object' ? { folder: typeof arg.folder === 'string' ? arg.folder : undefined, images: typeof arg.images === 'string' ? arg.images : undefined } : {}),
     ),
+    r('tao.checkEngineSetup', () => checkEngineSetup(deps)),
     r('tao.compareRuns', (folders?: string[]) => compareRuns(deps, Array.isArray(folders) ? folders : undefined)),
     r('tao.newSpec', (network?: string, template?: string) => newSpec(deps, typeof network === 'string' ? network : undefined, typeof template === 'string' ? template : undefined)),
     // The language server's code action passes the document URI as a string.

@@ -1,32 +1,53 @@
 // The one place that decides which TensorFlow.js backend runs. Tasks receive the chosen `tf`
-// namespace and never import a backend package themselves, so a new backend (WebGPU, native
-// CPU kernels) is one more entry in CANDIDATES.
+// namespace and never import a backend package themselves, so a new backend (native CPU
+// kernels, ...) is one more entry in CANDIDATES.
 //
-// Order for `auto`: tfjs-node-gpu (CUDA) -> tfjs-node (libtensorflow) -> wasm (XNNPACK, SIMD)
-// -> cpu (pure JS). The first two are optional packages that only load where their native
-// library was installed; failures there are expected and only reported with --verbose.
+// Order for `auto`: tfjs-node-gpu (CUDA) -> webgpu on a hardware adapter (Dawn: Vulkan, Metal,
+// D3D12) -> tfjs-node (libtensorflow) -> wasm (XNNPACK, SIMD) -> cpu (pure JS). The native ones
+// are optional packages that only load where their native pieces are installed; failures there
+// are expected and only reported with --verbose (`tao-engine doctor` explains each one).
+// A software WebGPU adapter (llvmpipe, lavapipe) is slower than wasm: only an explicit
+// `--backend webgpu` uses it.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { registerBackpropKernels } from '../kernels/backprop';
 import { registerBatchNormGradient } from '../kernels/batchnorm-grad';
+import { missingCudaLibraries } from './native-libs';
+import { loadWebGpu, vulkanLoaderMissing } from './webgpu';
+import { useShippedWasmFiles } from './wasm-paths';
 
 type Tf = typeof tfTypes;
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface ChosenBackend {
   tf: Tf;
-  /** tfjs backend name actually active (`tensorflow`, `wasm`, `cpu`). */
+  /** tfjs backend name actually active (`tensorflow`, `webgpu`, `wasm`, `cpu`). */
   name: string;
   /** Human-readable description printed at start. */
   description: string;
+  /** The GPU adapter, for backends that know it (webgpu). */
+  device?: string;
+  /** The device is a CPU renderer posing as a GPU (a software WebGPU adapter). */
+  software?: boolean;
   /** Why earlier candidates were skipped (for --verbose). */
   skipped: string[];
 }
 
+export type ConcreteBackend = Exclude<BackendChoice, 'auto'>;
+
+interface Loaded {
+  tf: Tf;
+  name: string;
+  description: string;
+  device?: string;
+  software?: boolean;
+}
+
 interface Candidate {
-  choice: Exclude<BackendChoice, 'auto'>;
-  load(): Promise<{ tf: Tf; name: string; description: string }>;
+  choice: ConcreteBackend;
+  /** `explicit`: the user named this backend (a software WebGPU adapter is acceptable then). */
+  load(explicit: boolean): Promise<Loaded>;
 }
 
 // Quiet the pure JS backend's "install the node backend" banner (printed on its first
@@ -37,18 +58,48 @@ function quietCpuBanner(tf: Tf): void {
   if (cpu) cpu.firstUse = false;
 }
 
+/** Throws a plain "not installed" error before a require() that would say much less. */
+function requirePresent(pkg: string): void {
+  try {
+    require.resolve(pkg);
+  } catch {
+    throw new Error(`${pkg} is not installed`);
+  }
+}
+
 const CANDIDATES: Candidate[] = [
   {
     choice: 'tensorflow-gpu',
     async load() {
+      requirePresent('@tensorflow/tfjs-node-gpu');
+      // Without these libtensorflow silently runs every op on the CPU (the usual story on
+      // machines with CUDA 12): better to skip to the next GPU path than to pretend.
+      const missing = process.platform === 'linux' ? missingCudaLibraries() : [];
+      if (missing.length > 0) throw new Error(`CUDA 11.2 / cuDNN 8.1 libraries not found (${missing.join(', ')}); tfjs-node-gpu would run on the CPU`);
       const tf = require('@tensorflow/tfjs-node-gpu') as Tf;
       await tf.setBackend('tensorflow');
       return { tf, name: 'tensorflow', description: 'tfjs-node-gpu (libtensorflow with CUDA)' };
     },
   },
   {
+    choice: 'webgpu',
+    async load(explicit) {
+      // Checked before loading Dawn (a 20 MB native module) for nothing.
+      if (!explicit && vulkanLoaderMissing()) throw new Error('no GPU adapter: libvulkan.so.1 (the Vulkan loader) is not installed');
+      const tf = require('@tensorflow/tfjs') as Tf;
+      // The same gradient as the CPU backends (no Tile of the activations); gradients are
+      // registered per kernel, not per backend.
+      registerBatchNormGradient(tf);
+      const adapter = await loadWebGpu(tf, explicit);
+      const kind = adapter.software ? 'software adapter, slower than wasm' : 'GPU';
+      const level = adapter.featureLevel === 'compatibility' ? ', compatibility mode' : '';
+      return { tf, name: 'webgpu', description: `webgpu on ${adapter.name}; Dawn ${adapter.dawnBackend === 'opengles' ? 'OpenGL ES' : 'native'} backend${level}; ${kind}`, device: adapter.name, software: adapter.software };
+    },
+  },
+  {
     choice: 'tensorflow',
     async load() {
+      requirePresent('@tensorflow/tfjs-node');
       const tf = require('@tensorflow/tfjs-node') as Tf;
       await tf.setBackend('tensorflow');
       return { tf, name: 'tensorflow', description: 'tfjs-node (libtensorflow, CPU)' };
@@ -58,7 +109,7 @@ const CANDIDATES: Candidate[] = [
     choice: 'wasm',
     async load() {
       const tf = require('@tensorflow/tfjs') as Tf;
-      require('@tensorflow/tfjs-backend-wasm');
+      useShippedWasmFiles(require('@tensorflow/tfjs-backend-wasm'));
       const added = registerBackpropKernels(
         tf,
         'wasm',
@@ -98,7 +149,7 @@ export async function chooseBackend(choice: BackendChoice = 'auto'): Promise<Cho
   const list = choice === 'auto' ? CANDIDATES : CANDIDATES.filter((c) => c.choice === choice);
   for (const candidate of list) {
     try {
-      const got = await candidate.load();
+      const got = await candidate.load(choice !== 'auto');
       return { ...got, skipped };
     } catch (err) {
       const reason = (err as Error).message.split('\n')[0];
@@ -108,3 +159,12 @@ export async function chooseBackend(choice: BackendChoice = 'auto'): Promise<Cho
   }
   throw new Error(`no TensorFlow.js backend could be loaded (${skipped.join('; ')})`);
 }
+
+/** What status.json and the panels show: the backend, and its adapter when it has one. */
+export function backendLabel(chosen: Pick<ChosenBackend, 'name' | 'device' | 'software'>): string {
+  if (!chosen.device) return chosen.name;
+  return `${chosen.name} (${chosen.device}${chosen.software ? ', software' : ''})`;
+}
+
+/** `auto`'s order; a software WebGPU adapter does not count for it. */
+export const AUTO_ORDER: readonly ConcreteBackend[] = CANDIDATES.map((c) => c.choice);

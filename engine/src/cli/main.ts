@@ -11,7 +11,8 @@ import type { NetworkModule } from '../networks/types';
 import { EngineError, type EngineTask, type TaskContext, type Tf } from '../tasks/types';
 import { readSpecFile } from '../spec/load';
 import { SpecError } from '../spec/errors';
-import { BACKEND_CHOICES, chooseBackend, isBackendChoice } from '../backend';
+import { BACKEND_CHOICES, backendLabel, chooseBackend, isBackendChoice } from '../backend';
+import { doctor } from './doctor';
 import { createLogger } from '../util/log';
 import { createStatusWriter, type StatusWriter } from '../util/status';
 
@@ -21,6 +22,7 @@ type AnyNetwork = NetworkModule<any>;
 function globalHelp(): string {
   const lines = [
     'Usage: tao-engine <network> <task> -e SPEC -r RESULTS_DIR [options]',
+    '       tao-engine doctor [--json]     which backends work here, and what to install for the others',
     '',
     'Runs TAO tasks locally with TensorFlow.js, from the same spec files TAO reads.',
     '',
@@ -59,6 +61,7 @@ function defaultResultsDir(task: string, flags: Record<string, string | boolean>
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'doctor') return doctor(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs(argv);
@@ -128,7 +131,8 @@ export async function main(argv: string[]): Promise<number> {
       if (!isBackendChoice(choice)) throw new EngineError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
       const chosen = await chooseBackend(choice);
       tf = chosen.tf;
-      backend = chosen.name;
+      // status.json (and so the training panel) shows the adapter with the backend.
+      backend = backendLabel(chosen);
       log.info(`backend: ${chosen.description}`);
       if (flags.verbose) for (const s of chosen.skipped) log.info(`  skipped ${s}`);
     }

@@ -4,7 +4,7 @@
 // inserted only where Keras semantics depend on memory order (Flatten, Reshape).
 // Every layer's final output tensor is named after the layer, so calibration caches and
 // debugging refer to names a user sees in model.json.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { GraphLayer, LayerGraph, UnsupportedModelError, buildGraph, namedWeights } from '../prune/graph';
 import { AttrValue, OnnxBuilder, f } from './onnx-builder';
 
@@ -151,9 +151,7 @@ class Converter {
     const w = this.weightsOf(g);
     const k = w.get('kernel')!;
     const [kh, kw, cin, cout] = k.shape;
-    const kt = tf.tidy(() => k.transpose([3, 2, 0, 1]));
-    const W = this.b.floatWeight(`${g.name}/kernel`, [cout, cin, kh, kw], kt.dataSync() as Float32Array);
-    kt.dispose();
+    const W = this.b.floatWeight(`${g.name}/kernel`, [cout, cin, kh, kw], permuted(k, [3, 2, 0, 1]));
     const inputs = [x, W];
     const bias = w.get('bias');
     if (bias) inputs.push(this.b.floatWeight(`${g.name}/bias`, [cout], bias.dataSync() as Float32Array));
@@ -167,9 +165,7 @@ class Converter {
   private depthwise(g: GraphLayer, x: string, kernel: tf.Tensor, bias: tf.Tensor | undefined, out: string, stem: string): string {
     const [kh, kw, cin, mult] = kernel.shape;
     // [kh, kw, in, mult] -> [in*mult, 1, kh, kw]: output channel c*mult+m reads input channel c, as in TF.
-    const kt = tf.tidy(() => kernel.reshape([kh, kw, cin * mult]).transpose([2, 0, 1]));
-    const W = this.b.floatWeight(`${stem}/depthwise_kernel`, [cin * mult, 1, kh, kw], kt.dataSync() as Float32Array);
-    kt.dispose();
+    const W = this.b.floatWeight(`${stem}/depthwise_kernel`, [cin * mult, 1, kh, kw], permuted(kernel, [2, 0, 1], [kh, kw, cin * mult]));
     const inputs = [x, W];
     if (bias) inputs.push(this.b.floatWeight(`${stem}/bias`, [cin * mult], bias.dataSync() as Float32Array));
     return this.b.node('Conv', inputs, out, { ...this.convAttrs(g, [kh, kw]), group: cin });
@@ -195,9 +191,7 @@ class Converter {
         const mid = this.depthwise(g, x!.name, dk, undefined, b.unique(`${g.name}/depthwise`), g.name);
         const pk = w.get('pointwise_kernel')!;
         const [, , cmid, cout] = pk.shape;
-        const pt = tf.tidy(() => pk.reshape([cmid, cout]).transpose([1, 0]));
-        const W = b.floatWeight(`${g.name}/pointwise_kernel`, [cout, cmid, 1, 1], pt.dataSync() as Float32Array);
-        pt.dispose();
+        const W = b.floatWeight(`${g.name}/pointwise_kernel`, [cout, cmid, 1, 1], permuted(pk, [1, 0], [cmid, cout]));
         const inputs = [mid, W];
         const bias = w.get('bias');
         if (bias) inputs.push(b.floatWeight(`${g.name}/bias`, [cout], bias.dataSync() as Float32Array));
@@ -370,6 +364,36 @@ class Converter {
       tensorNames: [inputName, ...produced],
     };
   }
+}
+
+/**
+ * A weight's values transposed by `perm` (after viewing them as `shape`), computed in
+ * JavaScript from the values already on the host: the export reads every weight once through
+ * readToHost (backend/read.ts), and a transpose on a GPU backend would be a new tensor that
+ * cannot be read synchronously in Node.
+ */
+function permuted(t: tf.Tensor, perm: number[], shape: number[] = t.shape): Float32Array {
+  const src = t.dataSync() as Float32Array;
+  const rank = shape.length;
+  const srcStrides = new Array<number>(rank).fill(1);
+  for (let i = rank - 2; i >= 0; i--) srcStrides[i] = srcStrides[i + 1] * shape[i + 1];
+  const outShape = perm.map((p) => shape[p]);
+  // Walking the output in order, each output axis steps the source by its permuted stride.
+  const step = perm.map((p) => srcStrides[p]);
+  const out = new Float32Array(src.length);
+  const index = new Array<number>(rank).fill(0);
+  let from = 0;
+  for (let o = 0; o < out.length; o++) {
+    out[o] = src[from];
+    for (let axis = rank - 1; axis >= 0; axis--) {
+      index[axis]++;
+      from += step[axis];
+      if (index[axis] < outShape[axis]) break;
+      from -= step[axis] * outShape[axis];
+      index[axis] = 0;
+    }
+  }
+  return out;
 }
 
 function pair(v: unknown, fallback: number): number[] {

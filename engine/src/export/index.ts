@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { writeDirAtomic, writeFileAtomic } from '../io/atomic';
 import { modelFiles, type EngineModelMetadata } from '../io/model-io';
 import { convertToOnnx } from './convert';
+import { modelWeights, readToHost } from '../backend/read';
 import { calibrate, type BatchSource, type CalibrationResult } from './calibrate';
 import { formatCalibrationCache, type CalibrationAlgorithm } from './cal-cache';
 
@@ -55,6 +56,8 @@ export function tfjsDirFor(onnxPath: string): string {
 }
 
 export async function exportModel(model: tf.LayersModel, o: ExportOptions): Promise<ExportResult> {
+  // The converter reads weights synchronously; bring them to the host first (GPU backends).
+  await readToHost(modelWeights(model));
   // fp16 stores half-precision weights; int8 keeps an fp32 graph and adds the cache (as TAO does).
   const converted = convertToOnnx(model, { opset: o.opset, batchSize: o.batchSize, fp16Weights: o.dataType === 'fp16', outputNames: o.outputNames });
 

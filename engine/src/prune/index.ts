@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildGraph } from './graph';
 import { DEFAULT_PRUNE_OPTIONS, PruneOptions, planPruning } from './plan';
 import { rebuildPruned } from './rebuild';
+import { modelWeights, readToHost } from '../backend/read';
 
 export { DEFAULT_PRUNE_OPTIONS, PruneOptions } from './plan';
 export { UnsupportedModelError } from './graph';
@@ -49,6 +50,8 @@ const PRODUCERS = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Dens
 export async function pruneModel(model: tf.LayersModel, options: Partial<PruneOptions> = {}): Promise<PruneResult> {
   const opts: PruneOptions = { ...DEFAULT_PRUNE_OPTIONS, ...options };
   const graph = buildGraph(model);
+  // Filter scores read the kernels synchronously; bring them to the host first (GPU backends).
+  await readToHost(modelWeights(model));
   const plan = planPruning(graph, opts);
   const pruned = await rebuildPruned(model, graph, plan);
 

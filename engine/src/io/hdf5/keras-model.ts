@@ -6,6 +6,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { fromKerasConfig, toKerasConfig, type ModelJson } from './keras-config';
 import { readKerasFile, writeKerasFile, type KerasFile, type KerasWeight } from './keras-file';
+import { modelWeights, readToHost } from '../../backend/read';
 
 type Tf = typeof tfTypes;
 
@@ -48,6 +49,8 @@ export function kerasContent(model: tfTypes.LayersModel, metadata?: Record<strin
  * `metadata` (classmap, arch, ...) rides along in an attribute Keras ignores.
  */
 export async function writeKerasModel(model: tfTypes.LayersModel, path: string, metadata?: Record<string, unknown>): Promise<void> {
+  // kerasContent reads weights synchronously; bring them to the host first (GPU backends).
+  await readToHost(modelWeights(model));
   await writeKerasFile(path, kerasContent(model, metadata));
 }
 

@@ -7,6 +7,16 @@ import type { Preprocessor } from '../../data/preprocess';
 
 type Tf = typeof tfTypes;
 
+/** Class probabilities of images [start, end) of `set`, as a tensor the caller disposes. */
+function predictBatch(tf: Tf, model: tfTypes.LayersModel, set: ImageSet, order: Int32Array, start: number, end: number, numClasses: number, pre: Preprocessor): tfTypes.Tensor {
+  const batch = buildBatch(set, order, start, end, numClasses, pre);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(batch.x, [batch.size, set.height, set.width, set.channels]);
+    return model.predict(x) as tfTypes.Tensor;
+  });
+}
+
+/** Synchronous variant, for CPU backends only (benchmarks): a GPU backend cannot read synchronously in Node. */
 export function predictSet(
   tf: Tf,
   model: tfTypes.LayersModel,
@@ -21,12 +31,35 @@ export function predictSet(
   const order = Int32Array.from({ length: n }, (_, i) => i);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
-    const batch = buildBatch(set, order, start, end, numClasses, pre);
-    const probs = tf.tidy(() => {
-      const x = tf.tensor4d(batch.x, [batch.size, set.height, set.width, set.channels]);
-      return (model.predict(x) as tfTypes.Tensor).dataSync() as Float32Array;
-    });
-    out.set(probs, start * numClasses);
+    const probs = predictBatch(tf, model, set, order, start, end, numClasses, pre);
+    out.set(probs.dataSync() as Float32Array, start * numClasses);
+    probs.dispose();
+    onProgress?.(end, n);
+  }
+  return out;
+}
+
+/** Probabilities for every image of `set` on any backend (the engine's tasks use this one). */
+export async function predictSetAsync(
+  tf: Tf,
+  model: tfTypes.LayersModel,
+  set: ImageSet,
+  numClasses: number,
+  batchSize: number,
+  pre: Preprocessor,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Float32Array> {
+  const n = set.labels.length;
+  const out = new Float32Array(n * numClasses);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const probs = predictBatch(tf, model, set, order, start, end, numClasses, pre);
+    try {
+      out.set((await probs.data()) as Float32Array, start * numClasses);
+    } finally {
+      probs.dispose();
+    }
     onProgress?.(end, n);
   }
   return out;

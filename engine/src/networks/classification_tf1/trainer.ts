@@ -20,7 +20,8 @@ import { finishTraining, latestCheckpoint, restoreOptimizerFrom, saveCheckpoint,
 import { regularizationLoss } from '../../train/regularizer';
 import { learningRateAt } from '../../train/schedule';
 import { transferWeights } from './transfer';
-import { predictSet, lossAndAccuracy } from './predict';
+import { assertPretrainedFits } from '../../train/arch-match';
+import { predictSetAsync, lossAndAccuracy } from './predict';
 import { betaSym, mixSeed, mulberry32, seedMathRandom, shuffleInPlace } from '../../util/rng';
 import { resolveSpecPath } from '../../util/paths';
 import { Progress } from '../../util/progress';
@@ -122,6 +123,9 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
   } else if (pretrained && prunedSource) {
     log.info(`pretrained ${t.pretrainedModelPath}: a pruned model (${String(prunedSource.params_after)} of ${String(prunedSource.params_before)} parameters); training it as it is`);
   } else if (pretrained) {
+    // A Keras file for another backbone would load partly and silently: refuse it first.
+    const path = resolveSpecPath(ctx.specPath, t.pretrainedModelPath);
+    assertPretrainedFits({ network: 'classification_tf1', specKey: 'pretrained_model_path', file: path, fileModel: pretrained.model, specModel: model, arch: m.arch, nLayers: m.nLayers });
     const report = transferWeights(tf, model, pretrained.model, classes, pretrained.metadata.classmap);
     pretrained.model.dispose();
     const skipped = report.skipped.map((s) => `${s.name} (${s.why})`);
@@ -191,8 +195,10 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
           true,
           trainable,
         );
-        lossSum += (cost as tfTypes.Scalar).dataSync()[0] * batch.size;
-        correct += correctT ? correctT.dataSync()[0] : 0;
+        // data(), not dataSync(): GPU backends cannot read synchronously in Node.
+        const [costV, correctV] = await Promise.all([(cost as tfTypes.Scalar).data(), correctT ? correctT.data() : undefined]);
+        lossSum += costV[0] * batch.size;
+        correct += correctV ? correctV[0] : 0;
         seen += batch.size;
         tf.dispose([xs, ys, cost as tfTypes.Tensor, correctT as tfTypes.Tensor]);
         bar.update(seen, seen, `loss ${(lossSum / seen).toFixed(4)} acc ${(correct / seen).toFixed(4)}`);
@@ -208,7 +214,7 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
     const trainAcc = correct / Math.max(1, seen);
     let valMetrics: { loss: number; accuracy: number } | undefined;
     if (val) {
-      const probs = predictSet(tf, model, val, numClasses, config.eval.batchSize, pre);
+      const probs = await predictSetAsync(tf, model, val, numClasses, config.eval.batchSize, pre);
       valMetrics = lossAndAccuracy(probs, val.labels, numClasses);
     }
     const seconds = (Date.now() - started) / 1000;

@@ -108,19 +108,24 @@ export function transferWeights(
     const [kernel, bias] = head.getWeights();
     const [sKernel, sBias] = srcHead.getWeights();
     if (kernel.shape[0] === sKernel.shape[0]) {
-      const k = kernel.arraySync() as number[][];
-      const b = bias.arraySync() as number[];
-      const sk = sKernel.arraySync() as number[][];
-      const sb = sBias.arraySync() as number[];
+      // Source column per target column, -1 where the class is new. The copy is done with
+      // tensor ops (gather + where), not by reading the weights: GPU backends cannot read
+      // synchronously in Node, and this keeps transferWeights synchronous.
+      const columns = kernel.shape[1] as number;
+      const from = new Array<number>(columns).fill(-1);
       targetClasses.forEach((name, col) => {
-        const from = sourceClassmap[name];
-        if (from === undefined || from >= sb.length) return;
-        for (let r = 0; r < k.length; r++) k[r][col] = sk[r][from];
-        b[col] = sb[from];
+        const src = sourceClassmap[name];
+        if (col >= columns || src === undefined || src >= sBias.shape[0]) return;
+        from[col] = src;
         report.keptClasses.push(name);
       });
-      const newK = tf.tensor2d(k);
-      const newB = tf.tensor1d(b);
+      const [newK, newB] = tf.tidy(() => {
+        const keep = tf.tensor1d(from.map((c) => c >= 0), 'bool');
+        const index = tf.tensor1d(from.map((c) => Math.max(c, 0)), 'int32');
+        const k = tf.where(tf.broadcastTo(tf.reshape(keep, [1, columns]), kernel.shape), tf.gather(sKernel, index, 1), kernel);
+        const b = tf.where(keep, tf.gather(sBias, index), bias);
+        return [k, b];
+      });
       head.setWeights([newK, newB]);
       tf.dispose([newK, newB]);
     } else {

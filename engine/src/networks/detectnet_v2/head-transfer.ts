@@ -18,20 +18,21 @@ export function transferHeadsByClass(tf: Tf, target: tfTypes.LayersModel, source
     const [sk, sb] = src.getWeights();
     // Same feature depth is required: a pruned or different backbone cannot lend its heads.
     if (!dk || !sk || dk.shape[2] !== sk.shape[2] || !db || !sb) return [];
-    const kernel = dk.arraySync() as number[][][][];
-    const bias = db.arraySync() as number[];
-    const sKernel = sk.arraySync() as number[][][][];
-    const sBias = sb.arraySync() as number[];
+    // Source channel per target channel (-1: keep the fresh one), copied with gather + where
+    // rather than by reading the weights, which GPU backends cannot do synchronously in Node.
+    const channels = dk.shape[3] as number;
+    const from = new Array<number>(channels).fill(-1);
     for (const c of kept) {
       const to = classes.indexOf(c) * per;
-      const from = sourceClasses.indexOf(c) * per;
-      for (let j = 0; j < per; j++) {
-        for (let f = 0; f < kernel[0][0].length; f++) kernel[0][0][f][to + j] = sKernel[0][0][f][from + j];
-        bias[to + j] = sBias[from + j];
-      }
+      const src = sourceClasses.indexOf(c) * per;
+      for (let j = 0; j < per; j++) from[to + j] = src + j;
     }
-    const k = tf.tensor(kernel);
-    const b = tf.tensor(bias);
+    const [k, b] = tf.tidy(() => {
+      const keep = tf.tensor1d(from.map((c) => c >= 0), 'bool');
+      const index = tf.tensor1d(from.map((c) => Math.max(c, 0)), 'int32');
+      const kernel = tf.where(tf.broadcastTo(tf.reshape(keep, [1, 1, 1, channels]), dk.shape), tf.gather(sk, index, 3), dk);
+      return [kernel, tf.where(keep, tf.gather(sb, index), db)];
+    });
     dst.setWeights([k, b]);
     // getWeights() hands out the layers' own variables: only the new tensors are ours to free.
     tf.dispose([k, b]);

@@ -15,6 +15,7 @@ import { learningRateAt } from '../../train/schedule';
 import { finishTraining, latestCheckpoint, restoreOptimizerFrom, saveCheckpoint, weightsDir } from '../../train/checkpoints';
 import { regularizationLoss } from '../../train/regularizer';
 import { copyWeightsByName } from '../../train/copy-weights';
+import { assertPretrainedFits } from '../../train/arch-match';
 import { mixSeed, mulberry32, shuffleInPlace } from '../../util/rng';
 import { resolveSpecPath } from '../../util/paths';
 import { Progress } from '../../util/progress';
@@ -102,6 +103,8 @@ export async function runDetectnetTraining(ctx: TaskContext<DetectnetConfig>, op
       pretrainedNote = `training the graph of ${path} as it is (load_graph)`;
     } else {
       model = buildDetectnet(tf, m, classes.length, seed);
+      // A Keras file for another backbone would load partly and silently: refuse it first.
+      assertPretrainedFits({ network: 'detectnet_v2', specKey: 'model_config.pretrained_model_file', file: path, fileModel: pretrained.model, specModel: model, arch: m.arch, nLayers: m.nLayers });
       const pretrainedClasses = (pretrained.metadata.classes as string[] | undefined) ?? [];
       // Head channels follow class names: same classes in the same order copy whole, else class by class.
       const sameClasses = pretrainedClasses.join('\n') === classes.join('\n');

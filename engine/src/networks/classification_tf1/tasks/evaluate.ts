@@ -7,7 +7,7 @@ import { EngineError, type EngineTask } from '../../../tasks/types';
 import { loadTaskModel } from './model-input';
 import { indexDataset, loadDataset } from '../../../data/folder';
 import { makePreprocessor } from '../../../data/preprocess';
-import { predictSet } from '../predict';
+import { predictSetAsync } from '../predict';
 import { computeReport, formatReport } from '../metrics';
 import { resolveSpecPath } from '../../../util/paths';
 import { Progress } from '../../../util/progress';
@@ -50,7 +50,7 @@ Options:
     set.labels = labels;
     const pre = makePreprocessor(config.train.preprocessMode, tm.channels, config.train.imageMean);
     const bar = new Progress(log, 'evaluating', labels.length);
-    const probs = predictSet(tf, tm.model, set, tm.classes.length, config.eval.batchSize, pre, (d) => bar.update(d, d));
+    const probs = await predictSetAsync(tf, tm.model, set, tm.classes.length, config.eval.batchSize, pre, (d) => bar.update(d, d));
     bar.finish();
     const report = computeReport(probs, labels, tm.classes, config.eval.topK);
     // One line per image so the evaluation panel can list the images behind a matrix cell.

@@ -7,7 +7,7 @@ import { EngineError, type EngineTask } from '../../../tasks/types';
 import { loadTaskModel } from './model-input';
 import { listImageInputs, loadImages } from '../../../data/folder';
 import { makePreprocessor } from '../../../data/preprocess';
-import { predictSet } from '../predict';
+import { predictSetAsync } from '../predict';
 import { Progress } from '../../../util/progress';
 
 function csvField(value: string): string {
@@ -45,7 +45,7 @@ Options:
     const pre = makePreprocessor(config.train.preprocessMode, tm.channels, config.train.imageMean);
     const bar = new Progress(log, 'inference', files.length);
     const k = tm.classes.length;
-    const probs = predictSet(tf, tm.model, set, k, config.eval.batchSize, pre, (d) => bar.update(d, d));
+    const probs = await predictSetAsync(tf, tm.model, set, k, config.eval.batchSize, pre, (d) => bar.update(d, d));
     bar.finish();
     const lines: string[] = [];
     files.forEach((file, i) => {
