@@ -19,6 +19,7 @@ import { writeSyntheticDataset } from '../../engine/src/data/synthetic';
 import { writeDetectionScenes } from '../../engine/src/data/scenes';
 import { datasetConvertSpec, detectInferenceSpec, detectTrainSpec } from '../../engine/src/tools/detect-specs';
 import type { PanelProbe } from './host/detection';
+import type { ActivationTiming } from './host/activation';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const e2eDir = process.env.TAO_E2E_DIR ?? path.join(repoRoot, '.tao-e2e');
@@ -298,6 +299,24 @@ async function runSession(o: SessionOptions): Promise<{ exitCode: number; lines:
   }
 }
 
+/** Issue 16's goal for activation in this test, by VS Code's own marks (see host/activation.ts). */
+const ACTIVATION_GOAL_MS = 500;
+
+/**
+ * Prints a session's activation time as the in-host tests reported it. Checked: that VS Code's
+ * marks were found, so the figure cannot silently disappear. Not checked: the goal, which this
+ * shared 2-core machine's load decides as much as the extension (the time is dominated by
+ * activate() awaiting the language server's start; docs/packaging.md has the figures).
+ */
+function reportActivation(label: string, lines: string[]): void {
+  const m = lines.map((l) => /\[e2e\] activation (\{.*\})/.exec(l)).find((x) => x !== null);
+  assert.ok(m, `${label}: the in-host tests reported the activation time`);
+  const t = JSON.parse(m[1]) as Partial<ActivationTiming>;
+  assert.ok(typeof t.totalMs === 'number', `${label}: VS Code's activation marks were found: ${m[1]}`);
+  const verdict = t.totalMs <= ACTIVATION_GOAL_MS ? 'within' : 'OVER';
+  console.log(`# ${label}: activation ${t.totalMs} ms, ${verdict} the ${ACTIVATION_GOAL_MS} ms goal (loading dist/client.js ${t.loadMs} ms, activate() to its resolved promise ${t.activateMs} ms)`);
+}
+
 function checkPrerequisites(): void {
   assert.ok(fs.existsSync(codeServer), `code-server is not installed in ${e2eDir}: run \`bash scripts/install-e2e.sh\` first`);
   for (const b of ['client', 'server', 'engine']) assert.ok(fs.existsSync(path.join(repoRoot, 'dist', `${b}.js`)), `dist/${b}.js is missing (the ${b} bundle)`);
@@ -311,6 +330,7 @@ test('the packaged extension works inside code-server: activation, diagnostics, 
   prepareWorkspace(workspace);
   const r = await runSession({ extDir, userDir: path.join(run, 'user'), workspace, hostTests: 'index.js', label: 'workbench', finalScreenshot: true, consoleFile: 'console.log', timeoutMs: 300_000 });
   assert.equal(r.exitCode, 0, `extension-host tests failed:\n${r.lines.join('\n')}`);
+  reportActivation('workbench', r.lines);
 });
 
 test('detection in code-server: TAO: Train, Evaluate and Run Inference from the commands; the evaluation panel and the inference viewer, screenshotted', { timeout: 420_000 }, async () => {
@@ -329,5 +349,6 @@ test('detection in code-server: TAO: Train, Evaluate and Run Inference from the 
   const r = await runSession({ extDir, userDir: path.join(run, 'user-detection'), workspace, hostTests: 'detection.js', label: 'detection', finalScreenshot: false, consoleFile: 'detection-console.log', timeoutMs: 240_000 });
   console.log(`# detection session in ${Date.now() - t0} ms`);
   assert.equal(r.exitCode, 0, `extension-host tests failed:\n${r.lines.join('\n')}`);
+  reportActivation('detection', r.lines);
   for (const name of shots) assert.ok(fs.existsSync(path.join(artifacts, `${name}.png`)), `${name}.png in test-artifacts/e2e`);
 });

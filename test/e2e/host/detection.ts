@@ -11,6 +11,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runAll, waitFor } from './runner';
+import { reportActivation } from './activation';
 
 const EXT_ID = 'tao-spec-studio.tao-spec-studio';
 
@@ -119,6 +120,7 @@ export async function run(): Promise<void> {
         assert.ok(ext, `${EXT_ID} is installed`);
         const doc = await openSpec(trainSpec());
         api = await waitFor('activation', async () => (ext.isActive ? ext.exports : undefined), 30000);
+        reportActivation(EXT_ID);
         // The palette's TAO: Train takes the network from here; a wrong one would ask with a quick pick.
         const n = await waitFor('the network of detect_train.txt', () => api.networkOf(doc.uri), 30000);
         assert.equal(n.network, 'detectnet_v2');

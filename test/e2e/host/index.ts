@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runAll, waitFor } from './runner';
+import { reportActivation } from './activation';
 
 const EXT_ID = 'tao-spec-studio.tao-spec-studio';
 
@@ -44,6 +45,7 @@ export async function run(): Promise<void> {
         assert.ok(!ext.extensionPath.includes(`${path.sep}test${path.sep}e2e`), `loaded from the installed .vsix: ${ext.extensionPath}`);
         const doc = await open('specs/classify_spec.txt');
         api = await waitFor('activation', async () => (ext.isActive ? ext.exports : undefined), 30000);
+        reportActivation(EXT_ID);
         assert.ok(api.client, 'the language client started');
         await waitFor('language tao-prototext', () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === doc.uri.toString() && d.languageId === 'tao-prototext'));
       },
