@@ -77,6 +77,11 @@ describe('TensorRT calibration cache format', () => {
     assert.ok(Math.abs(parsed.scales.get('conv1')! * 127 - 2.64) < 1e-6);
     assert.match(formatCalibrationCache(new Map([['x', 1]]), 'minmax'), /^TRT-8501-MinMaxCalibration\n/);
   });
+  test('a tensor that was zero on every image gets the smallest positive scale, never 0', () => {
+    const scales = parseCalibrationCache(formatCalibrationCache(new Map([['dead_relu', 0], ['live', 1]]), 'entropy')).scales;
+    assert.equal(scales.get('dead_relu'), 2 ** -126);
+    assert.ok(Math.abs(scales.get('live')! * 127 - 1) < 1e-6);
+  });
 });
 
 describe('entropy (KL) range selection', () => {

@@ -24,9 +24,16 @@ export function parseScaleHex(hex: string): number {
   return view.getFloat32(0, false);
 }
 
+/**
+ * The range written for a tensor that was zero on every calibration image (a ReLU that never
+ * fired): a scale of 0 would make TensorRT divide by zero when it quantizes, while any positive
+ * scale quantizes zeros to zero, so the smallest range a float32 scale still holds exactly.
+ */
+export const MIN_RANGE = 127 * 2 ** -126;
+
 export function formatCalibrationCache(ranges: Map<string, number>, algo: CalibrationAlgorithm): string {
   const lines = [cacheHeader(algo)];
-  for (const [name, range] of ranges) lines.push(`${name}: ${scaleHex(range)}`);
+  for (const [name, range] of ranges) lines.push(`${name}: ${scaleHex(range > MIN_RANGE ? range : MIN_RANGE)}`);
   return lines.join('\n') + '\n';
 }
 
