@@ -1,6 +1,6 @@
 // Helpers every benchmark shares: argument flags, percentiles, log-log slopes, the machine
 // description that goes next to each figure, and plain-text tables. No benchmark logic here.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -125,4 +125,20 @@ export function fail(message: string): never {
 
 export function log(message: string): void {
   process.stderr.write(`${message}\n`);
+}
+
+/** Runs a step of a benchmark with its progress on our stderr; returns its stdout, or fails with the reason. */
+export function runStep(label: string, command: string, args: string[], timeoutS: number): string {
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) fail(`${label} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}${r.error ? `, ${r.error.message}` : ''}): ${(r.stdout ?? '').trim().split('\n').slice(-5).join(' | ')}`);
+  return r.stdout ?? '';
+}
+
+/** The JSON object a step printed as its last stdout line; fails when there is none or it reports an error. */
+export function lastJsonLine(label: string, stdout: string): Record<string, unknown> {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  if (!line.startsWith('{')) fail(`${label}: no JSON result on stdout (${line.slice(0, 200)})`);
+  const j = JSON.parse(line) as Record<string, unknown>;
+  if (j.error) fail(`${label}: ${String(j.error)}`);
+  return j;
 }

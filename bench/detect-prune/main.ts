@@ -9,14 +9,13 @@
 // ascending order and keeps the first whose pruned model holds <= the target share of the
 // parameters, as a TAO user tunes -pth by looking at the pruned size.
 // The peer is the unpruned model itself: the figures are mAP difference (points) and speed-up.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeDetectionScenes } from '../../engine/src/data/scenes';
 import { datasetConvertSpec, detectTrainSpec, type DetectSpecOptions } from '../../engine/src/tools/detect-specs';
-import { describeMachine, fail, log, machineInfo, parseArgs, repoRoot, round, table } from '../common/util';
+import { describeMachine, fail, lastJsonLine, log, machineInfo, parseArgs, repoRoot, round, runStep, table } from '../common/util';
 
 type Json = Record<string, unknown>;
 
@@ -24,24 +23,12 @@ type Json = Record<string, unknown>;
 const SCENE_CLASSES = [1, 7, 8];
 const THRESHOLDS = [0.1, 0.3, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98];
 
-function run(label: string, command: string, args: string[], timeoutS: number): string {
-  const r = spawnSync(command, args, { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) fail(`${label} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}${r.error ? `, ${r.error.message}` : ''}): ${(r.stdout ?? '').trim().split('\n').slice(-5).join(' | ')}`);
-  return r.stdout ?? '';
-}
-
-function lastJson(label: string, stdout: string): Json {
-  const line = stdout.trim().split('\n').pop() ?? '';
-  if (!line.startsWith('{')) fail(`${label}: no JSON result on stdout (${line.slice(0, 200)})`);
-  return JSON.parse(line) as Json;
-}
-
 function engine(label: string, args: string[], timeoutS: number): string {
-  return run(`engine ${label}`, process.execPath, [join(repoRoot(), 'bin', 'tao-engine.js'), 'detectnet_v2', ...args, '--quiet'], timeoutS);
+  return runStep(`engine ${label}`, process.execPath, [join(repoRoot(), 'bin', 'tao-engine.js'), 'detectnet_v2', ...args, '--quiet'], timeoutS);
 }
 
 function script(name: string, args: string[], timeoutS: number): Json {
-  return lastJson(name, run(name, process.execPath, [join(repoRoot(), 'out', 'bench', ...name.split('/')) + '.js', ...args], timeoutS));
+  return lastJsonLine(name, runStep(name, process.execPath, [join(repoRoot(), 'out', 'bench', ...name.split('/')) + '.js', ...args], timeoutS));
 }
 
 function readJson(path: string): Json {

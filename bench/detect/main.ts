@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { writeDetectionScenes } from '../../engine/src/data/scenes';
 import { datasetConvertSpec, detectTrainSpec } from '../../engine/src/tools/detect-specs';
 import type { DetectionMetrics } from '../../engine/src/networks/detectnet_v2/metrics';
-import { describeMachine, fail, log, machineInfo, parseArgs, repoRoot, round, table } from '../common/util';
+import { describeMachine, fail, lastJsonLine, log, machineInfo, parseArgs, repoRoot, round, runStep, table } from '../common/util';
 import { assertNoAugmentation, clusteringSummary, exportForPytorch, loadSpec, readF32, scoreRaw } from './data';
 
 /** Debian's interpreter (python3-torch installs for it); TAO_BENCH_PYTHON points elsewhere. */
@@ -92,23 +92,8 @@ function checkPeer(): string {
   return r.stdout.trim();
 }
 
-/** Runs a command with its progress on our stderr; returns its stdout, or fails with the reason. */
-function run(label: string, command: string, args: string[], timeoutS: number): string {
-  const r = spawnSync(command, args, { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) fail(`${label} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}${r.error ? `, ${r.error.message}` : ''}): ${(r.stdout ?? '').trim().split('\n').slice(-5).join(' | ')}`);
-  return r.stdout ?? '';
-}
-
-function lastJson(label: string, stdout: string): Json {
-  const line = stdout.trim().split('\n').pop() ?? '';
-  if (!line.startsWith('{')) fail(`${label}: no JSON result on stdout (${line.slice(0, 200)})`);
-  const j = JSON.parse(line) as Json;
-  if (j.error) fail(`${label}: ${String(j.error)}`);
-  return j;
-}
-
 function engineCli(label: string, args: string[], timeoutS: number): string {
-  return run(`engine ${label}`, process.execPath, [join(repoRoot(), 'bin', 'tao-engine.js'), 'detectnet_v2', ...args], timeoutS);
+  return runStep(`engine ${label}`, process.execPath, [join(repoRoot(), 'bin', 'tao-engine.js'), 'detectnet_v2', ...args], timeoutS);
 }
 
 interface CsvEpoch {
@@ -213,9 +198,9 @@ async function main(): Promise<void> {
   mkdirSync(outDir);
   const script = join(repoRoot(), 'bench', 'detect', 'pytorch_detectnet.py');
   const initDir = join(dir, 'init');
-  const init = lastJson('engine init', run('engine init', process.execPath, [join(repoRoot(), 'out', 'bench', 'detect', 'engine-init.js'), '--spec', specPath, '--out', initDir, '--backend', backend], 300));
-  run('engine forward check', process.execPath, [join(repoRoot(), 'out', 'bench', 'detect', 'engine-infer.js'), '--spec', specPath, '--model', initDir, '--backend', backend, '--batch', String(s.batch), '--out', outDir, '--prefix', 'engine_init'], 600);
-  const ptInit = lastJson('PyTorch forward check', run('PyTorch forward check', PYTHON, [script, '--data', exportDir, '--out', outDir, '--init', initDir, '--forward-only'], 600));
+  const init = lastJsonLine('engine init', runStep('engine init', process.execPath, [join(repoRoot(), 'out', 'bench', 'detect', 'engine-init.js'), '--spec', specPath, '--out', initDir, '--backend', backend], 300));
+  runStep('engine forward check', process.execPath, [join(repoRoot(), 'out', 'bench', 'detect', 'engine-infer.js'), '--spec', specPath, '--model', initDir, '--backend', backend, '--batch', String(s.batch), '--out', outDir, '--prefix', 'engine_init'], 600);
+  const ptInit = lastJsonLine('PyTorch forward check', runStep('PyTorch forward check', PYTHON, [script, '--data', exportDir, '--out', outDir, '--init', initDir, '--forward-only'], 600));
   if (init.trainable_params !== ptInit.trainable_params) {
     fail(`the engine's model has ${init.trainable_params} trainable parameters, PyTorch's ${ptInit.trainable_params}: the architectures differ, no comparison`);
   }
@@ -228,7 +213,7 @@ async function main(): Promise<void> {
 
   // --- PyTorch (first: a failure here stops the run before the long engine training) ------
   log(`detect: training PyTorch (${s.epochs} epochs, 1 thread)`);
-  const pt = lastJson('PyTorch', run('PyTorch', PYTHON, [script, '--data', exportDir, '--out', outDir, '--init', initDir, '--threads', '1'], 3600));
+  const pt = lastJsonLine('PyTorch', runStep('PyTorch', PYTHON, [script, '--data', exportDir, '--out', outDir, '--init', initDir, '--threads', '1'], 3600));
   const ptMetrics = scoreRaw(spec, readF32(join(outDir, 'pytorch_val_cov.f32')), readF32(join(outDir, 'pytorch_val_bbox.f32')));
   log(`detect: PyTorch mAP ${(ptMetrics.mAP * 100).toFixed(2)}%, ${(pt.train_img_s as number).toFixed(1)} train img/s`);
   // With --threads N, PyTorch trains again with N threads: the same recipe with other float
@@ -239,7 +224,7 @@ async function main(): Promise<void> {
     const nDir = join(dir, 'outputs-threads');
     mkdirSync(nDir);
     log(`detect: training PyTorch again with ${extraThreads} threads`);
-    ptN = lastJson('PyTorch', run('PyTorch', PYTHON, [script, '--data', exportDir, '--out', nDir, '--init', initDir, '--threads', String(extraThreads)], 3600));
+    ptN = lastJsonLine('PyTorch', runStep('PyTorch', PYTHON, [script, '--data', exportDir, '--out', nDir, '--init', initDir, '--threads', String(extraThreads)], 3600));
     ptNMap = scoreRaw(spec, readF32(join(nDir, 'pytorch_val_cov.f32')), readF32(join(nDir, 'pytorch_val_bbox.f32'))).mAP;
     log(`detect: PyTorch with ${extraThreads} threads: mAP ${(ptNMap * 100).toFixed(2)}%`);
   }
@@ -253,9 +238,9 @@ async function main(): Promise<void> {
   const csv = readTrainingCsv(join(results, 'training.csv'));
   engineCli('evaluate', ['evaluate', '-e', specPath, '-m', join(results, 'weights', 'final'), '-r', join(dir, 'evaluate'), '--backend', backend, '--quiet'], 600);
   const evaluation = JSON.parse(readFileSync(join(dir, 'evaluate', 'evaluation.json'), 'utf8')) as { mAP: number };
-  const ours = lastJson(
+  const ours = lastJsonLine(
     'engine inference',
-    run('engine inference', process.execPath, [join(repoRoot(), 'out', 'bench', 'detect', 'engine-infer.js'), '--spec', specPath, '--model', join(results, 'weights', 'final'), '--backend', backend, '--batch', String(s.batch), '--out', outDir], 600),
+    runStep('engine inference', process.execPath, [join(repoRoot(), 'out', 'bench', 'detect', 'engine-infer.js'), '--spec', specPath, '--model', join(results, 'weights', 'final'), '--backend', backend, '--batch', String(s.batch), '--out', outDir], 600),
   );
   const oursMetrics = scoreRaw(spec, readF32(join(outDir, 'ours_val_cov.f32')), readF32(join(outDir, 'ours_val_bbox.f32')));
   if (Math.abs(oursMetrics.mAP - evaluation.mAP) > 1e-3) {

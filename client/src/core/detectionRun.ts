@@ -6,28 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findRunFiles } from './runFolder';
+import { readJson, readText } from './runData';
 import { IMAGE_EXT } from './imageRequests';
 import { parseStatus } from '../../../webviews/src/model/status';
 import { detectionSeries, evaluationFromKpi, normalizeDetectionEvaluation, type DetectionEvaluation, type DetectionSeries } from '../../../webviews/src/model/detection';
 import { classesOf, parseKittiLabels, type InferenceData, type InferenceImage } from '../../../webviews/src/model/inference';
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function readJson(file: string): unknown {
-  const t = readText(file);
-  if (t === undefined) return undefined;
-  try {
-    return JSON.parse(t);
-  } catch {
-    return undefined;
-  }
-}
 
 function listDir(dir: string): string[] {
   try {

@@ -12,7 +12,8 @@ import type { TrainingRun } from '../../../webviews/src/model/messages';
 import { detectionSeries } from '../../../webviews/src/model/detection';
 
 /** Reads a file that may be changing underneath us; undefined when it is not there (yet). */
-function readText(file: string | undefined): string | undefined {
+/** A file's text, or undefined when it is absent or unreadable (runs are read while written). */
+export function readText(file: string | undefined): string | undefined {
   if (!file) return undefined;
   try {
     return fs.readFileSync(file, 'utf8');
@@ -21,7 +22,8 @@ function readText(file: string | undefined): string | undefined {
   }
 }
 
-function readJson(file: string | undefined): unknown {
+/** A file's JSON, or undefined when it is absent, unreadable or half-written. */
+export function readJson(file: string | undefined): unknown {
   const t = readText(file);
   if (t === undefined) return undefined;
   try {
