@@ -12,12 +12,19 @@ import { registerTaskProvider, cancelAllRuns } from './tasks';
 import { readSettings } from './settings';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { detectSpec, knownKeysFromSchemas, BUILTIN_KEYS, type KnownKeys } from './core/detect';
+import { detectSpec, knownKeysFromIndex, BUILTIN_KEYS, type KnownKeys, type SchemaIndex } from './core/detect';
 import type { PageName, RenderInfo } from '../../webviews/src/model/messages';
 
 /** What activate() returns: used by the extension-host tests (and other extensions). */
 export interface TaoExtensionApi {
-  client: LanguageClient | undefined;
+  /** The language client once it has started (undefined before that, or if it failed). */
+  readonly client: LanguageClient | undefined;
+  /**
+   * Settles when the language server's handshake is over. activate() does not wait for it:
+   * the handshake costs hundreds of milliseconds that the user would otherwise spend waiting
+   * for every other command of the extension.
+   */
+  clientReady: Promise<LanguageClient | undefined>;
   networkOf(uri: vscode.Uri): { network: string; reason: string } | undefined;
   renders(page?: PageName): { page: PageName; folder: string; info: RenderInfo }[];
   isSpec(doc: vscode.TextDocument): boolean;
@@ -27,12 +34,15 @@ export interface TaoExtensionApi {
   showPanel(page: PageName, folders: string[]): void;
 }
 
-/** Top-level keys of every schema, read once: content detection compares against them. */
+/**
+ * Top-level keys of every schema, for content detection. Read from schemas/index.json, the one
+ * file the language server reads at start-up as well: parsing the 61 schemas themselves took
+ * most of activate()'s time.
+ */
 function loadKnownKeys(context: vscode.ExtensionContext): KnownKeys {
-  const dir = context.asAbsolutePath('schemas');
   try {
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json'));
-    return knownKeysFromSchemas(files.map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))));
+    const index = JSON.parse(fs.readFileSync(context.asAbsolutePath(path.join('schemas', 'index.json')), 'utf8')) as SchemaIndex;
+    return knownKeysFromIndex(index);
   } catch {
     return BUILTIN_KEYS;
   }
@@ -56,7 +66,7 @@ function claimTextSpecs(isSpec: (doc: vscode.TextDocument) => boolean): vscode.D
   return vscode.workspace.onDidOpenTextDocument(check);
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<TaoExtensionApi> {
+export function activate(context: vscode.ExtensionContext): TaoExtensionApi {
   const output = vscode.window.createOutputChannel('TAO', { log: true });
   const isSpec = makeIsSpec(loadKnownKeys(context));
   const status = new NetworkStatus(isSpec);
@@ -64,14 +74,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<TaoExt
   context.subscriptions.push(output, status, panels, claimTextSpecs(isSpec), registerTaskProvider(context));
   context.subscriptions.push(...registerCommands({ context, status, panels, isSpec }));
   let client: LanguageClient | undefined;
-  try {
-    client = await startLanguageClient(context, isSpec, (n) => status.set(n.uri, n.network, n.reason), output);
-  } catch (e) {
-    output.appendLine(`Language server failed to start: ${(e as Error).stack ?? e}`);
-    void vscode.window.showErrorMessage(`TAO: the language server failed to start: ${(e as Error).message}`);
-  }
+  const clientReady = startLanguageClient(context, isSpec, (n) => status.set(n.uri, n.network, n.reason), output).then(
+    (started) => (client = started),
+    (e: unknown) => {
+      output.appendLine(`Language server failed to start: ${(e as Error).stack ?? e}`);
+      void vscode.window.showErrorMessage(`TAO: the language server failed to start: ${(e as Error).message}`);
+      return undefined;
+    },
+  );
   return {
-    client,
+    get client() { return client; },
+    clientReady,
     networkOf: (uri) => {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       return doc ? status.networkOf(doc) : undefined;

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseModeline, modelineEdit, isValidNetworkName } from '../../client/src/core/modeline';
 import { matchesAnyGlob, globToRegExp, DEFAULT_SPEC_GLOBS } from '../../client/src/core/globs';
-import { detectSpec, knownKeysFromSchemas } from '../../client/src/core/detect';
+import { detectSpec, knownKeysFromIndex } from '../../client/src/core/detect';
 import { expandResultsPattern, runRootFor, DEFAULT_RESULTS_PATTERN } from '../../client/src/core/resultsFolder';
 import { renderPanelHtml, contentSecurityPolicy } from '../../client/src/core/html';
 import { findRunFiles, isInside, checkpointFor } from '../../client/src/core/runFolder';
@@ -51,7 +51,13 @@ test('spec detection: modeline, globs, content; other YAML and text stay alone',
   const corpus = path.resolve(repoRoot, '..', 'shared', 'tao-specs');
   const rows = fs.readFileSync(path.join(corpus, 'MANIFEST.tsv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split('\t'));
   const schemaDir = path.join(repoRoot, 'schemas');
-  const known = knownKeysFromSchemas(fs.readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json')).map((f) => JSON.parse(fs.readFileSync(path.join(schemaDir, f), 'utf8'))));
+  // The extension reads the keys from index.json only; they must be every schema's top-level keys.
+  const known = knownKeysFromIndex(JSON.parse(fs.readFileSync(path.join(schemaDir, 'index.json'), 'utf8')));
+  for (const f of fs.readdirSync(schemaDir).filter((name) => name.endsWith('.schema.json'))) {
+    const schema = JSON.parse(fs.readFileSync(path.join(schemaDir, f), 'utf8')) as { 'x-tao-dialect'?: string; properties?: Record<string, unknown> };
+    const set = schema['x-tao-dialect'] === 'prototext' ? known.prototext : known.yaml;
+    for (const k of Object.keys(schema.properties ?? {})) assert.ok(set.has(k), `${f}: top-level key ${k} is in index.json's key set`);
+  }
   const rate = (dialect: string, ext: string): { n: number; missed: string[] } => {
     const missed: string[] = [];
     let n = 0;

@@ -8,7 +8,7 @@ import { matchesAnyGlob } from './globs';
 /**
  * Top-level keys of TAO specs, by dialect. The built-in lists cover specs that have no schema
  * of their own (dataset_convert, inferencer specs); the extension adds every schema's
- * top-level keys at start-up (see `knownKeysFromSchemas`).
+ * top-level keys at start-up (see `knownKeysFromIndex`).
  */
 export interface KnownKeys {
   prototext: ReadonlySet<string>;
@@ -23,12 +23,18 @@ export const BUILTIN_KEYS: KnownKeys = {
 /** Keys that no common non-TAO YAML (CI, compose, Kubernetes) has at the top. */
 const STRONG_YAML = new Set(['results_dir', 'encryption_key', 'gen_trt_engine', 'dataset_convert', 'model_config', 'train_config', 'dataset_config']);
 
-export function knownKeysFromSchemas(schemas: { 'x-tao-dialect'?: string; properties?: Record<string, unknown> }[]): KnownKeys {
+/** The part of schemas/index.json that detection needs: each network's dialect and dotted keys. */
+export interface SchemaIndex {
+  networks: Record<string, { dialect: string; keys: readonly string[] }>;
+}
+
+/** Every schema's top-level keys by dialect, from the index (top-level keys have no dot). */
+export function knownKeysFromIndex(index: SchemaIndex): KnownKeys {
   const prototext = new Set(BUILTIN_KEYS.prototext);
   const yaml = new Set(BUILTIN_KEYS.yaml);
-  for (const s of schemas) {
-    const target = s['x-tao-dialect'] === 'prototext' ? prototext : yaml;
-    for (const k of Object.keys(s.properties ?? {})) target.add(k);
+  for (const entry of Object.values(index.networks)) {
+    const target = entry.dialect === 'prototext' ? prototext : yaml;
+    for (const k of entry.keys) if (!k.includes('.')) target.add(k);
   }
   return { prototext, yaml };
 }

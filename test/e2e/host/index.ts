@@ -14,7 +14,7 @@ import { reportActivation } from './activation';
 const EXT_ID = 'tao-spec-studio.tao-spec-studio';
 
 interface Api {
-  client: unknown;
+  clientReady: Promise<unknown>;
   networkOf(uri: vscode.Uri): { network: string; reason: string } | undefined;
   renders(page?: string): { page: string; folder: string; info: { charts: number; series: number; points: number } }[];
   cancelRuns(): number;
@@ -46,7 +46,7 @@ export async function run(): Promise<void> {
         const doc = await open('specs/classify_spec.txt');
         api = await waitFor('activation', async () => (ext.isActive ? ext.exports : undefined), 30000);
         reportActivation(EXT_ID);
-        assert.ok(api.client, 'the language client started');
+        assert.ok(await api.clientReady, 'the language client started');
         await waitFor('language tao-prototext', () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === doc.uri.toString() && d.languageId === 'tao-prototext'));
       },
     },
