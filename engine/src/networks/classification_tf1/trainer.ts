@@ -19,7 +19,7 @@ import { createOptimizer, setLearningRate } from '../../train/optimizer';
 import { finishTraining, latestCheckpoint, restoreOptimizerFrom, saveCheckpoint, taoCheckpointName, weightsDir } from '../../train/checkpoints';
 import { regularizationLoss } from '../../train/regularizer';
 import { learningRateAt } from '../../train/schedule';
-import { transferWeights } from './transfer';
+import { prunedLayerIn, transferWeights } from './transfer';
 import { assertPretrainedFits } from '../../train/arch-match';
 import { predictSetAsync, lossAndAccuracy } from './predict';
 import { betaSym, mixSeed, mulberry32, seedMathRandom, shuffleInPlace } from '../../util/rng';
@@ -83,7 +83,7 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
     }
   }
   const resumed = resume ? await loadModel(tf, resume.dir) : undefined;
-  const prunedSource = (resumed?.metadata.pruned ?? pretrained?.metadata.pruned) as Record<string, unknown> | undefined;
+  let prunedSource = (resumed?.metadata.pruned ?? pretrained?.metadata.pruned) as Record<string, unknown> | undefined;
   let model: tfTypes.LayersModel;
   if (prunedSource) {
     const source = (resumed ?? pretrained)!;
@@ -94,6 +94,22 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
     model = source.model;
   } else {
     model = buildClassifier(tf, m, numClasses, seed).model;
+    if (pretrained && !resume) {
+      // A pruned .hdf5 written by TAO carries no metadata of ours: recognise it as TAO does
+      // (a backbone layer whose shapes do not fit) and train its own graph.
+      const pretrainedPath = resolveSpecPath(ctx.specPath, t.pretrainedModelPath);
+      assertPretrainedFits({ network: 'classification_tf1', specKey: 'pretrained_model_path', file: pretrainedPath, fileModel: pretrained.model, specModel: model, arch: m.arch, nLayers: m.nLayers });
+      const sign = prunedLayerIn(model, pretrained.model);
+      if (sign) {
+        const outputs = (pretrained.model.outputs[0].shape[1] ?? 0) as number;
+        if (outputs !== numClasses) {
+          throw new EngineError(`pretrained_model_path: ${t.pretrainedModelPath} is a pruned model (layer ${sign.name}: ${sign.file} in the file, ${sign.spec} for the spec) with ${outputs} classes, the dataset has ${numClasses}; re-train a pruned model on the classes it was trained on`);
+        }
+        prunedSource = { params_before: model.countParams(), params_after: pretrained.model.countParams(), detected_by: `layer ${sign.name}: ${sign.file} in the file, ${sign.spec} for the spec` };
+        model.dispose();
+        model = pretrained.model;
+      }
+    }
   }
   const metadata: EngineModelMetadata = {
     classmap,
@@ -121,11 +137,10 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
     startEpoch = resume.state.epoch;
     log.info(`resuming from ${resume.dir} (epoch ${startEpoch} of ${t.epochs} done)`);
   } else if (pretrained && prunedSource) {
-    log.info(`pretrained ${t.pretrainedModelPath}: a pruned model (${String(prunedSource.params_after)} of ${String(prunedSource.params_before)} parameters); training it as it is`);
+    const message = `pretrained ${t.pretrainedModelPath}: a pruned model (${String(prunedSource.params_after)} of ${String(prunedSource.params_before)} parameters${prunedSource.detected_by ? `; recognised by ${String(prunedSource.detected_by)}` : ''}); training it as it is`;
+    log.info(message);
+    pretrainedStatus = { status: 'RUNNING', message, categorical: { pretrained: { path: t.pretrainedModelPath, pruned_graph: true, params: model.countParams() } } };
   } else if (pretrained) {
-    // A Keras file for another backbone would load partly and silently: refuse it first.
-    const path = resolveSpecPath(ctx.specPath, t.pretrainedModelPath);
-    assertPretrainedFits({ network: 'classification_tf1', specKey: 'pretrained_model_path', file: path, fileModel: pretrained.model, specModel: model, arch: m.arch, nLayers: m.nLayers });
     const report = transferWeights(tf, model, pretrained.model, classes, pretrained.metadata.classmap);
     pretrained.model.dispose();
     const skipped = report.skipped.map((s) => `${s.name} (${s.why})`);

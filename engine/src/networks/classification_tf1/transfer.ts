@@ -46,6 +46,33 @@ function adaptInputChannels(tf: Tf, layer: tfTypes.layers.Layer, src: tfTypes.la
   return true;
 }
 
+/**
+ * TAO's test for "this pretrained file is a pruned model": walking the file's layers in
+ * order, a layer the spec's model also has whose weights do not fit, before the file's
+ * `predictions` head is reached (TAO then trains the file's own graph; makenet's train.py).
+ * A first convolution that differs only in input channels (gray vs colour) is not a sign of
+ * pruning here: transferWeights adapts it. Returns the first such layer, or undefined.
+ */
+export function prunedLayerIn(target: tfTypes.LayersModel, source: tfTypes.LayersModel): { name: string; file: string; spec: string } | undefined {
+  const targetByName = new Map(target.layers.map((l) => [l.name, l]));
+  for (const layer of source.layers) {
+    if (layer.name === HEAD_LAYER) return undefined;
+    const mine = targetByName.get(layer.name);
+    if (!mine || layer.weights.length === 0 || sameShapes(mine, layer)) continue;
+    if (onlyInputChannelsDiffer(mine, layer)) continue;
+    return { name: layer.name, file: shapesOf(layer), spec: shapesOf(mine) };
+  }
+  return undefined;
+}
+
+function onlyInputChannelsDiffer(a: tfTypes.layers.Layer, b: tfTypes.layers.Layer): boolean {
+  if (a.weights.length !== b.weights.length || a.weights.length === 0) return false;
+  const [ka, kb] = [a.weights[0].shape, b.weights[0].shape];
+  if (ka.length !== 4 || kb.length !== 4) return false;
+  const rest = a.weights.slice(1).every((w, i) => w.shape.join() === b.weights[i + 1].shape.join());
+  return rest && ka[0] === kb[0] && ka[1] === kb[1] && ka[3] === kb[3] && new Set([ka[2], kb[2]]).size === 2 && [ka[2], kb[2]].every((c) => c === 1 || c === 3);
+}
+
 export function transferWeights(
   tf: Tf,
   target: tfTypes.LayersModel,
