@@ -166,20 +166,25 @@ def main():
     p.add_argument("--eval-images")
     p.add_argument("--eval-labels")
     p.add_argument("--eval-n", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu, or cuda for bench/gpu (same model, data and step)")
     a = p.parse_args()
+    device = torch.device(a.device)
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(42)
     x, y = load(a.images, a.labels, a.n, a.size, a.channels)
     model = MODELS[a.model](a.channels, a.classes)
     init_like_engine(model)
+    model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
     batch = a.batch
 
     def step(start):
-        xb = to_tensor(x[start : start + batch])
-        yb = torch.from_numpy(y[start : start + batch])
+        # Host -> device copy included, as the engine uploads each batch too; loss.item() below
+        # waits for the device, so the step's wall time is the GPU's.
+        xb = to_tensor(x[start : start + batch]).to(device)
+        yb = torch.from_numpy(y[start : start + batch]).to(device)
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(model(xb), yb)
         loss.backward()
@@ -191,7 +196,7 @@ def main():
         out = []
         with torch.no_grad():
             for s in range(0, len(xs), batch):
-                out.append(torch.softmax(model(to_tensor(xs[s : s + batch])), 1))
+                out.append(torch.softmax(model(to_tensor(xs[s : s + batch]).to(device)), 1).cpu())
         model.train()
         return torch.cat(out)
 
@@ -199,6 +204,7 @@ def main():
         "side": "pytorch",
         "torch_version": torch.__version__,
         "threads": torch.get_num_threads(),
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "model": a.model,
         "batch": batch,
         "input": f"{a.channels}x{a.size}x{a.size}",

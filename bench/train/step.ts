@@ -12,6 +12,8 @@ type Tf = typeof tfTypes;
 export interface Stepper {
   /** Trains on images [start, start + batch) of the set in file order; returns the batch loss. */
   step(start: number): number;
+  /** The same step with an asynchronous loss read (GPU backends cannot read synchronously in Node). */
+  stepAsync(start: number): Promise<number>;
   pre: Preprocessor;
   dispose(): void;
 }
@@ -24,24 +26,36 @@ export function makeStepper(tf: Tf, net: tfTypes.LayersModel, set: ImageSet, cla
   const n = set.labels.length;
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const { height, width, channels } = set;
+  /** One optimizer step on a batch; returns its loss, still on the backend. */
+  const lossOf = (start: number): tfTypes.Scalar => {
+    const end = Math.min(n, start + batch);
+    const b = buildBatch(set, order, start, end, classes, pre);
+    const xs = tf.tensor4d(b.x, [b.size, height, width, channels]);
+    const ys = tf.tensor2d(b.y, [b.size, classes]);
+    const cost = optimizer.minimize(
+      () => {
+        const probs = net.apply(xs, { training: true }) as tfTypes.Tensor;
+        const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
+        return tf.neg(tf.mean(tf.sum(tf.mul(ys, tf.log(clipped)), 1))) as tfTypes.Scalar;
+      },
+      true,
+      trainable,
+    ) as tfTypes.Scalar;
+    tf.dispose([xs, ys]);
+    return cost;
+  };
   return {
     pre,
     step(start) {
-      const end = Math.min(n, start + batch);
-      const b = buildBatch(set, order, start, end, classes, pre);
-      const xs = tf.tensor4d(b.x, [b.size, height, width, channels]);
-      const ys = tf.tensor2d(b.y, [b.size, classes]);
-      const cost = optimizer.minimize(
-        () => {
-          const probs = net.apply(xs, { training: true }) as tfTypes.Tensor;
-          const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
-          return tf.neg(tf.mean(tf.sum(tf.mul(ys, tf.log(clipped)), 1))) as tfTypes.Scalar;
-        },
-        true,
-        trainable,
-      ) as tfTypes.Scalar;
+      const cost = lossOf(start);
       const loss = cost.dataSync()[0];
-      tf.dispose([xs, ys, cost]);
+      cost.dispose();
+      return loss;
+    },
+    async stepAsync(start) {
+      const cost = lossOf(start);
+      const loss = (await cost.data())[0];
+      cost.dispose();
       return loss;
     },
     dispose() {
