@@ -105,16 +105,16 @@ test('classification export and prune on webgpu write the same files as on cpu',
   assert.equal(report('webgpu'), report('cpu'));
 });
 
-test('detectnet_v2 train (from a pretrained detector with a new class), evaluate, inference and export on webgpu match cpu', { skip }, () => {
+test('detectnet_v2 train (from a pretrained detector with a new class), evaluate, inference, export, prune and re-train on webgpu match cpu', { skip }, () => {
   const root = join(work, 'kitti');
   const scenes = writeDetectionScenes(root, { count: 16, width: 64, height: 64, seed: 5, classes: [1, 8], minObjects: 1, maxObjects: 2, minSize: 20, maxSize: 40 });
   const classes = scenes.classNames;
   writeFileSync(join(work, 'convert.txt'), datasetConvertSpec({ root, valSplit: 25, shards: 1 }));
   let r = runEngine(['detectnet_v2', 'dataset_convert', '-d', join(work, 'convert.txt'), '-o', join(work, 'tfrecords', 'scenes')]);
   assert.equal(r.code, 0, r.stderr);
-  const trainSpec = (name: string, o: { classes: string[]; pretrained?: string }) => {
+  const trainSpec = (name: string, o: { classes: string[]; pretrained?: string; loadGraph?: boolean }) => {
     const path = join(work, name);
-    writeFileSync(path, detectTrainSpec({ classes: o.classes, width: 64, height: 64, layers: 10, epochs: 1, batch: 4, tfrecords: join(work, 'tfrecords', '*'), images: root, firstValidationEpoch: 1, validationPeriod: 1, clustering: 'NMS', pretrained: o.pretrained }));
+    writeFileSync(path, detectTrainSpec({ classes: o.classes, width: 64, height: 64, layers: 10, epochs: 1, batch: 4, tfrecords: join(work, 'tfrecords', '*'), images: root, firstValidationEpoch: 1, validationPeriod: 1, clustering: 'NMS', pretrained: o.pretrained, loadGraph: o.loadGraph }));
     return path;
   };
   const base = trainSpec('detect.txt', { classes });
@@ -147,4 +147,16 @@ test('detectnet_v2 train (from a pretrained detector with a new class), evaluate
 
   both((b) => ['detectnet_v2', 'export', '-m', pretrained, '-o', join(work, b, 'detect-export', 'model.onnx')]);
   assert.ok(readFileSync(join(work, 'webgpu', 'detect-export', 'model.onnx')).equals(readFileSync(join(work, 'cpu', 'detect-export', 'model.onnx'))), 'ONNX files are byte-identical');
+
+  // Prune (heads kept whole) and re-train the pruned graph: same kept filters, same losses.
+  both((b) => ['detectnet_v2', 'prune', '-e', base, '-m', pretrained, '-o', join(work, b, 'detect-pruned'), '-pth', '0.9', '-nf', '4', '-pg', '4']);
+  const prunedWeights = (b: string) => readFileSync(join(work, b, 'detect-pruned', 'weights.bin'));
+  assert.ok(prunedWeights('webgpu').equals(prunedWeights('cpu')), 'pruned DetectNet_v2 weights are byte-identical');
+  const params = (b: string) => JSON.parse(readFileSync(join(work, b, 'detect-pruned', 'prune_report.json'), 'utf8')) as { params_before: number; params_after: number };
+  assert.ok(params('cpu').params_after < params('cpu').params_before, 'the detector was pruned');
+  assert.equal(params('webgpu').params_after, params('cpu').params_after);
+  const retrain = trainSpec('detect-retrain.txt', { classes, pretrained: join(work, 'cpu', 'detect-pruned'), loadGraph: true });
+  both((b) => ['detectnet_v2', 'train', '-e', retrain, '-r', out(b, 'detect-retrain'), '--quiet']);
+  const [rc, rg] = [readCsv(join(out('cpu', 'detect-retrain'), 'training.csv')), readCsv(join(out('webgpu', 'detect-retrain'), 'training.csv'))];
+  rc.forEach((row, i) => close(rg[i].loss, row.loss, `re-train epoch ${i + 1} loss`, Math.max(TOLERANCE * Math.abs(row.loss), 1e-6)));
 });
