@@ -1,128 +1,15 @@
-// Does a pretrained Keras file hold the backbone the spec builds? TAO loads pretrained
-// weights by layer name and silently skips what does not match, so a resnet34 file under a
-// resnet18 spec trains from a partial backbone (and a resnet10 file leaves most of a
-// resnet18 fresh) without a word. The engine tells the backbone from the layer names TAO's
-// templates give (`block_1a_conv_1`, `block1_conv1`, `conv_dw_1`, `block_1_project`) and
-// refuses a mismatch before the first epoch, naming both and the fix.
+// The engine's side of the pretrained-backbone check (the check itself lives in the language
+// core, server/src/core/rules/backbone-match.ts, which the editor runs too): the layer names of
+// the models the engine builds, and the refusal before the first epoch.
 import type * as tfTypes from '@tensorflow/tfjs';
-import { PRETRAINED_SLOTS, ngcModelFor } from '../../../server/src/core/rules/ngc-models';
+import { archMismatch, isKerasFile, type ArchCheck } from '../../../server/src/core/rules/backbone-match';
 import { EngineError } from '../tasks/types';
 
-export interface BackboneShape {
-  family: 'resnet' | 'vgg' | 'mobilenet_v1' | 'mobilenet_v2';
-  /** Depth when the layout is a known one (resnet 10/18/34/50/101, vgg 16/19). */
-  depth?: number;
-  /** Blocks (resnet) or convolutions (vgg) per stage, and MobileNet's block count. */
-  layout: number[];
-  /** ResNet 50/101 use three-convolution bottleneck blocks. */
-  bottleneck?: boolean;
-}
-
-const RESNET_DEPTHS: Record<string, number> = { 'basic:1-1-1-1': 10, 'basic:2-2-2-2': 18, 'basic:3-4-6-3': 34, 'bottleneck:3-4-6-3': 50, 'bottleneck:3-4-23-3': 101 };
-const VGG_DEPTHS: Record<string, number> = { '2-2-3-3-3': 16, '2-2-4-4-4': 19 };
-
-/** Count of distinct keys per stage 1..max, from `(stage, key)` pairs. */
-function perStage(pairs: Array<[number, string]>): number[] {
-  const stages = new Map<number, Set<string>>();
-  for (const [s, k] of pairs) stages.set(s, (stages.get(s) ?? new Set()).add(k));
-  const max = Math.max(...stages.keys());
-  return Array.from({ length: max }, (_, i) => stages.get(i + 1)?.size ?? 0);
-}
-
-/** The backbone as far as layer names tell it; undefined for families these names do not mark. */
-export function describeBackbone(layerNames: readonly string[]): BackboneShape | undefined {
-  const resnet = layerNames.map((n) => /^block_(\d)([a-z])_conv_(\d)$/.exec(n)).filter((m): m is RegExpExecArray => !!m);
-  if (resnet.length) {
-    const layout = perStage(resnet.map((m) => [Number(m[1]), m[2]]));
-    const bottleneck = resnet.some((m) => m[3] === '3');
-    return { family: 'resnet', layout, bottleneck, depth: RESNET_DEPTHS[`${bottleneck ? 'bottleneck' : 'basic'}:${layout.join('-')}`] };
-  }
-  const vgg = layerNames.map((n) => /^block(\d)_conv(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => !!m);
-  if (vgg.length) {
-    const layout = perStage(vgg.map((m) => [Number(m[1]), m[2]]));
-    return { family: 'vgg', layout, depth: VGG_DEPTHS[layout.join('-')] };
-  }
-  const v1 = layerNames.filter((n) => /^conv_dw_\d+$/.test(n)).length;
-  if (v1) return { family: 'mobilenet_v1', layout: [v1] };
-  const v2 = layerNames.filter((n) => /^(expanded_conv|block_\d+)_project$/.test(n)).length;
-  if (v2) return { family: 'mobilenet_v2', layout: [v2] };
-  return undefined;
-}
-
-export function backboneLabel(b: BackboneShape): string {
-  if (b.depth) return `${b.family} ${b.depth}`;
-  if (b.family === 'resnet') return `a resnet with ${b.layout.join('-')} ${b.bottleneck ? 'bottleneck' : 'basic'} blocks per stage`;
-  if (b.family === 'vgg') return `a vgg with ${b.layout.join('-')} convolutions per stage`;
-  return `${b.family} (${b.layout[0]} blocks)`;
-}
-
-function sameBackbone(a: BackboneShape, b: BackboneShape): boolean {
-  return a.family === b.family && !!a.bottleneck === !!b.bottleneck && a.layout.join('-') === b.layout.join('-');
-}
-
-/** The arch / depth values that would build `b`, as the spec would write them. */
-function specValues(network: string, b: BackboneShape): string {
-  const slot = PRETRAINED_SLOTS[network];
-  const depthKey = slot?.layers?.split('.').pop() ?? 'n_layers';
-  return b.depth ? `arch: "${b.family}", ${depthKey}: ${b.depth}` : `arch: "${b.family}"`;
-}
-
-export interface ArchCheck {
-  network: 'classification_tf1' | 'detectnet_v2';
-  /** The spec key naming the file, for the message (`pretrained_model_path`). */
-  specKey: string;
-  file: string;
-  fileLayers: readonly string[];
-  specLayers: readonly string[];
-  /** The spec's arch and depth, to name the NGC model that fits. */
-  arch: string;
-  nLayers: number;
-}
-
-/** Why the file does not fit the spec's backbone, or undefined when it does (or cannot be told). */
-export function archMismatch(c: ArchCheck): string | undefined {
-  const spec = describeBackbone(c.specLayers);
-  if (!spec) return undefined;
-  const file = describeBackbone(c.fileLayers);
-  if (file && sameBackbone(file, spec)) return undefined;
-  if (!file) {
-    // A family these names do not mark (darknet, googlenet, efficientnet, ...): a mismatch
-    // only when the file shares no backbone layer with the spec's model, i.e. TAO would load none.
-    const fileSet = new Set(c.fileLayers);
-    const shared = c.specLayers.filter((n) => fileSet.has(n) && /^(conv1|block|conv_)/.test(n));
-    if (shared.length) return undefined;
-  }
-  const fileText = file ? backboneLabel(file) : 'a backbone with none of the spec\'s layer names';
-  const specText = backboneLabel(spec);
-  const extra = file && spec.family === file.family ? layerDifference(c.fileLayers, c.specLayers) : '';
-  const ngc = ngcModelFor(c.network, c.arch, c.nLayers);
-  const fixes = [
-    ngc ? `point ${c.specKey} at ${ngc.file ? `${ngc.folder}/${ngc.file}` : `the .hdf5 in ${ngc.folder}/`} (ngc registry model download-version ${ngc.ref})` : undefined,
-    file ? `set model_config to the file's backbone (${specValues(c.network, file)})` : undefined,
-  ].filter(Boolean);
-  return `${c.specKey} ${c.file} holds ${fileText}, but the spec builds ${specText}${extra}; TAO matches layers by name and would silently train from a partial backbone. Fix: ${fixes.join(', or ') || 'use a pretrained file made for this backbone'}.`;
-}
-
-/** ` (the file has block_1c..., the spec's model lacks them)`: the first few names either way. */
-function layerDifference(fileLayers: readonly string[], specLayers: readonly string[]): string {
-  const isBackbone = (n: string): boolean => /^(block|conv_)/.test(n);
-  const fileSet = new Set(fileLayers.filter(isBackbone));
-  const specSet = new Set(specLayers.filter(isBackbone));
-  const onlyFile = [...fileSet].filter((n) => !specSet.has(n));
-  const onlySpec = [...specSet].filter((n) => !fileSet.has(n));
-  const few = (names: string[]): string => names.slice(0, 3).join(', ') + (names.length > 3 ? `, ... (${names.length})` : '');
-  const parts = [onlyFile.length ? `the file has ${few(onlyFile)}, which the spec's model lacks` : '', onlySpec.length ? `the spec's model has ${few(onlySpec)}, which the file lacks` : ''].filter(Boolean);
-  return parts.length ? ` (${parts.join('; ')})` : '';
-}
+export { archMismatch, backboneLabel, describeBackbone, isKerasFile, type ArchCheck, type BackboneShape } from '../../../server/src/core/rules/backbone-match';
 
 /** Layers that carry weights: the ones a pretrained file can fill. */
 export function weightedLayerNames(model: tfTypes.LayersModel): string[] {
   return model.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
-}
-
-/** Keras files (NGC's backbones, TAO's checkpoints) are the ones TAO itself would load partly. */
-export function isKerasFile(path: string): boolean {
-  return /\.(hdf5|h5)$/i.test(path);
 }
 
 /** Refuses, before training, a Keras file whose backbone is not the spec's. */
