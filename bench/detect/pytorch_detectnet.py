@@ -112,7 +112,8 @@ class DetectNetV2(nn.Module):
             for b in range(count):
                 stride = 2 if b == 0 and not (stage == 0 and self.pool) and stage != 3 else 1
                 width = WIDTHS[stage]
-                project = m["all_projections"] or stride != 1 or width != channels
+                # TAO's template projects the shortcut of every stage's first block.
+                project = m["all_projections"] or b == 0
                 blocks.append(BasicBlock(channels, width, stride, project, m, "block_%d%s" % (stage + 1, chr(97 + b)), self.tao))
                 channels = width
         self.blocks = nn.Sequential(*blocks)

@@ -76,7 +76,8 @@ class ResNet18(nn.Module):
         for stage, width in enumerate([64, 128, 256, 512]):
             for b in range(2):
                 stride = 2 if b == 0 and stage > 0 else 1
-                layers.append(BasicBlock(cin, width, stride, stride != 1 or cin != width))
+                # TAO's template projects the shortcut of every stage's first block.
+                layers.append(BasicBlock(cin, width, stride, b == 0))
                 cin = width
         self.features = nn.Sequential(*layers)
         self.fc = nn.Linear(512, classes)

@@ -65,7 +65,7 @@ test('spec defaults follow TAO and repeated fields become lists', () => {
   assert.deepEqual(config.train.reg, { type: 'L2', scope: ['Conv2D', 'Dense'], weightDecay: 5e-5 });
   assert.equal(config.train.preprocessMode, 'caffe');
   assert.equal(config.eval.topK, 5);
-  const bad = buildConfig({ model_config: { arch: 'squeezenet' } });
+  const bad = buildConfig({ model_config: { arch: 'byom' } });
   assert.equal(bad.problems.length, 1);
   assert.match(bad.problems[0].message, /valid for TAO but not supported by the local engine/);
 });

@@ -145,7 +145,7 @@ test('trigger characters: values after `key: `, nothing for spaces in indentatio
   assert.deepEqual(run('train:\n  precision: |\n', ' ', '/specs/dino.yaml'), ['fp16', 'fp32', 'bf16']);
   assert.deepEqual(run('train:\n  |\n', ' ', '/specs/dino.yaml'), []);
   assert.deepEqual(run('model_config {\n  resize_interpolation_method:|\n}\n', ':'), ['BILINEAR', 'BICUBIC']);
-  assert.deepEqual(run('model_config {\n  arch: "resnet"\n  n_layers:| 18\n}\n', ':'), []);
+  assert.deepEqual(run('model_config {\n  arch: "resnet"\n  dropout:| 0.5\n}\n', ':'), []);
   assert.deepEqual(run('# tao: network=|\n', '='), ['bpnet', 'classification_tf1', 'dino']);
   assert.deepEqual(run('a = |\n', '='), []);
 });
@@ -160,4 +160,13 @@ test('container paths: listed through TAO mounts, mount points offered', () => {
   assert.deepEqual(labels(inside), ['train/']);
   const root = complete(at('train_config {\n  train_dataset_path: "/|"\n}\n').doc, at('train_config {\n  train_dataset_path: "/|"\n}\n').position, { directories: reader }).items;
   assert.deepEqual(root.map((i) => `${i.label} ${i.detail}`), ['home/ folder', 'workspace/ container folder, mounted from /host/exp']);
+});
+
+test('n_layers: the depths the spec\'s arch comes in, and no default depth for fixed-depth archs', () => {
+  const depthItems = (arch: string) => labels(items(`model_config {\n  arch: "${arch}"\n  n_layers: |\n}\n`));
+  assert.deepEqual(depthItems('darknet'), ['19', '53']);
+  assert.deepEqual(depthItems('cspdarknet'), ['19', '53']);
+  assert.deepEqual(depthItems('resnet'), ['10', '18', '34', '50', '101']);
+  assert.deepEqual(depthItems('cspdarknet_tiny'), [], 'a fixed-depth arch gets no n_layers value (not even the default 18)');
+  assert.deepEqual(labels(items('model_config {\n  n_layers: |\n}\n')), ['10', '18', '34', '50', '101'], 'arch unset is resnet');
 });

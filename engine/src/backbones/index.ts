@@ -7,10 +7,18 @@ import { BuildContext, type SymT } from './context';
 import { buildResnet } from './resnet';
 import { buildVgg } from './vgg';
 import { buildMobilenetV1, buildMobilenetV2 } from './mobilenet';
+import { EFFICIENTNET_VARIANTS, buildEfficientNet } from './efficientnet';
+import { buildGoogLeNet } from './googlenet';
+import { buildSqueezeNet } from './squeezenet';
+import { buildAlexNet } from './alexnet';
+import { buildDarknet } from './darknet';
+import { buildCspDarknet } from './cspdarknet';
+import { buildCspDarknetTiny } from './cspdarknet-tiny';
 
 export type { BackboneConfig } from './config';
 export { BuildContext, type SymT } from './context';
 export { applyFreezing } from './freeze';
+export { registerBackboneLayers } from './split-layer';
 
 /** Options that differ between the networks using a backbone. */
 export interface BackboneOptions {
@@ -28,6 +36,14 @@ const BUILDERS: Record<string, Builder> = {
   vgg: buildVgg,
   mobilenet_v1: buildMobilenetV1,
   mobilenet_v2: buildMobilenetV2,
+  // One builder for B0..B7: the arch name picks the width/depth coefficients.
+  ...Object.fromEntries(Object.keys(EFFICIENTNET_VARIANTS).map((name) => [name, buildEfficientNet])),
+  googlenet: buildGoogLeNet,
+  squeezenet: buildSqueezeNet,
+  alexnet: buildAlexNet,
+  darknet: buildDarknet,
+  cspdarknet: buildCspDarknet,
+  cspdarknet_tiny: buildCspDarknetTiny,
 };
 
 /**
@@ -41,6 +57,13 @@ export const ARCH_SPELLINGS: Readonly<Record<string, { arch: string; depth?: num
   vgg19: { arch: 'vgg', depth: 19 },
   mobilenet_v1: { arch: 'mobilenet_v1' },
   mobilenet_v2: { arch: 'mobilenet_v2' },
+  ...Object.fromEntries(Object.keys(EFFICIENTNET_VARIANTS).map((name) => [name, { arch: name }])),
+  googlenet: { arch: 'googlenet' },
+  squeezenet: { arch: 'squeezenet' },
+  alexnet: { arch: 'alexnet' },
+  darknet: { arch: 'darknet' },
+  cspdarknet: { arch: 'cspdarknet' },
+  cspdarknet_tiny: { arch: 'cspdarknet_tiny' },
 };
 
 /** Architectures the engine can build (model_config.arch values). */

@@ -268,6 +268,19 @@ class Converter {
         const onnxAxis = rank === 4 ? [0, 2, 3, 1][axis] : axis;
         return { name: b.node('Concat', g.inputs.map((_, i) => this.input(g, i).name), g.name, { axis: onnxAxis }), rank };
       }
+      case 'Split': {
+        // TAO's Split (CSPDarkNet-tiny): one equal group of channels, which is axis 1 in NCHW.
+        const channels = Number(this.inShape(g)[this.inShape(g).length - 1]);
+        const groups = Number(g.config.groups);
+        const size = channels / groups;
+        const begin = size * Number(g.config.group_id);
+        const axis = x!.rank === 4 ? 1 : x!.rank - 1;
+        if (this.opts.opset < 10) return { name: b.node('Slice', [x!.name], g.name, { starts: [begin], ends: [begin + size], axes: [axis] }), rank: x!.rank };
+        const starts = b.int64Const(`${g.name}/starts`, [begin]);
+        const ends = b.int64Const(`${g.name}/ends`, [begin + size]);
+        const axes = b.int64Const(`${g.name}/axes`, [axis]);
+        return { name: b.node('Slice', [x!.name, starts, ends, axes], g.name), rank: x!.rank };
+      }
       case 'MaxPooling2D': case 'AveragePooling2D': {
         const kernel = pair(g.config.pool_size, 2);
         const strides = pair(g.config.strides ?? g.config.pool_size, 2);
@@ -289,6 +302,11 @@ class Converter {
       }
       case 'Reshape': {
         const target = (g.config.target_shape as number[]).map(Number);
+        if (x!.rank === 2 && target.length === 3 && target[0] === 1 && target[1] === 1) {
+          // [N, C] -> NHWC [N, 1, 1, C] (squeeze-excitation) is NCHW [N, C, 1, 1]: one Reshape
+          // and no transposes, so the SE gates broadcast over H x W in the following Mul.
+          return { name: b.node('Reshape', [x!.name, b.int64Const(`${g.name}/shape`, [0, -1, 1, 1])], g.name), rank: 4 };
+        }
         const nhwc = x!.rank === 4 ? b.node('Transpose', [x!.name], b.unique(`${g.name}/to_nhwc`), { perm: [0, 2, 3, 1] }) : x!.name;
         // 0 copies the batch dimension, so the same graph works for any batch size.
         const shape = b.int64Const(`${g.name}/shape`, [0, ...target]);

@@ -11,6 +11,7 @@ import { float32ToHalfBytes } from './float16';
 import { assertReadableKerasFile, isKerasModelPath } from './hdf5/model-file';
 // h5wasm itself loads only when a Keras file is read or written (hdf5/h5.ts).
 import { readKerasModel } from './hdf5/keras-model';
+import { registerBackboneLayers } from '../backbones/split-layer';
 
 type Tf = typeof tfTypes;
 
@@ -146,6 +147,7 @@ export async function loadModel(tf: Tf, path: string): Promise<LoadedModel> {
     for (const p of group.paths) buffers.push(readFileSync(join(dir, p)));
   }
   const weightData = toBytes(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)).buffer as ArrayBuffer;
+  registerBackboneLayers(tf); // the engine's own layers (CSPDarkNet-tiny's Split) must be known first
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
   return { model, metadata: (json.userDefinedMetadata ?? {}) as EngineModelMetadata, dir };
 }

@@ -164,6 +164,12 @@ export function planPruning(graph: LayerGraph, opts: PruneOptions): PrunePlan {
       out = first;
     } else if (cls === 'Concatenate' && isLastAxis(g) && ins.every((l) => l.spatial === 1)) {
       out = { segs: ins.flatMap((l) => l.segs), spatial: 1 };
+    } else if (cls === 'Split') {
+      // TAO's pruner refuses a pruned layer before a Split (its makenet/YOLO prune scripts
+      // force-exclude `<block>_conv_0`): the producer keeps every channel, so the half the
+      // Split hands on is unchanged too.
+      fix(ins[0], `${g.name} (Split) needs its input whole`);
+      out = single(channelsOf(g), g.name, `${g.name} (Split) output`);
     } else if (cls === 'Flatten') {
       const inShape = graph.byName.get(g.inputs[0])!.outputShape;
       const positions = inShape.slice(1, -1).reduce<number>((a, d) => a * (d ?? NaN), 1);
@@ -173,6 +179,10 @@ export function planPruning(graph: LayerGraph, opts: PruneOptions): PrunePlan {
       } else {
         out = { segs: ins[0].segs, spatial: ins[0].spatial * positions };
       }
+    } else if (cls === 'Reshape' && isChannelUnsqueeze(g, ins[0])) {
+      // Squeeze-excitation's (1, 1, C) reshape of pooled channels: TAO's pruner lets a Reshape
+      // with a free (-1) channel dimension follow pruned layers; the rebuild rewrites C.
+      out = ins[0];
     } else {
       // Reshape, Permute and anything unknown: channels cannot be followed through it.
       for (const l of ins) fix(l, `${g.name} (${cls}) cannot follow pruned channels`);
@@ -238,6 +248,15 @@ export function planPruning(graph: LayerGraph, opts: PruneOptions): PrunePlan {
     });
   }
   return { layers, groups };
+}
+
+/** A Reshape of a [N, C] tensor to [N, 1, ..., 1, C] (or -1 for C): channels stay the last axis. */
+function isChannelUnsqueeze(g: GraphLayer, input: Layout): boolean {
+  const target = (g.config.target_shape as number[] | undefined)?.map(Number);
+  if (!target || target.length === 0 || input.spatial !== 1) return false;
+  const channels = input.segs.reduce((n, s) => n + s.size, 0);
+  const last = target[target.length - 1];
+  return target.slice(0, -1).every((d) => d === 1) && (last === -1 || last === channels);
 }
 
 function isLastAxis(g: GraphLayer): boolean {

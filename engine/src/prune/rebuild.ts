@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LayerGraph, UnsupportedModelError, namedWeights } from './graph';
 import { LayerPlan, PrunePlan } from './plan';
+import { registerBackboneLayers } from '../backbones/split-layer';
 
 type LayerJson = { class_name: string; config: Record<string, unknown> };
 
@@ -18,7 +19,10 @@ function topologyLayers(topology: Record<string, unknown>): LayerJson[] {
 function gather(t: tf.Tensor, keep: number[] | null, axis: number): tf.Tensor {
   // Clone when nothing is cut: getWeights() hands out the live variables, which the caller disposes.
   if (!keep) return t.clone();
-  return tf.gather(t, tf.tensor1d(keep, 'int32'), axis);
+  // wasm's GatherV2 computes in rank 4 and reshapes, so the result shares a rank-4 buffer, and
+  // wasm's FusedConv2D reads a bias' rank from that buffer ("rank-1 bias but got rank 4"):
+  // an element-wise op gives the slice a buffer of its own shape.
+  return tf.mul(tf.gather(t, tf.tensor1d(keep, 'int32'), axis), 1);
 }
 
 /** Weight tensors of the pruned layer, in the layer's own weight order. */
@@ -63,7 +67,15 @@ export async function rebuildPruned(model: tf.LayersModel, graph: LayerGraph, pl
     if (!p || !p.outKeep) continue;
     if (lj.class_name === 'Conv2D' || lj.class_name === 'SeparableConv2D') lj.config.filters = p.outKeep.length;
     else if (lj.class_name === 'Dense') lj.config.units = p.outKeep.length;
+    else if (lj.class_name === 'Reshape') {
+      // Only channel unsqueezes (squeeze-excitation) reach here pruned; their last axis shrinks.
+      const target = [...(lj.config.target_shape as number[])];
+      if (target[target.length - 1] !== -1) target[target.length - 1] = p.outKeep.length;
+      lj.config.target_shape = target;
+    }
   }
+  // The topology may hold the engine's own layers (CSPDarkNet-tiny's Split).
+  registerBackboneLayers(tf);
   const pruned = await tf.models.modelFromJSON({ modelTopology: topology } as tf.io.ModelJSON as never);
   for (const g of graph.layers) {
     if (g.layer.weights.length === 0) continue;

@@ -8,7 +8,8 @@
 //   - names Keras 2.2.4 does not know: tfjs writes `Activation(relu6)`, Keras has no such
 //     activation; TAO's MobileNets use `ReLU(max_value=6)`, which both understand.
 //   - TAO's custom layers (CUSTOM_OBJS in nvidia_tao_tf1/cv/common/utils.py) have no tfjs
-//     implementation: they are refused by name.
+//     implementation: they are refused by name. Split (CSPDarkNet-tiny) is the exception: the
+//     engine implements it (backbones/split-layer.ts) on the channel axis of either layout.
 // Pure JSON, no TensorFlow: the reader, the writer and tests use it alike.
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -44,7 +45,7 @@ const LAYOUT_BOUND = new Set(['Reshape', 'Permute', 'Lambda']);
 /** Custom layer class names TAO registers (CUSTOM_OBJS) that tfjs cannot build. */
 export const TAO_CUSTOM_LAYERS = new Set([
   'CropAndResize', 'NmsInputs', 'OutputParser', 'Proposal', 'ProposalTarget', 'TFReshape', 'PriorProbability',
-  'RetinaAnchorBoxes', 'AnchorBoxes', 'YOLOAnchorBox', 'BBoxPostProcessingLayer', 'Split', 'QDQ', 'QuantizedConv2D',
+  'RetinaAnchorBoxes', 'AnchorBoxes', 'YOLOAnchorBox', 'BBoxPostProcessingLayer', 'QDQ', 'QuantizedConv2D',
   'QuantizedDepthwiseConv2D', 'QuantizedDense',
 ]);
 
@@ -74,6 +75,15 @@ export function changeLayout(model: ModelJson, to: Layout): ModelJson {
   const from: Layout = to === 'channels_first' ? 'channels_last' : 'channels_first';
   for (const layer of out.config.layers) {
     const cfg = layer.config;
+    const unsqueezed = layer.class_name === 'Reshape' ? unsqueezeChannels(cfg.target_shape, from) : undefined;
+    if (unsqueezed !== undefined) {
+      // Squeeze-excitation's reshape of pooled channels to a 1x1 map: the channel count moves
+      // to the layout's channel axis. TAO writes it as -1, which tfjs cannot infer on a
+      // symbolic batch, so NHWC gets the count from the layers before it.
+      const c = unsqueezed === -1 && to === 'channels_last' ? channelsBefore(out, layer) : unsqueezed;
+      cfg.target_shape = to === 'channels_first' ? [c, 1, 1] : [1, 1, c];
+      continue;
+    }
     if (LAYOUT_BOUND.has(layer.class_name)) {
       throw new Error(`layer ${layer.name ?? cfg.name} (${layer.class_name}) depends on the ${from} layout and cannot be converted to ${to}`);
     }
@@ -87,6 +97,41 @@ export function changeLayout(model: ModelJson, to: Layout): ModelJson {
     }
   }
   return out;
+}
+
+/** X of a (1, 1, X) target in channels_last or (X, 1, 1) in channels_first; undefined otherwise. */
+function unsqueezeChannels(target: Json, from: Layout): number | undefined {
+  if (!Array.isArray(target) || target.length !== 3 || !target.every((d) => typeof d === 'number')) return undefined;
+  const dims = target as number[];
+  const [c, ones] = from === 'channels_last' ? [dims[2], dims.slice(0, 2)] : [dims[0], dims.slice(1)];
+  return ones.every((d) => d === 1) ? c : undefined;
+}
+
+/** First inbound layer name of a layer (Keras and tfjs: [[[name, node, tensor, kwargs], ...]]). */
+function firstInbound(layer: LayerJson): string | undefined {
+  const nodes = layer.inbound_nodes;
+  if (!Array.isArray(nodes) || !Array.isArray(nodes[0]) || !Array.isArray(nodes[0][0])) return undefined;
+  const name = nodes[0][0][0];
+  return typeof name === 'string' ? name : undefined;
+}
+
+/**
+ * Channel count reaching a layer: walk back through channel-preserving layers (BN,
+ * activations, pooling, depthwise convs, padding) to the conv or dense that sets it.
+ */
+function channelsBefore(model: ModelJson, layer: LayerJson): number {
+  const byName = new Map(model.config.layers.map((l) => [String(l.name ?? l.config.name), l]));
+  let current: LayerJson | undefined = layer;
+  for (let steps = 0; current && steps < model.config.layers.length; steps++) {
+    const name = firstInbound(current);
+    current = name === undefined ? undefined : byName.get(name);
+    if (!current) break;
+    const cfg = current.config;
+    if (typeof cfg.filters === 'number') return cfg.filters;
+    if (typeof cfg.units === 'number') return cfg.units;
+    if (['Concatenate', 'Reshape', 'Flatten', 'Permute', 'Lambda', 'InputLayer'].includes(current.class_name)) break;
+  }
+  throw new Error(`layer ${String(layer.name ?? layer.config.name)} (Reshape): cannot tell its channel count for channels_last`);
 }
 
 /** tfjs -> Keras 2.2.4 (TAO's containers): channels_first, and class names Keras knows. */

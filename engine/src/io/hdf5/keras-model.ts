@@ -7,6 +7,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { fromKerasConfig, toKerasConfig, type ModelJson } from './keras-config';
 import { readKerasFile, writeKerasFile, type KerasFile, type KerasWeight } from './keras-file';
 import { modelWeights, readToHost } from '../../backend/read';
+import { registerBackboneLayers } from '../../backbones/split-layer';
 
 type Tf = typeof tfTypes;
 
@@ -71,6 +72,8 @@ export async function readKerasModel(tf: Tf, path: string): Promise<KerasModel> 
     throw new Error('the file has weights but no model_config (it was saved with save_weights); save the whole model (model.save) or use it as pretrained_model_path');
   }
   const topology = fromKerasConfig(file.modelConfig);
+  // TAO's Split (CSPDarkNet-tiny) is a custom layer the engine implements.
+  registerBackboneLayers(tf);
   const model = await tf.models.modelFromJSON({ modelTopology: topology } as never);
   try {
     for (const layer of model.layers) {

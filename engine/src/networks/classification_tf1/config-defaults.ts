@@ -5,6 +5,7 @@ import type { ClassificationConfig, LrConfig, ModelConfig, OptimizerConfig, Trai
 
 import { Reader, obj, type Obj, type PathProblem } from '../../spec/reader';
 import { ARCH_SPELLINGS } from '../../backbones/index';
+import { depthProblem, minInputSize } from '../../backbones/depths';
 
 export type { PathProblem };
 
@@ -25,8 +26,8 @@ function modelConfig(r: Reader, m: Obj): ModelConfig {
     r.problems.push({
       path: 'model_config.arch',
       message: known
-        ? `arch "${rawArch}" is valid for TAO but not supported by the local engine (supported: resnet, vgg, mobilenet_v1, mobilenet_v2)`
-        : `unknown arch "${rawArch}" (supported: resnet, vgg, mobilenet_v1, mobilenet_v2)`,
+        ? `arch "${rawArch}" is valid for TAO but not supported by the local engine (supported: ${Object.keys(ARCH_ALIASES).join(', ')})`
+        : `unknown arch "${rawArch}" (supported: ${Object.keys(ARCH_ALIASES).join(', ')})`,
     });
   }
   const size = r.str(m, 'input_image_size', '3,224,224');
@@ -47,9 +48,17 @@ function modelConfig(r: Reader, m: Obj): ModelConfig {
     if (kv.key !== undefined) params[String(kv.key)] = Number(kv.value);
   }
   const interp = r.str(m, 'resize_interpolation_method', 'BILINEAR').toUpperCase();
+  // TAO reads an unset n_layers as 18, which darknet/cspdarknet do not come in: said here, not mid-build.
+  const nLayers = r.num(m, 'n_layers', 'model_config', alias?.depth ?? 18);
+  const badDepth = alias ? depthProblem(alias.arch, nLayers) : undefined;
+  if (badDepth) r.problems.push({ path: 'model_config.n_layers', message: `n_layers ${nLayers} does not exist: ${badDepth}` });
+  const minSize = alias ? minInputSize(alias.arch) : 0;
+  if (Math.min(height, width) < minSize) {
+    r.problems.push({ path: 'model_config.input_image_size', message: `${alias!.arch} needs input_image_size height and width of at least ${minSize} (its last block pools a 2x2 map), got "${size}"` });
+  }
   return {
     arch: alias?.arch ?? rawArch,
-    nLayers: r.num(m, 'n_layers', 'model_config', alias?.depth ?? 18),
+    nLayers,
     channels: channels as 1 | 3,
     height,
     width,
@@ -64,7 +73,9 @@ function modelConfig(r: Reader, m: Obj): ModelConfig {
     dropout: r.num(m, 'dropout', 'model_config', 0),
     bnMomentum: r.num(bn, 'momentum', 'model_config.batch_norm_config', 0.9),
     bnEpsilon: r.num(bn, 'epsilon', 'model_config.batch_norm_config', 1e-3),
-    activation: r.str(act, 'activation_type', 'relu').toLowerCase(),
+    // TAO's EfficientNet template turns an unset activation_type into swish; the others use relu.
+    // CSPDarkNet's conv unit maps anything but mish/relu (the unset "" included) to LeakyReLU.
+    activation: r.str(act, 'activation_type', rawArch.startsWith('efficientnet') ? 'swish' : rawArch.startsWith('cspdarknet') ? 'leaky_relu' : 'relu').toLowerCase(),
     activationParams: params,
   };
 }

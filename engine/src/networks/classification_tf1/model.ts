@@ -4,6 +4,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
 import { BuildContext, applyFreezing, buildBackbone, type SymT } from '../../backbones';
+import { backboneDepths } from '../../backbones/depths';
 
 type Tf = typeof tfTypes;
 
@@ -33,7 +34,7 @@ export function buildClassifier(tf: Tf, cfg: ModelConfig, numClasses: number, se
       kernelInitializer: tf.initializers.glorotUniform({ seed: c.nextSeed() }) as never,
     })
     .apply(x) as SymT;
-  const model = tf.model({ inputs: input, outputs: out, name: `${cfg.arch}${cfg.arch === 'resnet' || cfg.arch === 'vgg' ? cfg.nLayers : ''}` });
+  const model = tf.model({ inputs: input, outputs: out, name: `${cfg.arch}${backboneDepths(cfg.arch) ? cfg.nLayers : ''}` });
   applyFreezing(model, cfg, c.blockOf);
   return { model, blockOf: c.blockOf };
 }

@@ -26,6 +26,7 @@ import { betaSym, mixSeed, mulberry32, seedMathRandom, shuffleInPlace } from '..
 import { resolveSpecPath } from '../../util/paths';
 import { Progress } from '../../util/progress';
 import { timedelta, type StatusEvent } from '../../util/status';
+import { backboneDepths } from '../../backbones/depths';
 
 type Tf = typeof tfTypes;
 
@@ -116,7 +117,8 @@ export async function runTraining(ctx: TaskContext<ClassificationConfig>, opts: 
     inputImageSize: `${m.channels},${m.height},${m.width}`,
     preprocessMode: t.preprocessMode,
     imageMean: t.imageMean,
-    arch: m.arch === 'resnet' || m.arch === 'vgg' ? `${m.arch}${m.nLayers}` : m.arch,
+    // resnet18, darknet53, ...: families with several depths carry theirs (TAO's model names do).
+    arch: backboneDepths(m.arch) ? `${m.arch}${m.nLayers}` : m.arch,
     ...(prunedSource ? { pruned: prunedSource } : {}),
   };
   const stepsPerEpoch = Math.ceil(train.labels.length / t.batchSize);

@@ -5,6 +5,7 @@ import type { BackboneConfig } from '../../backbones/config';
 import type { LrConfig, OptimizerConfig, RegConfig } from '../../train/config';
 import { Reader, obj, type Obj, type PathProblem } from '../../spec/reader';
 import { ARCH_SPELLINGS } from '../../backbones/index';
+import { depthProblem } from '../../backbones/depths';
 import type { Plain } from '../../spec/plain';
 import { augmentationConfigFromPlain, type DetectionAugmentConfig } from '../../data/detection-augment';
 
@@ -151,15 +152,21 @@ const TAO_ARCHS = ['resnet', 'vgg', 'vgg16', 'vgg19', 'googlenet', 'mobilenet_v1
 
 function modelConfig(r: Reader, m: Obj, pre: Obj): DetectnetModelConfig {
   const rawArch = r.str(m, 'arch', 'resnet').toLowerCase();
-  const alias = ARCHS[rawArch];
+  // The backbone library builds more than TAO's DetectNet_v2 offers (cspdarknet, alexnet, ...):
+  // only DetectNet_v2's own archs resolve.
+  const alias = TAO_ARCHS.includes(rawArch) ? ARCHS[rawArch] : undefined;
+  const supported = TAO_ARCHS.filter((a) => ARCHS[a]).join(', ');
   if (!alias) {
     r.problems.push({
       path: 'model_config.arch',
       message: TAO_ARCHS.includes(rawArch)
-        ? `arch "${rawArch}" is valid for TAO but not built by the local engine yet (supported: resnet, vgg, mobilenet_v1, mobilenet_v2)`
-        : `unknown arch "${rawArch}" (supported: resnet, vgg, mobilenet_v1, mobilenet_v2)`,
+        ? `arch "${rawArch}" is valid for TAO but not built by the local engine yet (supported: ${supported})`
+        : `unknown arch "${rawArch}" for DetectNet_v2 (supported: ${supported})`,
     });
   }
+  const nLayers = r.num(m, 'num_layers', 'model_config', alias?.depth ?? 18);
+  const badDepth = alias ? depthProblem(alias.arch, nLayers) : undefined;
+  if (badDepth) r.problems.push({ path: 'model_config.num_layers', message: `num_layers ${nLayers} does not exist: ${badDepth}` });
   const bbox = obj(obj(m.objective_set).bbox);
   const width = r.num(pre, 'output_image_width', 'augmentation_config.preprocessing', 960);
   const height = r.num(pre, 'output_image_height', 'augmentation_config.preprocessing', 544);
@@ -174,14 +181,15 @@ function modelConfig(r: Reader, m: Obj, pre: Obj): DetectnetModelConfig {
   const freezeBlocks = r.nums(m, 'freeze_blocks');
   return {
     arch: alias?.arch ?? rawArch,
-    nLayers: r.num(m, 'num_layers', 'model_config', alias?.depth ?? 18),
+    nLayers,
     channels: (channels === 1 ? 1 : 3) as 1 | 3,
     height,
     width,
     resizeInterpolation: 'BILINEAR',
     retainHead: false,
     useBatchNorm: r.bool(m, 'use_batch_norm', 'model_config'),
-    useBias: true,
+    // TAO's DetectNet_v2 leaves use_bias at each template's default: ResNet's True, DarkNet's False.
+    useBias: alias?.arch !== 'darknet',
     usePooling: r.bool(m, 'use_pooling', 'model_config'),
     allProjections: r.bool(m, 'all_projections', 'model_config'),
     freezeBn: r.bool(m, 'freeze_bn', 'model_config'),

@@ -22,6 +22,7 @@ export const CLASSIFICATION_BLOCKS: Record<string, [number, number]> = {
   googlenet: [0, 7],
   darknet: [0, 5],
   cspdarknet: [0, 5],
+  cspdarknet_tiny: [0, 5],
   efficientnet: [0, 7],
   squeezenet: [0, 9],
   alexnet: [0, 5],
@@ -29,6 +30,23 @@ export const CLASSIFICATION_BLOCKS: Record<string, [number, number]> = {
 
 export function archFamily(arch: string): string {
   return arch.startsWith('efficientnet') ? 'efficientnet' : arch;
+}
+
+/** Where each network keeps its backbone's arch and depth (DetectNet_v2 calls it num_layers). */
+const DEPTH_KEYS: Record<string, { arch: string; depth: string; defaultArch: string }> = {
+  classification_tf1: { arch: 'model_config.arch', depth: 'model_config.n_layers', defaultArch: 'resnet' },
+  detectnet_v2: { arch: 'model_config.arch', depth: 'model_config.num_layers', defaultArch: 'resnet' },
+};
+
+/**
+ * The depths the spec's arch comes in when `keyPath` is the network's depth key, so completion
+ * offers only pairs that exist; `[]` when the arch has one fixed depth, undefined elsewhere.
+ */
+export function depthChoices(network: string | undefined, root: Parameters<typeof textAt>[0], keyPath: string): number[] | undefined {
+  const keys = network ? DEPTH_KEYS[network] : undefined;
+  if (!keys || keys.depth !== keyPath) return undefined;
+  const arch = textAt(root, keys.arch)?.value ?? keys.defaultArch;
+  return CLASSIFICATION_DEPTHS[archFamily(arch)] ?? [];
 }
 
 export function classificationTf1Rules(ctx: RuleContext): SpecDiagnostic[] {

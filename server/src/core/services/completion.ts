@@ -24,6 +24,7 @@ import {
   requiredOf,
   takesBoolean,
 } from './schema-facts';
+import { depthChoices } from '../rules/classification-tf1';
 
 export interface CompletionOptions {
   /** Lists folders for path fields; without it no path items are offered. */
@@ -186,6 +187,9 @@ function valueItems(doc: ServiceDocument, ctx: CursorContext, key: string, prop:
     items.push({ label, kind, detail, textEdit: { range, newText: text }, sortText: String(items.length).padStart(4, '0') });
   };
   const proto = dialect === 'prototext';
+  // n_layers / num_layers: the depths the spec's arch comes in, and no default that does not exist.
+  const depths = depthChoices(doc.analysis.network, doc.analysis.spec.root, [...ctx.path, key].join('.'));
+  for (const depth of depths ?? []) add(String(depth), String(depth), CompletionItemKind.EnumMember, 'depth of this arch');
   for (const option of enumOptions(prop)) {
     const raw = String(option);
     if (ctx.quote) add(raw, raw, CompletionItemKind.EnumMember);
@@ -195,7 +199,7 @@ function valueItems(doc: ServiceDocument, ctx: CursorContext, key: string, prop:
     add('true', 'true', CompletionItemKind.Value);
     add('false', 'false', CompletionItemKind.Value);
   }
-  const d = elementSchema(prop).default ?? prop.default;
+  const d = depths ? undefined : (elementSchema(prop).default ?? prop.default);
   if (d !== undefined && d !== null && typeof d !== 'object' && !seen.has(String(d))) {
     const text = ctx.quote ? String(d) : literal(d, elementSchema(prop), dialect);
     add(String(d), text, CompletionItemKind.Value, 'default');
