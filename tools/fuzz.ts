@@ -6,7 +6,9 @@ import { join, resolve } from 'node:path';
 import { analyzeSpec } from '../server/src/core/analyze';
 import { formatProtoText } from '../server/src/core/format/prototext';
 import { getDefaultCatalog } from '../server/src/core/schema/catalog';
+import { runDataChecks } from '../server/src/core/data';
 import { featureCalls } from './fuzz-features';
+import { fuzzDataProbe } from './fuzz-data';
 // The engine's seeded generator, so a failing run can be replayed with --seed.
 import { mulberry32 } from '../engine/src/util/rng';
 
@@ -124,6 +126,9 @@ export function runFuzz(opts: Options): { iterations: number; calls: number; slo
     const ctx = `iteration ${i} (seed ${opts.seed}) from ${seed.path}`;
     const analysis = timed('analyze', ctx, () => analyzeSpec(text, { filePath: seed.path, catalog }));
     if (analysis.spec.dialect === 'prototext') timed('format', ctx, () => formatProtoText(text));
+    // The data checks, over a made-up file system in which every path the spec names exists.
+    const network = analysis.network;
+    if (network) timed('data checks', ctx, () => runDataChecks({ spec: analysis.spec, network, filePath: seed.path, probe: fuzzDataProbe(r) }));
     for (let k = 0; k < 3; k++) {
       const offset = Math.floor(r() * (text.length + 1));
       for (const [name, run] of featureCalls(text, seed.path, offset, analysis, catalog)) timed(name, `${ctx} at offset ${offset}`, run);

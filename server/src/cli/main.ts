@@ -1,11 +1,13 @@
 // `tao-spec`: the language core from the command line, for CI pipelines.
-//   tao-spec check FILES... [--network N] [--format text|json] [--tao-version V] [--no-path-check] [--mounts FILE]
+//   tao-spec check FILES... [--network N] [--format text|json] [--tao-version V] [--no-path-check] [--data] [--mounts FILE]
 //   tao-spec networks
 // Exit codes: 0 no errors, 1 errors found, 2 usage error or unreadable file.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeSpec } from '../core/analyze';
+import { MemoryDataCache, runDataChecks } from '../core/data';
 import { nodeFileProbe } from '../core/node-probe';
+import { kerasReaderReady } from '../core/keras-names-node';
 import { getDefaultCatalog } from '../core/schema/catalog';
 import { LineIndex } from '../core/text';
 import type { SpecDiagnostic } from '../core/tree';
@@ -22,6 +24,10 @@ Options for check:
                         (1-based line and column); json: one array, 0-based LSP positions
   --tao-version V       report keys that TAO V removed or does not know yet
   --no-path-check       do not warn about dataset/model paths missing on this machine
+  --data                also read the datasets the spec names, where they exist on this
+                        machine: class names in labels vs target_class_mapping, class
+                        folders per split, image extensions, empty globs, COCO categories
+                        vs num_classes (docs/data-checks.md)
   --mounts FILE         TAO mounts file for container paths (default ~/.tao_mounts.json)
   -h, --help            this text
 
@@ -41,7 +47,7 @@ interface FileResult {
 export function main(argv: string[]): number {
   let args;
   try {
-    args = parseArgs(argv, { values: ['network', 'format', 'tao-version', 'mounts'], flags: ['no-path-check', 'help', 'h'] });
+    args = parseArgs(argv, { values: ['network', 'format', 'tao-version', 'mounts'], flags: ['no-path-check', 'data', 'help', 'h'] });
   } catch (error) {
     process.stderr.write(`tao-spec: ${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -77,6 +83,8 @@ export function main(argv: string[]): number {
   }
   let unreadable = false;
   let errors = false;
+  // Shared by the files of one run: specs that name the same folders read them once.
+  const dataCache = args.flags.has('data') ? new MemoryDataCache() : undefined;
   const results: FileResult[] = [];
   for (const file of files) {
     let text: string;
@@ -95,6 +103,11 @@ export function main(argv: string[]): number {
       probe: args.flags.has('no-path-check') ? undefined : nodeFileProbe,
       mountsFile: args.values.get('mounts'),
     });
+    if (dataCache && analysis.network) {
+      const found = runDataChecks({ spec: analysis.spec, network: analysis.network, filePath: resolve(file), probe: nodeFileProbe, mountsFile: args.values.get('mounts'), cache: dataCache });
+      analysis.diagnostics.push(...found);
+      analysis.diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+    }
     const lines = new LineIndex(text);
     const result: FileResult = {
       file,
@@ -129,12 +142,32 @@ export function main(argv: string[]): number {
 
 /** Runs the CLI and sets the exit code; never throws for bad input. */
 export function run(argv: string[]): void {
-  try {
-    process.exitCode = main(argv);
-  } catch (error) {
-    process.stderr.write(`tao-spec: internal error: ${(error as Error).stack ?? error}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 3;
-  }
+  void readerIfNeeded(argv).then(() => {
+    try {
+      process.exitCode = main(argv);
+    } catch (error) {
+      process.stderr.write(`tao-spec: internal error: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = error instanceof UsageError ? 2 : 3;
+    }
+  });
+}
+
+/**
+ * The pretrained-backbone check reads .hdf5 files through a WebAssembly module that loads
+ * asynchronously: load it first, but only when a spec to check names such a file (and paths
+ * are checked), so ordinary runs never pay for it.
+ */
+async function readerIfNeeded(argv: string[]): Promise<void> {
+  if (argv.includes('--no-path-check')) return;
+  const namesKerasFile = argv.some((arg) => {
+    if (arg.startsWith('-')) return false;
+    try {
+      return /\.(hdf5|h5)\b/i.test(readFileSync(arg, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+  if (namesKerasFile) await kerasReaderReady();
 }
 
 if (require.main === module) run(process.argv.slice(2));

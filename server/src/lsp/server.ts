@@ -17,6 +17,7 @@ import {
 import type { Connection, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeFileProbe } from '../core/node-probe';
+import { onKerasReaderLoaded } from '../core/keras-names-node';
 import { readMounts } from '../core/rules/paths';
 import { MemorySchemaCatalog } from '../core/schema/catalog';
 import type { SchemaCatalog } from '../core/schema/catalog';
@@ -27,19 +28,29 @@ import { foldingRanges } from '../core/services/folding';
 import { formatDocument, formatRange } from '../core/services/formatting';
 import { hover } from '../core/services/hover';
 import { documentSymbols } from '../core/services/symbols';
+import { toLspDiagnostics } from '../core/services/diagnostics';
+import type { SpecDiagnostic } from '../core/tree';
 import { AnalysisCache } from './analyses';
 import { AnalysisCosts } from './analysis-costs';
 import { openCatalog } from './catalog';
 import { diagnosticsReport, type DiagnosticsReport } from './diagnostics-report';
 import type { DiagnosticsRunner, JobOutcome } from './diagnostics-runner';
+import { DataScans } from './data-scans';
+import type { DataScanResult } from './data-scans';
 import { createDiagnosticsRunner } from './runner-factory';
 import { DEFAULT_SETTINGS, readSettings, taoSection } from './settings';
 import type { ServerSettings } from './settings';
+import { filePathOf } from './uri';
 
 export const NETWORK_DETECTED = 'tao/networkDetected';
 export const LIST_NETWORKS = 'tao/listNetworks';
 /** Quiet period after the last keystroke before diagnostics are pushed. */
 export const DIAGNOSTICS_DELAY_MS = 150;
+/**
+ * How long the data checks may run before the document's other diagnostics are published:
+ * enough to answer from cached folders in one go, too little to be noticed when they cannot.
+ */
+const DATA_FIRST_SLICE_MS = 10;
 
 export interface NetworkDetectedParams {
   uri: string;
@@ -88,6 +99,15 @@ export function startServer(connection: Connection): void {
   const submitted = new Map<string, number>();
   /** Bumped when settings change: analyses started before are out of date. */
   let generation = 0;
+  /** The published report of each document's current version, to merge data findings into. */
+  const baseReports = new Map<string, { version: number; report: DiagnosticsReport }>();
+  /** Data-check findings per document version (their quick fixes answer code actions). */
+  const dataFound = new Map<string, { version: number; diagnostics: SpecDiagnostic[] }>();
+  const budget = Number(process.env.TAO_SPEC_DATA_BUDGET_MS);
+  const dataScans = new DataScans({
+    onDone: (result) => safeDataDone(result),
+    budgetMs: Number.isFinite(budget) && budget > 0 ? budget : undefined,
+  });
   /** Created at initialize, when the schemas folder is known; until then nothing is open. */
   let runner: DiagnosticsRunner | undefined;
 
@@ -146,7 +166,49 @@ export function startServer(connection: Connection): void {
     if (!document) return; // closed meanwhile
     costs.record(job.uri, job.text.length, ms);
     if (!report || document.version !== job.version || job.generation !== generation) return;
-    publish(job.uri, job.version, report);
+    baseReports.set(job.uri, { version: job.version, report });
+    dataFound.delete(job.uri);
+    const found = startDataScan(job.uri, job.version, job.generation);
+    publish(job.uri, job.version, found && found.length > 0 ? withData(job.uri, report, found) : report);
+  }
+
+  /**
+   * Starts the data checks of a version whose diagnostics are about to be published. Returns
+   * their findings when they finish within DATA_FIRST_SLICE_MS (cached folders), else they go
+   * on between other work and are merged in when done (dataDone).
+   */
+  function startDataScan(uri: string, version: number, gen: number): SpecDiagnostic[] | undefined {
+    dataScans.cancel(uri);
+    if (!settings.dataCheck) return undefined;
+    const document = documents.get(uri);
+    const filePath = filePathOf(uri);
+    // Relative dataset paths need the spec's folder; a costly document is not analysed here.
+    if (!document || document.version !== version || !filePath || !costs.affordable(uri, document.getText().length)) return undefined;
+    const analysis = cache.get(document).analysis;
+    if (!analysis.network) return undefined;
+    const check = { spec: analysis.spec, network: analysis.network, filePath, probe: nodeFileProbe, mountsFile: settings.mountsFile };
+    const found = dataScans.start(uri, version, gen, check, DATA_FIRST_SLICE_MS);
+    if (found) dataFound.set(uri, { version, diagnostics: found });
+    return found;
+  }
+
+  function dataDone(result: DataScanResult): void {
+    const { uri, version } = result;
+    const document = documents.get(uri);
+    const base = baseReports.get(uri);
+    if (!document || document.version !== version || result.generation !== generation || !base || base.version !== version) return;
+    dataFound.set(uri, { version, diagnostics: result.diagnostics });
+    if (result.diagnostics.length > 0) publish(uri, version, withData(uri, base.report, result.diagnostics));
+  }
+
+  const safeDataDone = guard<DataScanResult, void>('data checks', undefined, dataDone);
+
+  /** The report with the data findings added (as LSP diagnostics on the current text). */
+  function withData(uri: string, report: DiagnosticsReport, found: SpecDiagnostic[]): DiagnosticsReport {
+    const document = documents.get(uri);
+    if (!document) return report;
+    const lines = cache.get(document).lines;
+    return { ...report, diagnostics: [...report.diagnostics, ...toLspDiagnostics(found, lines)] };
   }
 
   function publish(uri: string, version: number, report: DiagnosticsReport): void {
@@ -172,6 +234,10 @@ export function startServer(connection: Connection): void {
       }, DIAGNOSTICS_DELAY_MS),
     );
   }
+
+  // A pretrained .hdf5 named by a spec is read once its reader has loaded (it loads on the
+  // first such spec); the documents checked meanwhile are checked again.
+  onKerasReaderLoaded(() => republishAll());
 
   function republishAll(): void {
     cache.clear();
@@ -245,6 +311,7 @@ export function startServer(connection: Connection): void {
   documents.onDidChangeContent((event) => {
     const { uri, version } = event.document;
     if (submitted.get(uri) === version) return; // the open handler already submitted this version
+    dataScans.cancel(uri); // its findings are for a text that no longer exists
     schedule(uri);
   });
   documents.onDidClose((event) => {
@@ -253,6 +320,9 @@ export function startServer(connection: Connection): void {
     if (pending) clearTimeout(pending);
     timers.delete(uri);
     runner?.cancel(uri);
+    dataScans.cancel(uri);
+    baseReports.delete(uri);
+    dataFound.delete(uri);
     cache.delete(uri);
     costs.delete(uri);
     submitted.delete(uri);
@@ -276,7 +346,10 @@ export function startServer(connection: Connection): void {
   connection.onCodeAction(
     guard('codeAction', [], (params) => {
       const doc = docFor(params.textDocument.uri);
-      return doc ? codeActions(doc, { range: params.range, only: params.context.only }) : [];
+      if (!doc) return [];
+      const found = dataFound.get(params.textDocument.uri);
+      const current = found && found.version === documents.get(params.textDocument.uri)?.version ? found.diagnostics : undefined;
+      return codeActions(doc, { range: params.range, only: params.context.only, extraDiagnostics: current });
     }),
   );
   connection.onDocumentSymbol(

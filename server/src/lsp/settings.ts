@@ -11,9 +11,11 @@ export interface ServerSettings {
   mountsFile?: string;
   /** `tao.pathCheck`: warn about dataset/model paths missing on this machine. */
   pathCheck: boolean;
+  /** `tao.dataCheck`: read the datasets a spec names (labels, class folders, COCO files) after the other checks. */
+  dataCheck: boolean;
 }
 
-export const DEFAULT_SETTINGS: ServerSettings = { fileNetworks: {}, pathCheck: true };
+export const DEFAULT_SETTINGS: ServerSettings = { fileNetworks: {}, pathCheck: true, dataCheck: true };
 
 /**
  * Accepts the `tao` section as VS Code nests it (`{ files: { networks } }`) or as flat
@@ -35,6 +37,7 @@ export function readSettings(raw: unknown): ServerSettings {
   }
   if (typeof tao.mountsFile === 'string' && tao.mountsFile.trim()) out.mountsFile = tao.mountsFile.trim();
   if (typeof tao.pathCheck === 'boolean') out.pathCheck = tao.pathCheck;
+  if (typeof tao.dataCheck === 'boolean') out.dataCheck = tao.dataCheck;
   return out;
 }
 

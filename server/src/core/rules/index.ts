@@ -2,15 +2,24 @@
 import type { SpecDiagnostic } from '../tree';
 import { classificationTf1Rules } from './classification-tf1';
 import { detectnetV2Rules } from './detectnet-v2';
+import { fasterRcnnRules } from './faster-rcnn';
 import { interpolationRule } from './interpolation';
+import { ssdRules, yoloV3Rules, yoloV4Rules } from './kitti-detectors';
 import { pathRule } from './paths';
+import { pretrainedArchRule } from './pretrained-arch';
 import type { Rule, RuleContext } from './types';
 
-const COMMON_RULES: Rule[] = [interpolationRule, pathRule];
+const COMMON_RULES: Rule[] = [interpolationRule, pathRule, pretrainedArchRule];
 
 const NETWORK_RULES: Record<string, Rule[]> = {
   classification_tf1: [classificationTf1Rules],
   detectnet_v2: [detectnetV2Rules],
+  faster_rcnn: [fasterRcnnRules],
+  yolo_v3: [yoloV3Rules],
+  yolo_v4: [yoloV4Rules],
+  yolo_v4_tiny: [yoloV4Rules],
+  ssd: [ssdRules],
+  dssd: [ssdRules],
 };
 
 export function runRules(ctx: RuleContext): SpecDiagnostic[] {

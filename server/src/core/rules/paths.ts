@@ -88,3 +88,19 @@ export function readMounts(probe: FileProbe, mountsFile?: string): Mount[] {
     return [];
   }
 }
+
+/**
+ * Where a spec path is on this machine: the path itself (resolved against the spec's folder)
+ * or, through the mounts file, the host folder it maps to; undefined when neither exists. A
+ * glob is returned whole, mapped like its folder. Used by the dataset checks.
+ */
+export function locateOnMachine(value: string, base: string | undefined, mounts: Mount[], probe: FileProbe): string | undefined {
+  if (!looksLikePath(value)) return undefined;
+  const checked = checkPath(value, base, mounts, probe);
+  if (!checked.exists) return undefined;
+  if (!checked.mapped) return checked.resolved;
+  // checkPath maps the glob's folder; map the full pattern through the same mount.
+  return mapThroughMounts(checked.resolved, mounts) ?? checked.mapped;
+}
+
+export type { Mount };

@@ -8,6 +8,33 @@ export interface FileProbe {
   exists(path: string): boolean;
   homeDir(): string;
   readText(path: string): string | undefined;
+  /**
+   * Dataset checks only (server/src/core/data/): the first `limit` entries of a folder in the
+   * order the file system lists them, and whether that was all of them; undefined when the
+   * path is not a readable folder.
+   */
+  list?(dir: string, limit: number): { entries: ProbeEntry[]; complete: boolean } | undefined;
+  /** Dataset checks only: kind, size and modification time; undefined when missing. */
+  stat?(path: string): ProbeStat | undefined;
+  /** Dataset checks only: up to `length` bytes from `start`; undefined when unreadable. */
+  readBytes?(path: string, start: number, length: number): Uint8Array | undefined;
+  /**
+   * Layer names of a Keras .hdf5 file (the pretrained-backbone check); `pending` while the
+   * reader is loading, undefined when the file is not a readable Keras file.
+   */
+  kerasLayerNames?(path: string): readonly string[] | 'pending' | undefined;
+}
+
+export interface ProbeEntry {
+  name: string;
+  isDirectory: boolean;
+}
+
+export interface ProbeStat {
+  isDirectory: boolean;
+  isFile: boolean;
+  size: number;
+  mtimeMs: number;
 }
 
 export interface RuleContext {

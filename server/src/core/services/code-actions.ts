@@ -20,12 +20,15 @@ export interface CodeActionQuery {
   range: Range;
   /** Kinds the client asked for (`only`); all kinds when absent. */
   only?: string[];
+  /** Diagnostics found outside the analysis (the server's data checks), whose fixes count too. */
+  extraDiagnostics?: SpecDiagnostic[];
 }
 
 export function codeActions(doc: ServiceDocument, query: CodeActionQuery): CodeAction[] {
   const start = doc.lines.offsetAt(query.range.start);
   const end = doc.lines.offsetAt(query.range.end);
-  const touched = doc.analysis.diagnostics.filter((d) => d.span.start <= end && d.span.end >= start);
+  const all = query.extraDiagnostics?.length ? [...doc.analysis.diagnostics, ...query.extraDiagnostics] : doc.analysis.diagnostics;
+  const touched = all.filter((d) => d.span.start <= end && d.span.end >= start);
   const actions: CodeAction[] = [];
   for (const d of touched) {
     const lsp = toLspDiagnostic(d, doc.lines);
