@@ -178,3 +178,10 @@ if (webviewEntries.length > 0) {
     logLevel: 'warning',
   });
 }
+
+// The oneDNN addon for the onednn backend (out/native/tao_onednn.node), where a compiler and
+// oneDNN's headers exist; a no-op when it is up to date, silent and harmless when it cannot build.
+{
+  const { spawnSync } = await import('node:child_process');
+  spawnSync(process.execPath, [join('tools', 'build-onednn.mjs'), '--quiet'], { stdio: 'inherit' });
+}

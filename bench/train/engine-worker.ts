@@ -4,6 +4,7 @@
 //
 //   node out/bench/train/engine-worker.js --backend wasm --model resnet18 --images F --labels F
 //     --n N --size 64 --channels 3 --classes 10 --batch 32 --warmup 1 --steps 5 --infer-batches 5
+//     [--threads N]  (onednn's thread count; default every core)
 //     [--mode accuracy --eval-images F --eval-labels F --eval-n N]
 import { performance } from 'node:perf_hooks';
 import { chooseBackend, isBackendChoice } from '../../engine/src/backend';
@@ -36,7 +37,9 @@ async function main(): Promise<void> {
   const mode = String(a.get('mode') ?? 'throughput');
   const set = loadSet(String(a.get('images')), String(a.get('labels')), n, size, channels, classes);
 
-  const chosen = await chooseBackend(backend);
+  // Threads for backends that have a choice (onednn); the others compute on one.
+  const threads = a.has('threads') ? num(a, 'threads') : undefined;
+  const chosen = await chooseBackend(backend, { threads });
   const tf = chosen.tf;
   const net = buildBenchModel(tf, model, channels, size, classes);
   const stepper = makeStepper(tf, net, set, classes, batch);
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
     side: 'engine',
     backend: chosen.name,
     backend_description: chosen.description,
+    threads: chosen.threads ?? 1,
     model,
     batch,
     input: `${channels}x${size}x${size}`,

@@ -2,18 +2,21 @@
 // against PyTorch 1.13 on CPU, same architectures (trainable parameter counts are checked equal),
 // same batch size, same bytes of data (synthetic 3x64x64 and Fashion-MNIST), same thread count
 // (1: tfjs' wasm and cpu backends run one thread in Node, so PyTorch gets one too; with --threads N
-// PyTorch is also measured with N threads, reported in extra keys). With --json, one JSON line per
-// (model, backend, dataset) with model, backend, ours_train_img_s, pytorch_train_img_s,
-// ours_infer_img_s, pytorch_infer_img_s, train_ratio (ours/PyTorch) and more.
+// PyTorch is also measured with N threads, reported in extra keys). The onednn backend (when its
+// addon loads) runs twice: one thread against PyTorch's one, and every core (or --threads N)
+// against PyTorch with as many; `ours_threads` and `pytorch_threads` say which. With --json, one
+// JSON line per (model, backend, threads, dataset) with model, backend, ours_train_img_s,
+// pytorch_train_img_s, ours_infer_img_s, pytorch_infer_img_s, train_ratio (ours/PyTorch) and more.
 // Exits non-zero when PyTorch cannot run: never reports the engine's side alone.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMachine, fail, log, machineInfo, parseArgs, repoRoot, round, table } from '../common/util';
 import { writeFashionMnist, writeSynthetic, type DataFiles } from './data';
 import { MODELS, type ModelName } from './models';
 import { machinePeak } from './peak';
+import { loadOnednnAddon } from '../../engine/src/backend/onednn';
 
 /** Debian's interpreter (python3-torch installs for it); TAO_BENCH_PYTHON points elsewhere. */
 const PYTHON = process.env.TAO_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -47,8 +50,19 @@ function pytorch(model: ModelName, d: DataFiles, opts: string[], threads: number
   return r;
 }
 
-function engine(model: ModelName, backend: string, d: DataFiles, opts: string[], timeoutS: number): Json {
-  return runJson(`engine ${backend} ${model}`, process.execPath, [join(repoRoot(), 'out', 'bench', 'train', 'engine-worker.js'), '--backend', backend, '--model', model, ...dataArgs(d), ...opts], timeoutS);
+function engine(model: ModelName, backend: string, d: DataFiles, opts: string[], timeoutS: number, threads?: number): Json {
+  const t = threads === undefined ? [] : ['--threads', String(threads)];
+  return runJson(`engine ${backend} ${model}`, process.execPath, [join(repoRoot(), 'out', 'bench', 'train', 'engine-worker.js'), '--backend', backend, '--model', model, ...dataArgs(d), ...opts, ...t], timeoutS);
+}
+
+/** The default backends: onednn first when its addon loads here. */
+function defaultBackends(): string {
+  try {
+    loadOnednnAddon();
+    return 'onednn,wasm,cpu';
+  } catch {
+    return 'wasm,cpu';
+  }
 }
 
 async function main(): Promise<void> {
@@ -57,8 +71,9 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const torchVersion = checkPeer();
   const peak = machinePeak();
-  const extraThreads = Number(args.extra.get('threads') ?? 0);
-  const backends = String(args.extra.get('backends') ?? 'wasm,cpu').split(',');
+  const backends = String(args.extra.get('backends') ?? defaultBackends()).split(',');
+  // onednn is also measured on every core, against PyTorch on as many.
+  const extraThreads = Number(args.extra.get('threads') ?? (backends.includes('onednn') ? availableParallelism() : 0));
   const only = args.extra.get('models');
   const models = (typeof only === 'string' ? only.split(',') : [...MODELS]) as ModelName[];
   const batch = 32;
@@ -89,12 +104,20 @@ async function main(): Promise<void> {
           : common;
         let ours: Json;
         try {
-          ours = engine(model, backend, synth, opts, 1800);
+          ours = engine(model, backend, synth, opts, 1800, backend === 'onednn' ? 1 : undefined);
         } catch (err) {
           rows.push({ model, backend, dataset: 'synthetic', error: (err as Error).message });
           continue;
         }
         rows.push(row(model, backend, 'synthetic', ours, pt, pt2, peak));
+        if (backend === 'onednn' && pt2) {
+          log(`train: ${model} (engine, ${backend}, ${extraThreads} threads)`);
+          try {
+            rows.push(row(model, backend, 'synthetic', engine(model, backend, synth, opts, 1800, extraThreads), pt2, undefined, peak));
+          } catch (err) {
+            rows.push({ model, backend, ours_threads: extraThreads, dataset: 'synthetic', error: (err as Error).message });
+          }
+        }
       }
     }
 
@@ -110,7 +133,7 @@ async function main(): Promise<void> {
       for (const backend of backends.filter((b) => b !== 'cpu' || !quick)) {
         log(`train: small_cnn on Fashion-MNIST, ${train.n} images (engine, ${backend})`);
         try {
-          const ours = engine('small_cnn', backend, backend === 'cpu' ? { ...train, n: Math.min(train.n, 2048) } : train, acc, 3600);
+          const ours = engine('small_cnn', backend, backend === 'cpu' ? { ...train, n: Math.min(train.n, 2048) } : train, acc, 3600, backend === 'onednn' ? 1 : undefined);
           rows.push(row('small_cnn', backend, 'fashion-mnist', ours, pt, undefined, peak));
         } catch (err) {
           rows.push({ model: 'small_cnn', backend, dataset: 'fashion-mnist', error: (err as Error).message });
@@ -125,18 +148,18 @@ async function main(): Promise<void> {
     for (const r of rows) process.stdout.write(JSON.stringify({ ...r, quick, load: machine.load, date: machine.date }) + '\n');
   } else {
     const out: string[] = [];
-    out.push(`Training benchmark: engine vs PyTorch ${torchVersion} (CPU, 1 thread each; ${quick ? 'quick' : 'full'})`);
+    out.push(`Training benchmark: engine vs PyTorch ${torchVersion} (CPU, 1 thread each unless threads says ours/PyTorch; ${quick ? 'quick' : 'full'})`);
     out.push(describeMachine(machine));
     out.push(`peak: ${peak.assumption} = ${peak.perCoreGflops.toFixed(1)} GFLOP/s per core, ${peak.machineGflops.toFixed(1)} per machine${peak.avx512 ? ' (the CPU also has AVX-512: up to 2x that)' : ''}`);
     out.push('');
     out.push(
       table(
-        ['model', 'data', 'backend', 'train ours', 'train torch', 'ratio', 'infer ours', 'infer torch', 'ratio', 'GFLOP/s ours', 'GFLOP/s torch', '% core peak ours', 'acc ours', 'acc torch'],
+        ['model', 'data', 'backend', 'threads', 'train ours', 'train torch', 'ratio', 'infer ours', 'infer torch', 'ratio', 'GFLOP/s ours', 'GFLOP/s torch', '% core peak ours', 'acc ours', 'acc torch'],
         rows.map((r) =>
           r.error
-            ? [String(r.model), String(r.dataset), String(r.backend), `ERROR: ${String(r.error).slice(0, 80)}`, '', '', '', '', '', '', '', '', '', '']
+            ? [String(r.model), String(r.dataset), String(r.backend), String(r.ours_threads ?? ''), `ERROR: ${String(r.error).slice(0, 80)}`, '', '', '', '', '', '', '', '', '', '']
             : [
-                String(r.model), String(r.dataset), String(r.backend),
+                String(r.model), String(r.dataset), String(r.backend), `${String(r.ours_threads)}/${String(r.pytorch_threads)}`,
                 r.ours_train_img_s as number, r.pytorch_train_img_s as number, r.train_ratio as number,
                 r.ours_infer_img_s as number, r.pytorch_infer_img_s as number, r.infer_ratio as number,
                 r.ours_train_gflops as number, r.pytorch_train_gflops as number, round(100 * (r.ours_train_peak_frac as number), 1),
@@ -182,6 +205,7 @@ function row(model: ModelName, backend: string, dataset: string, ours: Json, pt:
     peak_gflops_per_core: round(peak.perCoreGflops, 1),
     peak_gflops_machine: round(peak.machineGflops, 1),
     pytorch_threads: pt.threads,
+    ours_threads: ours.threads ?? 1,
     ours_train_steps: ours.train_steps ?? undefined,
   };
   if (ours.accuracy !== undefined) {

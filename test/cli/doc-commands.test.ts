@@ -254,6 +254,8 @@ function kindOf(c: string): Kind {
   if (words[0] === 'tao-spec') return 'check';
   if (words[0] === 'tao-engine' && words[1] === 'detectnet_v2') return 'detection';
   if (words[0] === 'tao-engine' && words[1] === 'classification_tf1') return 'classification';
+  // The doctor needs no files; it shares the classification workspace its blocks go on with.
+  if (words[0] === 'tao-engine' && words[1] === 'doctor') return 'classification';
   throw new Error(`no workspace for \`${c}\`: add one to test/cli/doc-commands.test.ts`);
 }
 

@@ -109,11 +109,12 @@ test('inference writes result.csv with path,label,score for every image', () => 
 
 test('an interrupted run resumed from its checkpoint equals the uninterrupted run', () => {
   const resumed = join(work, 'resumed');
-  const first = runEngine(['classification_tf1', 'train', '-e', spec, '-r', resumed, '--stop-after', '1']);
+  // The same backend as the uninterrupted run above (auto may pick another, e.g. onednn).
+  const first = runEngine(['classification_tf1', 'train', '-e', spec, '-r', resumed, '--stop-after', '1', '--backend', 'wasm']);
   assert.equal(first.code, 0, first.stderr);
   assert.ok(existsSync(join(resumed, 'weights', 'epoch_001')));
   assert.ok(!existsSync(join(resumed, 'weights', 'final')));
-  const second = runEngine(['classification_tf1', 'train', '-e', spec, '-r', resumed]);
+  const second = runEngine(['classification_tf1', 'train', '-e', spec, '-r', resumed, '--backend', 'wasm']);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, /resuming from .*epoch_001/);
   const a = readFileSync(join(results, 'weights', 'final', 'weights.bin'));

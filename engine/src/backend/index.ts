@@ -3,7 +3,8 @@
 // kernels, ...) is one more entry in CANDIDATES.
 //
 // Order for `auto`: tfjs-node-gpu (CUDA) -> webgpu on a hardware adapter (Dawn: Vulkan, Metal,
-// D3D12) -> tfjs-node (libtensorflow) -> wasm (XNNPACK, SIMD) -> cpu (pure JS). The native ones
+// D3D12) -> tfjs-node (libtensorflow) -> onednn (oneDNN kernels on the wasm backend's memory,
+// onednn.ts) -> wasm (XNNPACK, SIMD) -> cpu (pure JS). The native ones
 // are optional packages that only load where their native pieces are installed; failures there
 // are expected and only reported with --verbose (`tao-engine doctor` explains each one).
 // A software WebGPU adapter (llvmpipe, lavapipe) is slower than wasm: only an explicit
@@ -11,13 +12,14 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { registerBackpropKernels } from '../kernels/backprop';
 import { registerBatchNormGradient } from '../kernels/batchnorm-grad';
-import { missingCudaLibraries } from './native-libs';
+import { gpuDeviceNodes, missingCudaLibraries } from './native-libs';
+import { loadOnednnAddon, OnednnMissing, ONEDNN_KERNELS, registerOnednnBackend, setOnednnThreads } from './onednn';
 import { loadWebGpu, vulkanLoaderMissing } from './webgpu';
 import { useShippedWasmFiles } from './wasm-paths';
 
 type Tf = typeof tfTypes;
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'onednn', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 export interface ChosenBackend {
@@ -32,6 +34,13 @@ export interface ChosenBackend {
   software?: boolean;
   /** Why earlier candidates were skipped (for --verbose). */
   skipped: string[];
+  /** Threads the backend computes with, where it has a choice (onednn). */
+  threads?: number;
+}
+
+export interface BackendOptions {
+  /** Threads for backends that use several (onednn); default: every core. */
+  threads?: number;
 }
 
 export type ConcreteBackend = Exclude<BackendChoice, 'auto'>;
@@ -42,12 +51,31 @@ interface Loaded {
   description: string;
   device?: string;
   software?: boolean;
+  threads?: number;
 }
 
 interface Candidate {
   choice: ConcreteBackend;
   /** `explicit`: the user named this backend (a software WebGPU adapter is acceptable then). */
-  load(explicit: boolean): Promise<Loaded>;
+  load(explicit: boolean, options: BackendOptions): Promise<Loaded>;
+}
+
+/**
+ * Loads the wasm backend package with the gradient kernels the engine adds to it; returns
+ * their names. The onednn backend starts from the same kernels, so both call this.
+ */
+function prepareWasm(tf: Tf): string[] {
+  useShippedWasmFiles(require('@tensorflow/tfjs-backend-wasm'));
+  const added = registerBackpropKernels(
+    tf,
+    'wasm',
+    ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'],
+    false,
+  );
+  // The stock wasm Conv2DBackpropInput is a scalar loop: replace it with an XNNPACK conv.
+  added.push(...registerBackpropKernels(tf, 'wasm', ['Conv2DBackpropInput'], true));
+  registerBatchNormGradient(tf);
+  return added;
 }
 
 // Quiet the pure JS backend's "install the node backend" banner (printed on its first
@@ -86,6 +114,10 @@ const CANDIDATES: Candidate[] = [
     async load(explicit) {
       // Checked before loading Dawn (a 20 MB native module) for nothing.
       if (!explicit && vulkanLoaderMissing()) throw new Error('no GPU adapter: libvulkan.so.1 (the Vulkan loader) is not installed');
+      // Nor when no GPU device node is visible (a headless server, a container without GPU
+      // passthrough): Dawn would only find a software renderer, after printing the Vulkan
+      // drivers' start-up warnings into every run's output.
+      if (!explicit && process.platform === 'linux' && gpuDeviceNodes().length === 0) throw new Error('no GPU adapter: no GPU device is visible (/dev/dri/renderD*, /dev/nvidia0, /dev/dxg)');
       const tf = require('@tensorflow/tfjs') as Tf;
       // The same gradient as the CPU backends (no Tile of the activations); gradients are
       // registered per kernel, not per backend.
@@ -106,19 +138,38 @@ const CANDIDATES: Candidate[] = [
     },
   },
   {
+    choice: 'onednn',
+    async load(_explicit, options) {
+      // The addon first: when oneDNN or the build is missing, nothing of tfjs is touched.
+      let addon;
+      try {
+        addon = loadOnednnAddon();
+      } catch (err) {
+        // One line that also says how to get it (`--backend onednn` fails with exactly this).
+        if (err instanceof OnednnMissing) throw new Error(`${err.message}; install: ${err.fixes[0].replace(/\s+#.*$/, '')}`);
+        throw err;
+      }
+      const tf = require('@tensorflow/tfjs') as Tf;
+      prepareWasm(tf);
+      registerOnednnBackend(tf, addon);
+      const threads = setOnednnThreads(addon, options.threads);
+      const ok = await tf.setBackend('onednn');
+      if (!ok) throw new Error('onednn backend failed to initialise (its wasm base did not start)');
+      await tf.ready();
+      const info = addon.info();
+      return {
+        tf,
+        name: 'onednn',
+        threads,
+        description: `onednn (oneDNN ${info.version}, ${info.isa}, ${info.cpuRuntime}, ${threads} thread${threads === 1 ? '' : 's'}; ${ONEDNN_KERNELS.length} native kernels, the rest wasm)`,
+      };
+    },
+  },
+  {
     choice: 'wasm',
     async load() {
       const tf = require('@tensorflow/tfjs') as Tf;
-      useShippedWasmFiles(require('@tensorflow/tfjs-backend-wasm'));
-      const added = registerBackpropKernels(
-        tf,
-        'wasm',
-        ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'],
-        false,
-      );
-      // The stock wasm Conv2DBackpropInput is a scalar loop: replace it with an XNNPACK conv.
-      added.push(...registerBackpropKernels(tf, 'wasm', ['Conv2DBackpropInput'], true));
-      registerBatchNormGradient(tf);
+      const added = prepareWasm(tf);
       const ok = await tf.setBackend('wasm');
       if (!ok) throw new Error('wasm backend failed to initialise');
       await tf.ready();
@@ -144,12 +195,12 @@ export function isBackendChoice(value: string): value is BackendChoice {
 }
 
 /** Loads the requested backend, or the first that works for `auto`. Throws when an explicit choice fails. */
-export async function chooseBackend(choice: BackendChoice = 'auto'): Promise<ChosenBackend> {
+export async function chooseBackend(choice: BackendChoice = 'auto', options: BackendOptions = {}): Promise<ChosenBackend> {
   const skipped: string[] = [];
   const list = choice === 'auto' ? CANDIDATES : CANDIDATES.filter((c) => c.choice === choice);
   for (const candidate of list) {
     try {
-      const got = await candidate.load(choice !== 'auto');
+      const got = await candidate.load(choice !== 'auto', options);
       return { ...got, skipped };
     } catch (err) {
       const reason = (err as Error).message.split('\n')[0];

@@ -76,6 +76,8 @@ export function gpuDeviceNodes(): string[] {
     // No DRM devices.
   }
   if (existsSync('/dev/nvidia0')) nodes.push('/dev/nvidia0');
+  // WSL 2 exposes the Windows GPU through one paravirtual device (Mesa's d3d12/dozen drivers).
+  if (existsSync('/dev/dxg')) nodes.push('/dev/dxg');
   return nodes;
 }
 

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { dirname, join } from 'node:path';
 import { chooseBackend, type ConcreteBackend } from './index';
+import { loadOnednnAddon, OnednnMissing } from './onednn';
 import { findSharedLibrary, gpuDeviceNodes, isSoftwareVulkanDriver, mesaEglVendor, mesaSoftwareDriver, missingCudaLibraries, vulkanDrivers } from './native-libs';
 
 /** Versions the project pins (package.json; test/engine/doctor.test.ts keeps them equal). */
@@ -38,6 +39,7 @@ const PACKAGES: Record<ConcreteBackend, string[]> = {
   'tensorflow-gpu': ['@tensorflow/tfjs-node-gpu'],
   webgpu: ['webgpu', '@tensorflow/tfjs-backend-webgpu'],
   tensorflow: ['@tensorflow/tfjs-node'],
+  onednn: ['@tensorflow/tfjs-backend-wasm'],
   wasm: ['@tensorflow/tfjs-backend-wasm'],
   cpu: ['@tensorflow/tfjs-backend-cpu'],
 };
@@ -172,6 +174,19 @@ function explainWebGpu(r: BackendReport): void {
   }
 }
 
+/** onednn: the library version, ISA and threads when it loads; else the missing piece and its install commands. */
+function explainOnednn(r: BackendReport): void {
+  try {
+    const info = loadOnednnAddon().info();
+    r.versions.oneDNN = info.version;
+    if (r.loads) r.notes.push(`oneDNN ${info.version} (${info.cpuRuntime}) on ${info.isa}, ${info.threads} threads (--threads N, setting tao.engine.threads)`);
+  } catch (err) {
+    if (!(err instanceof OnednnMissing)) return;
+    r.problem = err.message;
+    r.fixes.push(...err.fixes);
+  }
+}
+
 /** Loads `backend` in this process and reports on it. Run it in a process of its own: loading is one-way. */
 export async function probeBackend(backend: ConcreteBackend): Promise<BackendReport> {
   const r: BackendReport = { backend, loads: false, auto: false, versions: {}, fixes: [], notes: [] };
@@ -200,6 +215,7 @@ export async function probeBackend(backend: ConcreteBackend): Promise<BackendRep
   if (backend === 'tensorflow-gpu') explainTensorflow(r, '@tensorflow/tfjs-node-gpu', true);
   else if (backend === 'tensorflow') explainTensorflow(r, '@tensorflow/tfjs-node', false);
   else if (backend === 'webgpu') explainWebGpu(r);
+  else if (backend === 'onednn') explainOnednn(r);
   else if (!r.loads) r.fixes.push(`npm install ${PACKAGES[backend][0]}@${PINNED.tfjs}`);
   if (backend === 'tensorflow-gpu' && r.loads && process.platform === 'linux' && missingCudaLibraries().length === 0 && !existsSync('/dev/nvidia0')) {
     r.notes.push('CUDA libraries are present but no NVIDIA GPU device (/dev/nvidia0) is visible');

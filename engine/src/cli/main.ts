@@ -39,6 +39,7 @@ function globalHelp(): string {
     '  -e, --experiment_spec FILE   spec file (protobuf text)',
     '  -r, --results_dir DIR        results folder',
     `  --backend NAME               ${BACKEND_CHOICES.join(' | ')} (default auto)`,
+    '  --threads N                  CPU threads for the onednn backend (default: every core)',
     '  --quiet                      only warnings and errors',
     '  --verbose                    stack traces and backend probing details',
     '',
@@ -129,7 +130,12 @@ export async function main(argv: string[]): Promise<number> {
     if (needsTf) {
       const choice = typeof flags.backend === 'string' ? flags.backend : 'auto';
       if (!isBackendChoice(choice)) throw new EngineError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
-      const chosen = await chooseBackend(choice);
+      let threads: number | undefined;
+      if (flags.threads !== undefined) {
+        threads = Number(flags.threads);
+        if (!Number.isInteger(threads) || threads < 1) throw new EngineError('--threads must be a whole number of at least 1');
+      }
+      const chosen = await chooseBackend(choice, { threads });
       tf = chosen.tf;
       // status.json (and so the training panel) shows the adapter with the backend.
       backend = backendLabel(chosen);

@@ -32,7 +32,7 @@ Options:
   -e, --experiment_spec FILE  spec file
   -r, --results_dir DIR       results folder
   -m, --model DIR             model folder (model.json) to evaluate
-  --backend NAME              auto | tensorflow-gpu | tensorflow | wasm | cpu
+  --backend NAME              auto | tensorflow-gpu | webgpu | tensorflow | onednn | wasm | cpu
   --quiet                     only warnings and errors on stderr
 `,
   async run(ctx) {

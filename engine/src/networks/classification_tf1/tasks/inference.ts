@@ -30,7 +30,7 @@ Options:
   -r, --results_dir DIR       results folder
   -m, --model DIR             model folder (default: eval_config.model_path, else RESULTS_DIR/weights/final)
   -i, --image PATH            image file or folder
-  --backend NAME              auto | tensorflow-gpu | tensorflow | wasm | cpu
+  --backend NAME              auto | tensorflow-gpu | webgpu | tensorflow | onednn | wasm | cpu
   --quiet                     only warnings and errors on stderr
 `,
   async run(ctx) {

@@ -23,7 +23,8 @@ Writes:
 Options:
   -e, --experiment_spec FILE  spec file (protobuf text)
   -r, --results_dir DIR       results folder (created)
-  --backend NAME              auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --backend NAME              auto | tensorflow-gpu | webgpu | tensorflow | onednn | wasm | cpu (default auto)
+  --threads N                 CPU threads for onednn (default: every core)
   --fresh                     ignore existing checkpoints and start over
   --stop-after N              stop after N epochs in this run (resume later)
   --quiet                     only warnings and errors on stderr

@@ -30,7 +30,7 @@ Options:
   -e, --experiment_spec FILE  training spec (protobuf text)
   -m, --model DIR             model folder (default RESULTS_DIR/weights/final)
   -r, --results_dir DIR       results folder
-  --backend NAME              auto | tensorflow-gpu | tensorflow | wasm | cpu
+  --backend NAME              auto | tensorflow-gpu | webgpu | tensorflow | onednn | wasm | cpu
   --quiet                     only warnings and errors on stderr
 `,
   async run(ctx) {

@@ -77,7 +77,7 @@ Options:
   -o, --output_dir DIR        output folder (created; default RESULTS_DIR)
   -m, --model DIR             model folder written by tao-engine (overrides tlt_config.model)
   -r, --results_dir DIR       where status.json goes (default OUT_DIR)
-  --backend NAME              auto | tensorflow-gpu | tensorflow | wasm | cpu
+  --backend NAME              auto | tensorflow-gpu | webgpu | tensorflow | onednn | wasm | cpu
   --quiet                     only warnings and errors on stderr
 `,
   async run(ctx) {

@@ -1,0 +1,486 @@
+// The `onednn` backend: the wasm backend with its heavy kernels replaced by oneDNN's (the CPU
+// library under PyTorch and TensorFlow), through the addon engine/native/onednn.cc.
+//
+// How it is put together: a backend named `onednn` whose instance is a wasm backend (the same
+// factory), every wasm kernel registered again under the new name, and then the kernels below
+// registered over them. Tensors live where the wasm backend keeps them, in its heap; the addon
+// receives Float32Array views of that heap, so a native kernel reads its inputs and writes its
+// output in place, with no copy to or from JavaScript. Element-wise kernels and batch-norm
+// normalisation stay wasm's (SIMD, one thread); Sum/Mean over leading or trailing axes, the
+// ReLU/ReLU6 gradients, Identity/Cast and whole-input Tile are replaced too (see below).
+//
+// A kernel whose attributes oneDNN is not given here (NCHW data, PReLU, a bias that is not
+// per channel, integer tensors) runs wasm's own implementation instead.
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { findSharedLibrary } from './native-libs';
+
+type Tf = typeof tfTypes;
+type TensorInfo = tfTypes.TensorInfo;
+
+export const ONEDNN_ADDON = 'tao_onednn.node';
+
+/** What engine/native/onednn.cc exports. */
+export interface OnednnAddon {
+  conv(mode: number, params: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array, alpha: number): void;
+  pool(mode: number, params: Int32Array, a: Float32Array, b: Float32Array | null, out: Float32Array): void;
+  matmul(params: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array, alpha: number): void;
+  eltwiseGrad(kind: number, dy: Float32Array, x: Float32Array, out: Float32Array, alpha: number, beta: number): void;
+  reduce(kind: number, rows: number, cols: number, overRows: number, x: Float32Array, out: Float32Array): void;
+  info(): { version: string; cpuRuntime: string; isa: string; threads: number; cached: number };
+  setThreads(n: number): void;
+  noop(): void;
+}
+
+/** The wasm backend's instance, as far as these kernels use it. */
+interface HeapBackend extends tfTypes.KernelBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+}
+
+/** Where the built addon may be: TAO_ONEDNN_ADDON, else out/native/ of this checkout (found from out/ or dist/). */
+export function addonCandidates(dir: string = __dirname): string[] {
+  const found: string[] = [];
+  if (process.env.TAO_ONEDNN_ADDON) found.push(process.env.TAO_ONEDNN_ADDON);
+  found.push(join(dir, 'native', ONEDNN_ADDON));
+  for (let d = dir; ; d = dirname(d)) {
+    found.push(join(d, 'out', 'native', ONEDNN_ADDON));
+    if (dirname(d) === d) break;
+  }
+  return found;
+}
+
+/** The missing piece, phrased for --verbose and doctor, with the commands that install it. */
+export class OnednnMissing extends Error {
+  constructor(message: string, readonly fixes: string[]) {
+    super(message);
+  }
+}
+
+/** Install commands for the oneDNN runtime on this platform. */
+export function runtimeFixes(): string[] {
+  if (process.platform === 'darwin') return ['brew install onednn'];
+  return ['sudo apt-get install libdnnl2   # Debian 12 / Ubuntu 22.04+', 'conda install -c conda-forge onednn   # elsewhere'];
+}
+
+let loaded: OnednnAddon | undefined;
+
+/** Loads the addon (once); throws OnednnMissing naming what is absent. */
+export function loadOnednnAddon(): OnednnAddon {
+  if (loaded) return loaded;
+  const file = addonCandidates().find((f) => existsSync(f));
+  if (!file) {
+    const buildFixes = process.platform === 'darwin'
+      ? ['brew install onednn', 'node tools/build-onednn.mjs   # in the checkout']
+      : ['sudo apt-get install g++ libdnnl-dev', 'node tools/build-onednn.mjs   # in the checkout (npm install runs it too)'];
+    throw new OnednnMissing('the oneDNN addon is not built (out/native/tao_onednn.node)', buildFixes);
+  }
+  // OpenMP's idle threads sleep at once instead of spinning (libgomp reads this when the addon
+  // loads it). Between native kernels the JavaScript thread runs wasm's kernels alone; spinning
+  // workers take the cores it needs, and on a busy machine a spinning team made 2 threads 3x
+  // slower than 1 (resnet18 training, load ~4 on 2 cores: 18 vs 57 img/s). A value the user
+  // set wins.
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+  const mod = { exports: {} as OnednnAddon };
+  try {
+    process.dlopen(mod, file);
+  } catch (err) {
+    const message = (err as Error).message.split('\n')[0];
+    if (/libdnnl/.test(message) || (process.platform === 'linux' && !findSharedLibrary('libdnnl.so.2'))) {
+      throw new OnednnMissing(`the oneDNN library is not installed (${message})`, runtimeFixes());
+    }
+    throw new OnednnMissing(`the oneDNN addon does not load: ${message}`, ['node tools/build-onednn.mjs --force   # rebuild it in the checkout']);
+  }
+  loaded = mod.exports;
+  return loaded;
+}
+
+/** Threads for oneDNN: `threads` when given, else every core. */
+export function setOnednnThreads(addon: OnednnAddon, threads?: number): number {
+  const n = threads && threads > 0 ? Math.floor(threads) : availableParallelism();
+  addon.setThreads(n);
+  return n;
+}
+
+// ---- kernels ----------------------------------------------------------------------------
+
+const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, sigmoid: 4, leakyrelu: 5 };
+
+type ConvInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
+type PoolInfo = ReturnType<Tf['backend_util']['computePool2DInfo']>;
+
+/**
+ * The padding after the data that makes oneDNN's output size equal TensorFlow's. For SAME and
+ * VALID it is TensorFlow's own bottom/right padding; with explicit padding and ceil rounding
+ * the last window may reach further, which zero (or -inf) padding reproduces. Negative means
+ * the tail of the input is never read: not given to oneDNN (undefined).
+ */
+function padAfter(inLen: number, outLen: number, stride: number, effKernel: number, before: number): number | undefined {
+  const after = (outLen - 1) * stride + effKernel - inLen - before;
+  return after < 0 ? undefined : after;
+}
+
+function convParams(c: ConvInfo, groups: number, act: number, hasBias: boolean): Int32Array | undefined {
+  const pb = padAfter(c.inHeight, c.outHeight, c.strideHeight, c.effectiveFilterHeight, c.padInfo.top);
+  const pr = padAfter(c.inWidth, c.outWidth, c.strideWidth, c.effectiveFilterWidth, c.padInfo.left);
+  if (pb === undefined || pr === undefined || c.padInfo.top < 0 || c.padInfo.left < 0) return undefined;
+  return Int32Array.from([
+    c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.outChannels,
+    c.filterHeight, c.filterWidth, c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth,
+    c.padInfo.top, c.padInfo.left, pb, pr, groups, act, hasBias ? 1 : 0,
+  ]);
+}
+
+function poolParams(p: PoolInfo): Int32Array | undefined {
+  if (p.dilationHeight !== 1 || p.dilationWidth !== 1) return undefined;
+  const pb = padAfter(p.inHeight, p.outHeight, p.strideHeight, p.filterHeight, p.padInfo.top);
+  const pr = padAfter(p.inWidth, p.outWidth, p.strideWidth, p.filterWidth, p.padInfo.left);
+  if (pb === undefined || pr === undefined) return undefined;
+  return Int32Array.from([
+    p.batchSize, p.inHeight, p.inWidth, p.inChannels, p.outHeight, p.outWidth,
+    p.filterHeight, p.filterWidth, p.strideHeight, p.strideWidth, p.padInfo.top, p.padInfo.left, pb, pr,
+  ]);
+}
+
+const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Native kernels need float32 inputs with at least one element. */
+function usable(...infos: Array<TensorInfo | undefined>): boolean {
+  return infos.every((t) => t === undefined || (t.dtype === 'float32' && size(t.shape) > 0));
+}
+
+/** Bias for a fused op: per output channel only (size = channels), else undefined. */
+function channelBias(bias: TensorInfo | undefined, channels: number): TensorInfo | null | undefined {
+  if (!bias) return null;
+  return bias.dtype === 'float32' && size(bias.shape) === channels ? bias : undefined;
+}
+
+interface KernelArgs {
+  inputs: Record<string, TensorInfo | undefined>;
+  attrs: Record<string, unknown>;
+  backend: HeapBackend;
+}
+
+type NativeKernel = (args: KernelArgs) => TensorInfo | undefined;
+
+function isChannelsLast(attrs: Record<string, unknown>): boolean {
+  const f = attrs.dataFormat;
+  return f === undefined || f === 'NHWC' || f === 'channelsLast';
+}
+
+/** One oneDNN convolution call; allocates the output before taking heap views (allocation may grow the heap). */
+function runConv(backend: HeapBackend, addon: OnednnAddon, mode: number, params: Int32Array, outShape: number[], a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, alpha: number): TensorInfo {
+  const out = backend.makeOutput(outShape, 'float32');
+  addon.conv(mode, params, backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), bias ? backend.typedArrayFromHeap(bias) : null, backend.typedArrayFromHeap(out), alpha);
+  return out;
+}
+
+function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
+  const u = tf.backend_util;
+  const forward = (depthwise: boolean, fused: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
+    const { x, filter, bias, preluActivationWeights } = inputs;
+    if (!x || !filter || !usable(x, filter) || !isChannelsLast(attrs) || preluActivationWeights) return undefined;
+    const activation = fused ? String(attrs.activation ?? 'linear') : 'linear';
+    const act = ACTIVATIONS[activation];
+    if (act === undefined) return undefined;
+    const c = u.computeConv2DInfo(x.shape as never, filter.shape as never, attrs.strides as never, (attrs.dilations ?? 1) as never, attrs.pad as never, attrs.dimRoundingMode as never, depthwise);
+    const b = channelBias(fused ? bias : undefined, c.outChannels);
+    if (b === undefined) return undefined;
+    const params = convParams(c, depthwise ? c.inChannels : 1, act, b !== null);
+    if (!params) return undefined;
+    return runConv(backend, addon, 0, params, c.outShape, x, filter, b, Number(attrs.leakyreluAlpha ?? 0.2));
+  };
+  const backpropInput = (depthwise: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
+    const { dy, filter } = inputs;
+    if (!dy || !filter || !usable(dy, filter) || !isChannelsLast(attrs)) return undefined;
+    const inShape = attrs.inputShape as number[];
+    const c = u.computeConv2DInfo(inShape as never, filter.shape as never, attrs.strides as never, (attrs.dilations ?? 1) as never, attrs.pad as never, attrs.dimRoundingMode as never, depthwise);
+    const params = convParams(c, depthwise ? c.inChannels : 1, 0, false);
+    if (!params || size(inShape) === 0) return undefined;
+    return runConv(backend, addon, 1, params, c.inShape, dy, filter, null, 0);
+  };
+  const backpropFilter = (depthwise: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
+    const { x, dy } = inputs;
+    if (!x || !dy || !usable(x, dy) || !isChannelsLast(attrs)) return undefined;
+    const filterShape = attrs.filterShape as number[];
+    const c = u.computeConv2DInfo(x.shape as never, filterShape as never, attrs.strides as never, (attrs.dilations ?? 1) as never, attrs.pad as never, attrs.dimRoundingMode as never, depthwise);
+    const params = convParams(c, depthwise ? c.inChannels : 1, 0, false);
+    if (!params) return undefined;
+    return runConv(backend, addon, 2, params, filterShape, x, dy, null, 0);
+  };
+  const pool = (max: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
+    const { x } = inputs;
+    if (!x || !usable(x) || x.shape.length !== 4) return undefined;
+    const p = u.computePool2DInfo(x.shape as never, attrs.filterSize as never, attrs.strides as never, 1, attrs.pad as never, attrs.dimRoundingMode as never);
+    const params = poolParams(p);
+    if (!params) return undefined;
+    const out = backend.makeOutput(p.outShape, 'float32');
+    addon.pool(max ? 0 : 1, params, backend.typedArrayFromHeap(x), null, backend.typedArrayFromHeap(out));
+    return out;
+  };
+  const poolGrad = (max: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
+    const { dy, input } = inputs;
+    if (!dy || !input || !usable(dy, input) || input.shape.length !== 4) return undefined;
+    const p = u.computePool2DInfo(input.shape as never, attrs.filterSize as never, attrs.strides as never, 1, attrs.pad as never, attrs.dimRoundingMode as never);
+    const params = poolParams(p);
+    if (!params) return undefined;
+    const out = backend.makeOutput(input.shape, 'float32');
+    addon.pool(max ? 2 : 3, params, backend.typedArrayFromHeap(dy), max ? backend.typedArrayFromHeap(input) : null, backend.typedArrayFromHeap(out));
+    return out;
+  };
+  const matmul = (fused: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
+    const { a, b, bias, preluActivationWeights } = inputs;
+    if (!a || !b || !usable(a, b) || preluActivationWeights || a.shape.length < 2 || b.shape.length < 2) return undefined;
+    const act = ACTIVATIONS[fused ? String(attrs.activation ?? 'linear') : 'linear'];
+    if (act === undefined) return undefined;
+    const ta = attrs.transposeA === true;
+    const tb = attrs.transposeB === true;
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const m = ta ? a.shape[ra - 1] : a.shape[ra - 2];
+    const k = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+    const kb = tb ? b.shape[rb - 1] : b.shape[rb - 2];
+    const n = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+    if (k !== kb) return undefined;
+    const batchA = a.shape.slice(0, -2);
+    const batchB = b.shape.slice(0, -2);
+    const ba = size(batchA);
+    const bb = size(batchB);
+    // Batches broadcast only as a whole here (equal, or one side a single matrix).
+    let batchShape: number[];
+    if (ba === bb && (batchA.length === batchB.length || ba === 1)) batchShape = batchA.length >= batchB.length ? batchA : batchB;
+    else if (ba === 1) batchShape = batchB;
+    else if (bb === 1) batchShape = batchA;
+    else return undefined;
+    const biasInfo = channelBias(fused ? bias : undefined, n);
+    if (biasInfo === undefined) return undefined;
+    const out = backend.makeOutput([...batchShape, m, n], 'float32');
+    const params = Int32Array.from([ba, bb, m, k, n, ta ? 1 : 0, tb ? 1 : 0, act, biasInfo ? 1 : 0]);
+    addon.matmul(params, backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), biasInfo ? backend.typedArrayFromHeap(biasInfo) : null, backend.typedArrayFromHeap(out), Number(attrs.leakyreluAlpha ?? 0.2));
+    return out;
+  };
+  // Sum and Mean over a leading run of axes (batch-norm statistics and gradients over N, H, W
+  // of NHWC data: wasm transposes first) or a trailing run; other axis sets stay wasm's.
+  const reduce = (mean: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
+    const { x } = inputs;
+    if (!x || !usable(x) || x.shape.length === 0) return undefined;
+    const rank = x.shape.length;
+    const axes = [...new Set(tf.util.parseAxisParam(attrs.axis as number | number[], x.shape))].sort((p, q) => p - q);
+    if (axes.length === 0 || axes.some((a, i) => a !== axes[0] + i)) return undefined;
+    const leading = axes[0] === 0;
+    const trailing = axes[axes.length - 1] === rank - 1;
+    if (!leading && !trailing) return undefined;
+    const cut = leading ? axes.length : axes[0];
+    const rows = size(x.shape.slice(0, cut));
+    const cols = size(x.shape.slice(cut));
+    const kept = x.shape.filter((_, i) => !axes.includes(i));
+    const outShape = attrs.keepDims === true ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept;
+    const out = backend.makeOutput(outShape, 'float32');
+    addon.reduce(mean ? 1 : 0, rows, cols, leading ? 1 : 0, backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out));
+    return out;
+  };
+  return {
+    Sum: reduce(false),
+    Mean: reduce(true),
+    Conv2D: forward(false, false),
+    FusedConv2D: forward(false, true),
+    DepthwiseConv2dNative: forward(true, false),
+    FusedDepthwiseConv2D: forward(true, true),
+    Conv2DBackpropInput: backpropInput(false),
+    DepthwiseConv2dNativeBackpropInput: backpropInput(true),
+    Conv2DBackpropFilter: backpropFilter(false),
+    DepthwiseConv2dNativeBackpropFilter: backpropFilter(true),
+    MaxPool: pool(true),
+    AvgPool: pool(false),
+    MaxPoolGrad: poolGrad(true),
+    AvgPoolGrad: poolGrad(false),
+    BatchMatMul: matmul(false),
+    _FusedMatMul: matmul(true),
+  };
+}
+
+/** Calls each kernel made into oneDNN (not its wasm fallback), so tests can tell which ran. */
+export const nativeCalls: Record<string, number> = {};
+
+/** Kernel names oneDNN runs in this backend. */
+export const ONEDNN_KERNELS = Object.keys(kernels({ backend_util: {} } as unknown as Tf, {} as OnednnAddon));
+
+/** The kernel that takes ReLU's and ReLU6's gradient in one native pass (onednn only). */
+export const ACTIVATION_GRAD_KERNEL = 'TaoOnednnActivationGrad';
+
+/**
+ * ReLU and ReLU6 gradients. tfjs computes them as dy * cast(step(x)) (and, for ReLU6, a
+ * lessEqual mask): three or four full-size kernels and passes over memory per activation. On
+ * onednn they become one native pass; on any other backend these are tfjs' own formulas, so
+ * registering them (gradients are per kernel, not per backend) changes nothing there.
+ */
+function registerActivationGradients(tf: Tf, addon: OnednnAddon): void {
+  tf.registerKernel({
+    kernelName: ACTIVATION_GRAD_KERNEL,
+    backendName: 'onednn',
+    kernelFunc: (({ inputs, attrs, backend }: KernelArgs) => {
+      const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
+      const out = backend.makeOutput(x.shape, 'float32');
+      addon.eltwiseGrad(Number(attrs.kind), backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), Number(attrs.alpha), Number(attrs.beta));
+      nativeCalls[ACTIVATION_GRAD_KERNEL] = (nativeCalls[ACTIVATION_GRAD_KERNEL] ?? 0) + 1;
+      return out;
+    }) as never,
+  });
+  const native = (dy: tfTypes.Tensor, x: tfTypes.Tensor): boolean => tf.getBackend() === 'onednn' && dy.dtype === 'float32' && x.dtype === 'float32' && x.size > 0 && tf.util.arraysEqual(dy.shape, x.shape);
+  const run = (dy: tfTypes.Tensor, x: tfTypes.Tensor, kind: number, alpha: number, beta: number): tfTypes.Tensor =>
+    tf.engine().runKernel(ACTIVATION_GRAD_KERNEL, { dy, x } as never, { kind, alpha, beta } as never) as tfTypes.Tensor;
+  tf.registerGradient({
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const g = dy as tfTypes.Tensor;
+      const [x] = saved;
+      return { x: () => (native(g, x) ? run(g, x, 1, 0, 0) : tf.mul(g, tf.cast(tf.step(x), 'float32'))) };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'Relu6',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const g = dy as tfTypes.Tensor;
+      const [x] = saved;
+      return { x: () => (native(g, x) ? run(g, x, 2, 0, 6) : tf.mul(g, tf.cast(tf.mul(tf.lessEqual(x, 6), tf.step(x)), 'float32'))) };
+    },
+  });
+}
+
+/**
+ * Mean's gradient without tfjs' ones(x.shape) * dy / n (a fill and two full-size passes): the
+ * division is done on the small dy and the result broadcast once. Same values bit for bit
+ * (dy * 1 / n is dy / n). Batch norm in training takes two means per layer (tf.moments), so
+ * this is two full-size passes less per layer in every backward pass. Gradients are per
+ * kernel, so other backends get it too, unchanged in value.
+ */
+function registerMeanGradient(tf: Tf): void {
+  tf.registerGradient({
+    kernelName: 'Mean',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+      const count = axes.reduce((n, a) => n * x.shape[a], 1);
+      const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      return { x: () => tf.broadcastTo(tf.div(tf.reshape(dy as tfTypes.Tensor, kept), count), x.shape) };
+    },
+  });
+}
+
+/**
+ * Tile when the result is the input repeated whole, back to back (every tiled axis comes
+ * before the input's first axis longer than 1; broadcasting a per-channel vector over a batch
+ * is this case): one copy of the input, then doubling copies. wasm's Tile computes an index
+ * per element and was ~45% of a resnet18 step when batch-norm gradients broadcast with it.
+ */
+function fastTile(tf: Tf): void {
+  const config = tf.getKernel('Tile', 'onednn');
+  if (!config) return;
+  const fallback = config.kernelFunc;
+  tf.unregisterKernel('Tile', 'onednn');
+  tf.registerKernel({
+    ...config, // wasm's setup (its C function bindings) is what the fallback runs on
+    kernelFunc: ((args: KernelArgs) => {
+      const { x } = args.inputs as { x: TensorInfo };
+      const reps = args.attrs.reps as number[];
+      const firstLong = x.shape.findIndex((d) => d > 1);
+      const split = firstLong < 0 ? x.shape.length : firstLong;
+      const whole = x.dtype === 'float32' && reps.length === x.shape.length && reps.every((r, i) => r === 1 || i < split) && size(x.shape) > 0;
+      if (!whole) return fallback(args as never);
+      const outShape = x.shape.map((d, i) => d * reps[i]);
+      const out = args.backend.makeOutput(outShape, 'float32');
+      const src = args.backend.typedArrayFromHeap(x);
+      const dst = args.backend.typedArrayFromHeap(out);
+      dst.set(src, 0);
+      for (let filled = src.length; filled < dst.length; ) {
+        const n = Math.min(filled, dst.length - filled);
+        dst.copyWithin(filled, 0, n);
+        filled += n;
+      }
+      nativeCalls.Tile = (nativeCalls.Tile ?? 0) + 1;
+      return out;
+    }) as never,
+  });
+}
+
+/**
+ * Identity, and Cast to the same dtype, share the input's memory (one more reference) instead
+ * of wasm's copy; tf.moments casts every batch-norm input this way. Kernels never write into
+ * their inputs, so sharing is safe, as in tfjs' cpu backend.
+ */
+function shareKernel(tf: Tf, name: string): void {
+  const config = tf.getKernel(name, 'onednn');
+  if (!config) return;
+  const fallback = config.kernelFunc;
+  tf.unregisterKernel(name, 'onednn');
+  tf.registerKernel({
+    ...config,
+    kernelFunc: ((args: KernelArgs & { backend: HeapBackend & { dataIdMap?: { get(id: object): { refCount: number } | undefined } } }) => {
+      const { x } = args.inputs as { x: TensorInfo };
+      // Identity is run without attributes.
+      const target = ((args.attrs as Record<string, unknown> | undefined)?.dtype as string | undefined) ?? x.dtype;
+      const record = args.backend.dataIdMap?.get(x.dataId);
+      if (target !== x.dtype || x.dtype === 'string' || !record || typeof record.refCount !== 'number') return fallback(args as never);
+      record.refCount++;
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    }) as never,
+  });
+}
+
+/**
+ * Registers the `onednn` backend on `tf` (once): wasm's factory and kernels under the new
+ * name, oneDNN's kernels over the heavy ones. The wasm backend package must already be
+ * loaded with every kernel the engine adds to it (index.ts does that first).
+ */
+export function registerOnednnBackend(tf: Tf, addon: OnednnAddon): void {
+  if (tf.findBackendFactory('onednn')) return;
+  const wasmFactory = tf.findBackendFactory('wasm');
+  if (!wasmFactory) throw new Error('the wasm backend is not registered (it carries the onednn backend)');
+  tf.registerBackend('onednn', () => wasmFactory(), 1);
+  const native = kernels(tf, addon);
+  for (const config of tf.getKernelsForBackend('wasm')) {
+    const own = native[config.kernelName];
+    if (!own) {
+      tf.registerKernel({ ...config, backendName: 'onednn' });
+      continue;
+    }
+    // Ours first; wasm's implementation for the cases ours declines.
+    const fallback = config.kernelFunc;
+    const name = config.kernelName;
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'onednn',
+      setupFunc: config.setupFunc,
+      disposeFunc: config.disposeFunc,
+      kernelFunc: ((args: KernelArgs) => {
+        const out = own(args);
+        if (!out) return fallback(args as never);
+        nativeCalls[name] = (nativeCalls[name] ?? 0) + 1;
+        return out;
+      }) as never,
+    });
+  }
+  registerActivationGradients(tf, addon);
+  registerMeanGradient(tf);
+  shareKernel(tf, 'Identity');
+  shareKernel(tf, 'Cast');
+  fastTile(tf);
+  // Kernels wasm lacks altogether (none today, but a native one needs no fallback).
+  for (const [name, own] of Object.entries(native)) {
+    if (tf.getKernel(name, 'onednn')) continue;
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'onednn',
+      kernelFunc: ((args: KernelArgs) => {
+        const out = own(args);
+        if (!out) throw new Error(`onednn: ${name} with these attributes is not supported`);
+        return out;
+      }) as never,
+    });
+  }
+}

@@ -1,0 +1,304 @@
+// The onednn backend's native kernels against the pure-JS cpu backend (tfjs' reference
+// kernels): forward ops and, through tf.grads, every gradient kernel, on shapes that cover
+// batch 1 and several, 1/3/odd channels, strides 1 and 2, VALID and TensorFlow's asymmetric
+// SAME padding, dilation (forward; tfjs has no dilated gradient to compare with), depthwise
+// multipliers, and transposed / broadcast matrix products.
+// Tolerance: max |onednn - cpu| <= 1e-4 * max |cpu| per output (float32 sums in another order).
+// Skipped, with the reason, where the addon or oneDNN is not installed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { chooseBackend } from '../../engine/src/backend';
+import { loadOnednnAddon, nativeCalls } from '../../engine/src/backend/onednn';
+
+const TOLERANCE = 1e-4;
+
+function unavailable(): string | undefined {
+  try {
+    loadOnednnAddon();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+const skip = unavailable();
+
+/** Deterministic values in [-1, 1) (a small LCG), the same on every backend. */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2147483648 - 1;
+  }
+  return out;
+}
+
+const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+const input = (shape: number[], seed: number): tf.Tensor => tf.tensor(values(sizeOf(shape), seed), shape);
+
+/** Runs `build` on a backend and reads every output. */
+async function on(backend: string, build: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const outs = tf.tidy(build);
+  const read = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(outs);
+  return read;
+}
+
+function assertClose(label: string, ours: Float32Array, ref: Float32Array): void {
+  assert.equal(ours.length, ref.length, `${label}: length`);
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) {
+    scale = Math.max(scale, Math.abs(ref[i]));
+    worst = Math.max(worst, Math.abs(ours[i] - ref[i]));
+  }
+  assert.ok(Number.isFinite(worst) && worst <= TOLERANCE * Math.max(scale, 1e-6), `${label}: max error ${worst} against max |value| ${scale}`);
+}
+
+async function compare(label: string, build: () => tf.Tensor[]): Promise<void> {
+  const ref = await on('cpu', build);
+  const ours = await on('onednn', build);
+  ref.forEach((r, i) => assertClose(`${label} [output ${i}]`, ours[i], r));
+}
+
+/** Value and gradients of sum(f(args) * w), w fixed: every gradient element differs. */
+function withGrads(f: (...args: tf.Tensor[]) => tf.Tensor, args: tf.Tensor[], seed: number): tf.Tensor[] {
+  const y = f(...args);
+  const w = input(y.shape, seed);
+  const g = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), w)));
+  return [y, ...g(args)];
+}
+
+interface ConvCase {
+  x: [number, number, number, number];
+  k: [number, number];
+  out: number;
+  stride: number | [number, number];
+  pad: 'same' | 'valid';
+  dilation?: number;
+}
+
+const CONV: ConvCase[] = [
+  { x: [1, 7, 7, 1], k: [3, 3], out: 4, stride: 1, pad: 'same' },
+  { x: [3, 10, 10, 3], k: [3, 3], out: 5, stride: 2, pad: 'same' }, // SAME pads 0 before, 1 after
+  { x: [2, 7, 9, 5], k: [4, 4], out: 3, stride: 1, pad: 'same' }, // even kernel: 1 before, 2 after
+  { x: [2, 9, 8, 3], k: [3, 3], out: 6, stride: 2, pad: 'valid' },
+  { x: [2, 12, 12, 3], k: [7, 7], out: 8, stride: 2, pad: 'same' },
+  { x: [3, 6, 6, 16], k: [1, 1], out: 8, stride: 2, pad: 'same' },
+  { x: [1, 11, 10, 2], k: [3, 2], out: 3, stride: [3, 2], pad: 'valid' },
+  { x: [2, 9, 9, 3], k: [3, 3], out: 4, stride: 1, pad: 'same', dilation: 2 },
+  { x: [1, 10, 11, 5], k: [3, 3], out: 2, stride: 1, pad: 'valid', dilation: 3 },
+];
+
+const caseName = (c: ConvCase): string => `x ${c.x.join('x')} k ${c.k.join('x')} out ${c.out} stride ${String(c.stride)} ${c.pad}${c.dilation ? ` dilation ${c.dilation}` : ''}`;
+
+test('onednn backend loads', { skip }, async () => {
+  const chosen = await chooseBackend('onednn', { threads: 2 });
+  assert.equal(chosen.name, 'onednn');
+  assert.match(chosen.description, /oneDNN \d+\.\d+/);
+  assert.equal(chosen.threads, 2);
+});
+
+test('Conv2D, FusedConv2D and both conv gradients equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = { ...nativeCalls };
+  for (const c of CONV) {
+    const x = () => input(c.x, 1);
+    const f = () => input([...c.k, c.x[3], c.out], 2);
+    const d = c.dilation ?? 1;
+    if (d === 1) {
+      await compare(`conv2d ${caseName(c)}`, () => withGrads((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), [x(), f()], 3));
+    } else {
+      await compare(`conv2d ${caseName(c)}`, () => [tf.conv2d(x() as tf.Tensor4D, f() as tf.Tensor4D, c.stride, c.pad, 'NHWC', d)]);
+    }
+    for (const activation of ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const) {
+      await compare(`fused conv2d ${activation} ${caseName(c)}`, () => [
+        tf.fused.conv2d({ x: x() as tf.Tensor4D, filter: f() as tf.Tensor4D, strides: c.stride, pad: c.pad, dilations: d, bias: input([c.out], 4), activation, leakyreluAlpha: 0.3 }),
+      ]);
+    }
+  }
+  for (const k of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']) {
+    assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran in oneDNN`);
+  }
+});
+
+test('depthwise conv and both its gradients equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = { ...nativeCalls };
+  const cases: ConvCase[] = [
+    { x: [1, 7, 7, 1], k: [3, 3], out: 1, stride: 1, pad: 'same' },
+    { x: [3, 10, 10, 3], k: [3, 3], out: 2, stride: 2, pad: 'same' },
+    { x: [2, 9, 8, 5], k: [3, 3], out: 1, stride: 2, pad: 'valid' },
+    { x: [2, 8, 8, 4], k: [5, 5], out: 3, stride: 1, pad: 'same' },
+    { x: [2, 9, 9, 3], k: [3, 3], out: 1, stride: 1, pad: 'same', dilation: 2 },
+  ];
+  for (const c of cases) {
+    const x = () => input(c.x, 5);
+    const f = () => input([...c.k, c.x[3], c.out], 6);
+    const d = c.dilation ?? 1;
+    if (d === 1) {
+      await compare(`depthwise ${caseName(c)}`, () => withGrads((a, b) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride as [number, number] | number, c.pad), [x(), f()], 7));
+    } else {
+      await compare(`depthwise ${caseName(c)}`, () => [tf.depthwiseConv2d(x() as tf.Tensor4D, f() as tf.Tensor4D, c.stride as number, c.pad, 'NHWC', d)]);
+    }
+    await compare(`fused depthwise relu6 ${caseName(c)}`, () => [
+      tf.fused.depthwiseConv2d({ x: x() as tf.Tensor4D, filter: f() as tf.Tensor4D, strides: c.stride as number, pad: c.pad, dilations: d, bias: input([c.x[3] * c.out], 8), activation: 'relu6' }),
+    ]);
+  }
+  for (const k of ['DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter']) {
+    assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran in oneDNN`);
+  }
+});
+
+test('max and average pooling and their gradients equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = { ...nativeCalls };
+  const cases: Array<{ x: [number, number, number, number]; k: number; s: number; pad: 'same' | 'valid' }> = [
+    { x: [1, 8, 8, 1], k: 2, s: 2, pad: 'valid' },
+    { x: [3, 9, 9, 3], k: 3, s: 2, pad: 'same' },
+    { x: [2, 10, 7, 5], k: 3, s: 2, pad: 'valid' },
+    { x: [2, 7, 7, 4], k: 3, s: 1, pad: 'same' },
+    { x: [2, 6, 6, 8], k: 6, s: 1, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    const x = () => input(c.x, 9);
+    await compare(`maxPool ${c.x.join('x')} k${c.k} s${c.s} ${c.pad}`, () => withGrads((a) => tf.maxPool(a as tf.Tensor4D, c.k, c.s, c.pad), [x()], 10));
+    if (c.pad === 'valid') {
+      await compare(`avgPool ${c.x.join('x')} k${c.k} s${c.s} valid`, () => withGrads((a) => tf.avgPool(a as tf.Tensor4D, c.k, c.s, 'valid'), [x()], 11));
+    } else {
+      // tfjs' AvgPoolGrad divides by the whole window even where its forward pass (like
+      // TensorFlow's) averaged fewer values at a SAME border, so it is not the gradient of
+      // that forward pass. The reference here is: the same average written as a VALID pool
+      // over explicitly zero-padded input, divided by the count of real values per window.
+      const exact = (a: tf.Tensor): tf.Tensor => {
+        const y = tf.avgPool(a as tf.Tensor4D, c.k, c.s, 'same');
+        const outH = y.shape[1] as number;
+        const outW = y.shape[2] as number;
+        const total = (n: number, out: number) => Math.max((out - 1) * c.s + c.k - n, 0);
+        const th = total(c.x[1], outH);
+        const tw = total(c.x[2], outW);
+        const pads: Array<[number, number]> = [[0, 0], [Math.floor(th / 2), th - Math.floor(th / 2)], [Math.floor(tw / 2), tw - Math.floor(tw / 2)], [0, 0]];
+        const sum = (t: tf.Tensor) => tf.mul(tf.avgPool(tf.pad(t, pads) as tf.Tensor4D, c.k, c.s, 'valid'), c.k * c.k);
+        return tf.div(sum(a), sum(tf.onesLike(a)));
+      };
+      const x0 = x();
+      const y0 = tf.avgPool(x0 as tf.Tensor4D, c.k, c.s, 'same');
+      const w = input(y0.shape, 11);
+      const ref = await on('cpu', () => [y0, tf.grad((a: tf.Tensor) => tf.sum(tf.mul(exact(a), w)))(x0)]);
+      const ours = await on('onednn', () => withGrads((a) => tf.avgPool(a as tf.Tensor4D, c.k, c.s, 'same'), [x0], 11));
+      ref.forEach((r, i) => assertClose(`avgPool ${c.x.join('x')} k${c.k} s${c.s} same [output ${i}]`, ours[i], r));
+    }
+  }
+  for (const k of ['MaxPool', 'AvgPool', 'MaxPoolGrad', 'AvgPoolGrad']) {
+    assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran in oneDNN`);
+  }
+});
+
+test('matMul (transposed, batched, broadcast) and fused matMul equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = { ...nativeCalls };
+  const cases: Array<{ a: number[]; b: number[]; ta: boolean; tb: boolean }> = [
+    { a: [1, 7], b: [7, 3], ta: false, tb: false },
+    { a: [32, 64], b: [64, 10], ta: false, tb: false },
+    { a: [64, 32], b: [64, 10], ta: true, tb: false },
+    { a: [32, 64], b: [10, 64], ta: false, tb: true },
+    { a: [5, 3], b: [4, 5], ta: true, tb: true },
+    { a: [3, 4, 5], b: [3, 5, 6], ta: false, tb: false },
+    { a: [3, 4, 5], b: [5, 6], ta: false, tb: false },
+    { a: [4, 5], b: [2, 6, 5], ta: false, tb: true },
+  ];
+  for (const c of cases) {
+    const label = `matMul ${c.a.join('x')}${c.ta ? 'ᵀ' : ''} · ${c.b.join('x')}${c.tb ? 'ᵀ' : ''}`;
+    // tfjs' BatchMatMul gradient does not sum over a broadcast batch: forward only there.
+    const broadcast = c.a.length !== c.b.length;
+    await compare(label, () => (broadcast ? [tf.matMul(input(c.a, 12), input(c.b, 13), c.ta, c.tb)] : withGrads((a, b) => tf.matMul(a, b, c.ta, c.tb), [input(c.a, 12), input(c.b, 13)], 14)));
+    if (c.a.length === 2 && c.b.length === 2) {
+      const n = c.tb ? c.b[0] : c.b[1];
+      await compare(`fused ${label} + bias, relu`, () => [tf.fused.matMul({ a: input(c.a, 12) as tf.Tensor2D, b: input(c.b, 13) as tf.Tensor2D, transposeA: c.ta, transposeB: c.tb, bias: input([n], 15), activation: 'relu' })]);
+    }
+  }
+  for (const k of ['BatchMatMul', '_FusedMatMul']) assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran in oneDNN`);
+});
+
+test('ReLU and ReLU6 gradients (one native pass) equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = nativeCalls.TaoOnednnActivationGrad ?? 0;
+  for (const shape of [[1, 5, 5, 1], [3, 7, 6, 5], [257]]) {
+    // Values spread over [-8, 8) so both of ReLU6's edges are crossed.
+    const x = () => tf.mul(input(shape, 30), 8);
+    await compare(`relu ${shape.join('x')}`, () => withGrads((a) => tf.relu(a), [x()], 31));
+    await compare(`relu6 ${shape.join('x')}`, () => withGrads((a) => tf.relu6(a), [x()], 32));
+  }
+  assert.ok((nativeCalls.TaoOnednnActivationGrad ?? 0) > before, 'the native activation gradient ran');
+});
+
+test('reductions, batch moments and their gradients (Sum, Mean, Cast, Identity, Tile) equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  for (const [shape, axes] of [[[3, 5, 4, 6], [0, 1, 2]], [[4, 7], [0]], [[2, 3, 4], [1]], [[2, 3, 4], [0, 2]]] as Array<[number[], number[]]>) {
+    await compare(`moments ${shape.join('x')} over ${axes.join(',')}`, () =>
+      withGrads((a) => {
+        const m = tf.moments(a, axes);
+        return tf.add(tf.sum(m.mean), tf.sum(m.variance));
+      }, [input(shape, 40)], 41),
+    );
+  }
+  // Sum and Mean over leading runs, trailing runs, everything, and a middle axis (wasm's).
+  const sums = nativeCalls.Sum ?? 0;
+  for (const [shape, axis] of [[[3, 5, 4, 6], [0, 1, 2]], [[3, 5, 4, 6], [2, 3]], [[7, 9], undefined], [[2, 3, 4], [1]], [[6], 0], [[2, 3, 4], [2, 0, 1]]] as Array<[number[], number[] | number | undefined]>) {
+    for (const keepDims of [false, true]) {
+      await compare(`sum/mean ${shape.join('x')} over ${String(axis)}${keepDims ? ' keepDims' : ''}`, () => [tf.sum(input(shape, 44), axis, keepDims), tf.mean(input(shape, 44), axis, keepDims)]);
+    }
+  }
+  assert.ok((nativeCalls.Sum ?? 0) > sums && (nativeCalls.Mean ?? 0) > 0, 'Sum and Mean ran in oneDNN');
+  // Tile: whole-input repetitions (the fast path) and others (wasm's).
+  const before = nativeCalls.Tile ?? 0;
+  for (const [shape, reps] of [[[1, 1, 5], [3, 4, 1]], [[1, 3], [7, 1]], [[2, 3], [2, 2]], [[1, 4, 1], [2, 1, 3]]] as Array<[number[], number[]]>) {
+    await compare(`tile ${shape.join('x')} by ${reps.join('x')}`, () => [tf.tile(input(shape, 43), reps)]);
+  }
+  assert.ok((nativeCalls.Tile ?? 0) > before, 'the whole-repetition Tile ran');
+  // Shared memory must survive disposing either tensor.
+  await tf.setBackend('onednn');
+  const a = input([4, 4], 42);
+  const b = tf.cast(a, 'float32');
+  const c = tf.clone(a);
+  a.dispose();
+  assert.deepEqual(Array.from(await b.data()), Array.from(values(16, 42)).map((v) => Math.fround(v)));
+  b.dispose();
+  assert.equal((await c.data()).length, 16);
+  c.dispose();
+});
+
+test('a small conv net trains to the same loss on onednn as on cpu', { skip }, async () => {
+  await chooseBackend('onednn');
+  const losses = async (backend: string): Promise<number[]> => {
+    await tf.setBackend(backend);
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 6, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) as never }),
+        tf.layers.batchNormalization(),
+        tf.layers.reLU(),
+        tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthwiseInitializer: tf.initializers.glorotUniform({ seed: 2 }) as never }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) as never }),
+      ],
+    });
+    const opt = tf.train.sgd(0.1);
+    const xs = input([8, 12, 12, 3], 20);
+    const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], 'int32'), 4);
+    const out: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const cost = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true) as tf.Scalar;
+      out.push((await cost.data())[0]);
+      cost.dispose();
+    }
+    tf.dispose([xs, ys]);
+    model.dispose();
+    return out;
+  };
+  const ref = await losses('cpu');
+  const ours = await losses('onednn');
+  ours.forEach((l, i) => assert.ok(Math.abs(l - ref[i]) <= 1e-4 * Math.max(1, Math.abs(ref[i])), `step ${i}: ${l} vs ${ref[i]}`));
+});
