@@ -16,6 +16,8 @@ import { specTemplateChoices } from './core/specTemplate';
 import { findRunFiles } from './core/runFolder';
 import { evaluationData } from './core/runData';
 import { detectionEvaluationData, isInferenceFolder } from './core/detectionRun';
+import { specForGroup } from './core/runSpec';
+import { groupOf } from './core/runIndex';
 import type { TaoTaskDefinition } from './core/commandLine';
 import type { NetworkSchema } from '../../server/src/core/schema/types';
 import type { DoctorReport } from '../../engine/src/cli/doctor';
@@ -25,6 +27,41 @@ export interface CommandDeps {
   status: NetworkStatus;
   panels: PanelManager;
   isSpec: (doc: vscode.TextDocument) => boolean;
+  /** The workspace's spec files (the Specs tree's list), offered when no spec editor is active. */
+  findSpecs?: () => Promise<vscode.Uri[]>;
+  /** Called when a task run from a command has ended (the walkthrough marks its steps done). */
+  onTaskFinished?: (task: string, results: string, result: RunResult) => void;
+  /** Called when a run's panel was opened (TAO: Open Run, Compare Runs). */
+  onRunOpened?: () => void;
+}
+
+/** workspaceState key: results root of each run started here -> its spec and network. */
+const RUN_SPECS = 'tao.runSpecs';
+const LAST_SPEC = 'tao.lastSpec';
+
+type RunSpecs = Record<string, { spec: string; network: string }>;
+
+/** The spec (and network) that made the runs under `group`, remembered or read off the results pattern. */
+export function specOfRuns(context: vscode.ExtensionContext, group: string): { spec: string; network?: string } | undefined {
+  const remembered = context.workspaceState.get<RunSpecs>(RUN_SPECS, {})[group];
+  const spec = specForGroup(group, remembered?.spec, fs.existsSync);
+  return spec ? { spec, network: remembered?.spec === spec ? remembered.network : undefined } : undefined;
+}
+
+/**
+ * What a command's first argument names: a path, a Uri, or a tree element of the TAO side bar
+ * (a spec with `resourceUri`, a run or group with `folder`, a model with `path`).
+ */
+export function pathOfArg(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  if (arg && typeof arg === 'object') {
+    const o = arg as { resourceUri?: unknown; folder?: unknown; path?: unknown };
+    if (o.resourceUri instanceof vscode.Uri) return o.resourceUri.fsPath;
+    if (typeof o.folder === 'string') return o.folder;
+    if (typeof o.path === 'string') return o.path;
+  }
+  return undefined;
 }
 
 /** Networks we have a schema for: the file names in the extension's schemas/ folder. */
@@ -107,21 +144,58 @@ export interface TaskCommandOptions {
   args?: string[];
   /** Inference input (file or folder); asked for when absent. */
   images?: string;
+  /** Results folder (-r) instead of tao.results.folderPattern's: Resume trains into the stopped run's folder. */
+  results?: string;
+  /** Model (-m) for evaluate, inference, prune and export instead of train's final weights. */
+  model?: string;
+  /** A results group (results/<spec>/) whose spec to use when `spec` is absent: a model's runs. */
+  group?: string;
+}
+
+/** A spec editor the user can see, the last spec a task ran on, or one picked from the workspace's specs. */
+async function fallbackSpec(deps: CommandDeps): Promise<vscode.TextDocument | undefined> {
+  const visible = vscode.window.visibleTextEditors.map((e) => e.document).find((d) => !d.isUntitled && deps.isSpec(d));
+  if (visible) return visible;
+  const specs = (await deps.findSpecs?.()) ?? [];
+  const last = deps.context.workspaceState.get<string>(LAST_SPEC);
+  if (specs.length === 1) return vscode.workspace.openTextDocument(specs[0]);
+  const items = specs.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(path.dirname(u.fsPath), false), uri: u }));
+  items.sort((a, b) => Number(b.uri.fsPath === last) - Number(a.uri.fsPath === last));
+  if (items.length === 0) return undefined;
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Which spec?' });
+  return picked ? vscode.workspace.openTextDocument(picked.uri) : undefined;
+}
+
+/** A task command's argument as options: a Uri or Specs-tree element is the spec, a Models-tree element the model. */
+function taskOptionsOf(arg: unknown): TaskCommandOptions {
+  if (arg instanceof vscode.Uri) return { spec: arg.fsPath };
+  if (!arg || typeof arg !== 'object') return {};
+  const o = arg as { resourceUri?: unknown; group?: unknown; path?: unknown; kind?: unknown };
+  if (o.resourceUri instanceof vscode.Uri) return { spec: o.resourceUri.fsPath };
+  if (o.kind === 'model' && typeof o.group === 'string' && typeof o.path === 'string') return { group: o.group, model: o.path };
+  return arg as TaskCommandOptions;
 }
 
 async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommandOptions = {}): Promise<RunResult | undefined> {
   let doc: vscode.TextDocument | undefined;
+  let network = opts.network;
+  if (!opts.spec && opts.group) {
+    const known = specOfRuns(deps.context, opts.group);
+    if (known) opts = { ...opts, spec: known.spec };
+    network ??= known?.network;
+  }
   if (opts.spec) doc = await vscode.workspace.openTextDocument(vscode.Uri.file(opts.spec));
   else doc = vscode.window.activeTextEditor?.document;
+  if (!opts.spec && (!doc || doc.isUntitled || !deps.isSpec(doc))) doc = await fallbackSpec(deps);
   if (!doc || doc.isUntitled || !deps.isSpec(doc)) {
     void vscode.window.showWarningMessage('TAO: open a saved TAO spec file first.');
     return undefined;
   }
   if (doc.isDirty) await doc.save();
-  const network = opts.network ?? deps.status.networkOf(doc)?.network ?? (await pickNetwork(deps.context));
+  network ??= deps.status.networkOf(doc)?.network ?? (await pickNetwork(deps.context));
   if (!network) return undefined;
   const settings = readSettings(doc.uri);
-  const results = expandResultsPattern(settings.resultsPattern, {
+  const results = opts.results ? path.resolve(opts.results) : expandResultsPattern(settings.resultsPattern, {
     workspaceFolder: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath,
     spec: doc.uri.fsPath,
     network,
@@ -131,7 +205,11 @@ async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommand
   const runRoot = runRootFor(results, task);
   const extras = opts.images ? { images: opts.images } : await askExtras(task, runRoot);
   if (!extras) return undefined;
-  const def: TaoTaskDefinition = { type: 'tao', network, task, spec: doc.uri.fsPath, results, args: opts.args ?? defaultTaskArgs({ task, results, runRoot, ...extras, exists: fs.existsSync }) };
+  const def: TaoTaskDefinition = { type: 'tao', network, task, spec: doc.uri.fsPath, results, args: opts.args ?? defaultTaskArgs({ task, results, runRoot, model: opts.model, ...extras, exists: fs.existsSync }) };
+  // Remembered for the side bar: Resume and the Models tree's actions find the spec of a run.
+  const runSpecs = { ...deps.context.workspaceState.get<RunSpecs>(RUN_SPECS, {}), [groupOf(results)]: { spec: def.spec, network } };
+  void deps.context.workspaceState.update(RUN_SPECS, runSpecs);
+  void deps.context.workspaceState.update(LAST_SPEC, def.spec);
   // Training shows its curves while it runs; other tasks show their report when done.
   if (task === 'train' && settings.launcherMode === 'local') deps.panels.show('training', [results]);
   let result: RunResult;
@@ -157,6 +235,7 @@ async function runTaskCommand(deps: CommandDeps, task: string, opts: TaskCommand
   } else {
     void vscode.window.showErrorMessage(`TAO ${task} failed (exit code ${result.exitCode ?? 'unknown'}). See the terminal and the Problems view.`);
   }
+  deps.onTaskFinished?.(task, results, result);
   return result;
 }
 
@@ -176,6 +255,7 @@ async function openRun(deps: CommandDeps, folderArg?: string): Promise<string[]>
   if (files.pruneReport) { deps.panels.show('pruning', [path.dirname(files.pruneReport)]); opened.push('pruning'); }
   if (files.statusFiles.length) { deps.panels.show('training', [path.dirname(files.statusFiles[0].path)]); opened.push('training'); }
   if (opened.length === 0) void vscode.window.showWarningMessage(`No status.json, evaluation report, prune report or inference output found in ${folder}.`);
+  else deps.onRunOpened?.();
   return opened;
 }
 
@@ -213,13 +293,24 @@ async function openInference(deps: CommandDeps, opts: OpenInferenceOptions): Pro
   return true;
 }
 
+/** The status.json folder to compare for a Runs-tree element: a run, or a group's training run. */
+function compareFolderOf(arg: unknown): string | undefined {
+  const folder = pathOfArg(arg);
+  if (!folder || (arg as { kind?: unknown }).kind !== 'runGroup') return folder;
+  const train = findRunFiles(folder).statusFiles.find((s) => s.task === 'train');
+  return train ? path.dirname(train.path) : folder;
+}
+
 async function compareRuns(deps: CommandDeps, folders?: string[]): Promise<void> {
   let chosen = folders;
   if (!chosen) {
     const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: true, openLabel: 'Compare runs' });
     chosen = picked?.map((u) => u.fsPath);
   }
-  if (chosen?.length) deps.panels.show('runs', chosen);
+  if (chosen?.length) {
+    deps.panels.show('runs', chosen);
+    deps.onRunOpened?.();
+  }
 }
 
 let setupChannel: vscode.OutputChannel | undefined;
@@ -263,8 +354,7 @@ async function checkEngineSetup(deps: CommandDeps): Promise<DoctorReport | undef
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const r = vscode.commands.registerCommand;
-  const taskCommand = (task: string) => (arg?: vscode.Uri | TaskCommandOptions) =>
-    runTaskCommand(deps, task, arg instanceof vscode.Uri ? { spec: arg.fsPath } : arg ?? {});
+  const taskCommand = (task: string) => (arg?: unknown) => runTaskCommand(deps, task, taskOptionsOf(arg));
   return [
     r('tao.train', taskCommand('train')),
     r('tao.evaluate', taskCommand('evaluate')),
@@ -272,17 +362,24 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('tao.prune', taskCommand('prune')),
     r('tao.export', taskCommand('export')),
     r('tao.augment', taskCommand('augment')),
-    r('tao.openRun', (arg?: vscode.Uri | string) => openRun(deps, arg instanceof vscode.Uri ? arg.fsPath : arg)),
+    // A Uri from the explorer, a path from tests, a run or group element from the Runs tree.
+    r('tao.openRun', (arg?: unknown) => openRun(deps, pathOfArg(arg))),
     // From the explorer a folder URI; from tests and other commands a path or {folder, images}.
     r('tao.openInference', (arg?: vscode.Uri | string | OpenInferenceOptions) =>
       openInference(deps, arg instanceof vscode.Uri ? { folder: arg.fsPath } : typeof arg === 'string' ? { folder: arg } : arg && typeof arg === 'object' ? { folder: typeof arg.folder === 'string' ? arg.folder : undefined, images: typeof arg.images === 'string' ? arg.images : undefined } : {}),
     ),
     r('tao.checkEngineSetup', () => checkEngineSetup(deps)),
-    r('tao.compareRuns', (folders?: string[]) => compareRuns(deps, Array.isArray(folders) ? folders : undefined)),
+    // From the Runs tree (multi-select): the clicked element and the selection; else a list of folders.
+    r('tao.compareRuns', (first?: unknown, selected?: unknown) => {
+      const folders = Array.isArray(first) ? first.map(String)
+        : Array.isArray(selected) && selected.length ? selected.map(compareFolderOf).filter((f): f is string => !!f)
+        : first ? [compareFolderOf(first)].filter((f): f is string => !!f) : undefined;
+      return compareRuns(deps, folders);
+    }),
     r('tao.newSpec', (network?: string, template?: string) => newSpec(deps, typeof network === 'string' ? network : undefined, typeof template === 'string' ? template : undefined)),
     // The language server's code action passes the document URI as a string.
-    r('tao.selectNetwork', (uri?: vscode.Uri | string, network?: string) =>
-      selectNetwork(deps, uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? vscode.Uri.parse(uri) : undefined, typeof network === 'string' ? network : undefined),
+    r('tao.selectNetwork', (uri?: unknown, network?: string) =>
+      selectNetwork(deps, uri instanceof vscode.Uri ? uri : typeof uri === 'string' ? vscode.Uri.parse(uri) : pathOfArg(uri) ? vscode.Uri.file(pathOfArg(uri) as string) : undefined, typeof network === 'string' ? network : undefined),
     ),
   ];
 }

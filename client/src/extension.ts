@@ -14,6 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { detectSpec, knownKeysFromIndex, BUILTIN_KEYS, type KnownKeys, type SchemaIndex } from './core/detect';
 import type { PageName, RenderInfo } from '../../webviews/src/model/messages';
+import { registerViews, type ViewName, type ViewSnapshotNode } from './views';
+import { Walkthrough, registerWalkthrough } from './walkthrough';
 
 /** What activate() returns: used by the extension-host tests (and other extensions). */
 export interface TaoExtensionApi {
@@ -32,6 +34,8 @@ export interface TaoExtensionApi {
   cancelRuns(): number;
   /** Opens or brings to front a panel (a webview loads only once it has been visible). */
   showPanel(page: PageName, folders: string[]): void;
+  /** What a TAO side-bar tree shows (labels, descriptions, menu words), to `depth` levels. */
+  viewSnapshot(view: ViewName, depth?: number): Promise<ViewSnapshotNode[]>;
 }
 
 /**
@@ -46,6 +50,15 @@ function loadKnownKeys(context: vscode.ExtensionContext): KnownKeys {
   } catch {
     return BUILTIN_KEYS;
   }
+}
+
+/** Whether a file is a TAO spec by its path and text (modeline, tao.files.globs, content). */
+function makeIsSpecText(known: KnownKeys): (file: string, text: string) => boolean {
+  return (file, text) => {
+    const uri = vscode.Uri.file(file);
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+    return !!detectSpec({ path: file, text, globs: readSettings(uri).globs, workspaceRoot: folder, known });
+  };
 }
 
 function makeIsSpec(known: KnownKeys): (doc: vscode.TextDocument) => boolean {
@@ -68,11 +81,21 @@ function claimTextSpecs(isSpec: (doc: vscode.TextDocument) => boolean): vscode.D
 
 export function activate(context: vscode.ExtensionContext): TaoExtensionApi {
   const output = vscode.window.createOutputChannel('TAO', { log: true });
-  const isSpec = makeIsSpec(loadKnownKeys(context));
+  const known = loadKnownKeys(context);
+  const isSpec = makeIsSpec(known);
   const status = new NetworkStatus(isSpec);
   const panels = new PanelManager(context, output);
   context.subscriptions.push(output, status, panels, claimTextSpecs(isSpec), registerTaskProvider(context));
-  context.subscriptions.push(...registerCommands({ context, status, panels, isSpec }));
+  // The side bar's trees search the workspace only once they are shown, never here.
+  const sideBar = registerViews(context, { status, isSpecText: makeIsSpecText(known) });
+  const walkthrough = new Walkthrough(context, isSpec);
+  context.subscriptions.push(...sideBar.disposables, walkthrough, ...registerWalkthrough(context, walkthrough));
+  context.subscriptions.push(...registerCommands({
+    context, status, panels, isSpec,
+    findSpecs: () => sideBar.specs.specFiles(),
+    onTaskFinished: (task, _results, result) => walkthrough.taskFinished(task, result),
+    onRunOpened: () => walkthrough.done('panelOpened'),
+  }));
   let client: LanguageClient | undefined;
   const clientReady = startLanguageClient(context, isSpec, (n) => status.set(n.uri, n.network, n.reason), output).then(
     (started) => (client = started),
@@ -93,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): TaoExtensionApi {
     isSpec,
     cancelRuns: cancelAllRuns,
     showPanel: (page, folders) => { panels.show(page, folders); },
+    viewSnapshot: (view, depth) => sideBar.snapshot(view, depth),
   };
 }
 

@@ -11,6 +11,8 @@ import type { LaunchSettings } from './core/commandLine';
 
 export interface TaoSettings {
   backend: string;
+  /** tao.engine.threads: `--threads` for the onednn backend; 0 = every core (flag left out). */
+  threads: number;
   resultsPattern: string;
   globs: string[];
   taoVersion: string;
@@ -23,6 +25,7 @@ export function readSettings(scope?: vscode.Uri): TaoSettings {
   const c = vscode.workspace.getConfiguration('tao', scope);
   return {
     backend: c.get<string>('engine.backend', 'auto'),
+    threads: c.get<number>('engine.threads', 0),
     resultsPattern: c.get<string>('results.folderPattern', DEFAULT_RESULTS_PATTERN),
     globs: c.get<string[]>('files.globs', DEFAULT_SPEC_GLOBS),
     taoVersion: c.get<string>('version', '5.5.0'),
@@ -46,6 +49,7 @@ export function launchSettings(context: vscode.ExtensionContext, settings: TaoSe
   return {
     mode: settings.launcherMode,
     backend: settings.backend,
+    threads: settings.threads,
     enginePath: context.asAbsolutePath(path.join('dist', 'engine.js')),
     nodePath: process.execPath,
     launcherPath: settings.launcherPath,

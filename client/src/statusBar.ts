@@ -8,6 +8,9 @@ export class NetworkStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('tao.network', vscode.StatusBarAlignment.Right, 100);
   private readonly known = new Map<string, { network: string; reason: string }>();
   private readonly subs: vscode.Disposable[] = [];
+  private readonly setEmitter = new vscode.EventEmitter<{ uri: string; network: string; reason: string }>();
+  /** Fires for every network the server (or a command) reports; the Specs tree groups by it. */
+  readonly onDidSet = this.setEmitter.event;
 
   constructor(private readonly isSpec: (doc: vscode.TextDocument) => boolean) {
     this.item.name = 'TAO Network';
@@ -21,6 +24,7 @@ export class NetworkStatus implements vscode.Disposable {
   set(uri: string, network: string, reason: string): void {
     this.known.set(uri, { network, reason });
     this.refresh();
+    this.setEmitter.fire({ uri, network, reason });
   }
 
   /** The network for a document: the server's answer, else the modeline's. */
@@ -48,6 +52,7 @@ export class NetworkStatus implements vscode.Disposable {
 
   dispose(): void {
     this.item.dispose();
+    this.setEmitter.dispose();
     for (const s of this.subs) s.dispose();
   }
 }

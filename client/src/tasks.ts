@@ -56,6 +56,25 @@ export function registerTaskProvider(context: vscode.ExtensionContext): vscode.D
 /** Cancel functions of the runs in progress: the notification's Cancel button and the API share them. */
 const activeRuns = new Set<() => void>();
 
+/** A run started from a command, as the Runs tree shows it while it is in progress. */
+export interface LiveRun {
+  results: string;
+  task: string;
+  /** The notification's text, e.g. "epoch 3/10 · loss 0.41". */
+  text: string | undefined;
+  fraction: number | undefined;
+  cancel: () => void;
+}
+
+const liveRuns = new Map<string, LiveRun>();
+const liveChanged = new vscode.EventEmitter<LiveRun>();
+/** Fires when a run starts, reports progress or ends (then it is no longer in `liveRun`). */
+export const onDidChangeLiveRun = liveChanged.event;
+
+export function liveRun(results: string): LiveRun | undefined {
+  return liveRuns.get(path.resolve(results));
+}
+
 /** Stops every run started from a command, the same way its Cancel button does. */
 export function cancelAllRuns(): number {
   const n = activeRuns.size;
@@ -91,7 +110,8 @@ function progressText(results: string): { text: string; fraction?: number } | un
 export async function runWithProgress(context: vscode.ExtensionContext, def: TaoTaskDefinition): Promise<RunResult> {
   const task = makeTask(context, def);
   fs.mkdirSync(def.results, { recursive: true });
-  return vscode.window.withProgress(
+  const key = path.resolve(def.results);
+  const running = vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `TAO ${def.task}`, cancellable: true },
     (progress, token) =>
       new Promise<RunResult>((resolve) => {
@@ -106,9 +126,20 @@ export async function runWithProgress(context: vscode.ExtensionContext, def: Tao
           const increment = p.fraction !== undefined ? Math.max(0, p.fraction * 100 - reported) : undefined;
           if (increment !== undefined) reported += increment;
           progress.report({ message: p.text, increment });
+          const live = liveRuns.get(key);
+          if (live && (live.text !== p.text || live.fraction !== p.fraction)) {
+            live.text = p.text;
+            live.fraction = p.fraction;
+            liveChanged.fire(live);
+          }
         }, 1000);
         const finish = (r: RunResult): void => {
           activeRuns.delete(cancel);
+          const live = liveRuns.get(key);
+          if (live?.cancel === cancel) {
+            liveRuns.delete(key);
+            liveChanged.fire(live);
+          }
           clearInterval(poll);
           for (const s of subs) s.dispose();
           resolve(r);
@@ -126,6 +157,9 @@ export async function runWithProgress(context: vscode.ExtensionContext, def: Tao
           setTimeout(() => execution?.terminate(), 30000);
         };
         activeRuns.add(cancel);
+        const live: LiveRun = { results: key, task: def.task, text: undefined, fraction: undefined, cancel };
+        liveRuns.set(key, live);
+        liveChanged.fire(live);
         subs.push(token.onCancellationRequested(cancel));
         vscode.tasks.executeTask(task).then(
           (e) => { execution = e; },
@@ -136,4 +170,7 @@ export async function runWithProgress(context: vscode.ExtensionContext, def: Tao
         );
       }),
   );
+  // The TAO side bar's Runs view shows a progress bar while any run is in progress there.
+  void vscode.window.withProgress({ location: { viewId: 'tao.runs' } }, () => running);
+  return running;
 }

@@ -19,6 +19,7 @@ import { writeSyntheticDataset } from '../../engine/src/data/synthetic';
 import { writeDetectionScenes } from '../../engine/src/data/scenes';
 import { datasetConvertSpec, detectInferenceSpec, detectTrainSpec } from '../../engine/src/tools/detect-specs';
 import type { PanelProbe } from './host/detection';
+import type { WorkbenchProbe } from './host/sideBar';
 import type { ActivationTiming } from './host/activation';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -153,7 +154,9 @@ function installExtension(): Promise<string> {
 }
 
 const PAGE_TITLES = { training: 'Training · ', evaluation: 'Evaluation · ', inference: 'Inference · ' } as const;
-type SnapPage = keyof typeof PAGE_TITLES;
+type PanelPage = keyof typeof PAGE_TITLES;
+/** `workbench`: the whole window (the TAO side bar, the walkthrough), read from the workbench's own page. */
+type SnapPage = PanelPage | 'workbench';
 
 /**
  * Runs in a webview's frame: what its page shows, or undefined when the frame is not a panel
@@ -188,7 +191,7 @@ function readPanel(arg: { prefix: string; page: string }): (Omit<PanelProbe, 'sc
 }
 
 /** Finds the panel of `page` among the workbench's frames and waits (up to 15 s) until it has settled. */
-async function probePanel(page: Page, which: SnapPage): Promise<Omit<PanelProbe, 'screenshot'>> {
+async function probePanel(page: Page, which: PanelPage): Promise<Omit<PanelProbe, 'screenshot'>> {
   const deadline = Date.now() + 15_000;
   let last: (Omit<PanelProbe, 'screenshot'> & { ready: boolean }) | undefined;
   for (;;) {
@@ -205,17 +208,45 @@ async function probePanel(page: Page, which: SnapPage): Promise<Omit<PanelProbe,
   return probe;
 }
 
+/**
+ * Runs in the workbench page: the walkthrough's steps with their ticks (VS Code marks a done
+ * step `aria-checked="true"`) and the rows the side bar's trees draw. Self-contained, as readPanel.
+ */
+function readWorkbench(): Omit<WorkbenchProbe, 'screenshot'> {
+  const steps = Array.from(document.querySelectorAll('button.getting-started-step')).map((b) => ({ id: b.getAttribute('data-step-id') ?? '', checked: b.getAttribute('aria-checked') === 'true' }));
+  const text = (e: Element): string => (e.textContent ?? '').replace(/\s+/g, ' ').trim();
+  const sideBarRows = Array.from(document.querySelectorAll('.part.sidebar .monaco-list-row')).map(text);
+  const welcome = Array.from(document.querySelectorAll('.part.sidebar .welcome-view-content')).map(text);
+  const welcomeButtons = Array.from(document.querySelectorAll('.part.sidebar .welcome-view-content .monaco-button')).map(text);
+  return { steps, sideBarRows, welcome, welcomeButtons };
+}
+
+async function snapWorkbench(page: Page, request: { name: string; reply: string }): Promise<WorkbenchProbe> {
+  const screenshot = path.join(artifacts, `${request.name}.png`);
+  try {
+    fs.mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: screenshot });
+    return { ...(await page.evaluate(readWorkbench)), screenshot };
+  } catch (e) {
+    return { steps: [], sideBarRows: [], welcome: [], welcomeButtons: [], screenshot, error: String((e as Error).stack ?? e) };
+  }
+}
+
 /** Answers one `[e2e] snap` request of the in-host tests: screenshot, then the panel's contents. */
 async function snap(page: Page, request: { name: string; page: SnapPage; reply: string }): Promise<void> {
   const screenshot = path.join(artifacts, `${request.name}.png`);
-  let answer: PanelProbe;
-  try {
-    const probe = await probePanel(page, request.page);
-    fs.mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: screenshot });
-    answer = { ...probe, screenshot };
-  } catch (e) {
-    answer = { title: '', tiles: [], apRows: [], chartTitles: [], canvases: 0, summary: '', chips: [], thumbs: 0, imagesLoaded: 0, boxes: 0, boxClasses: [], screenshot, error: String((e as Error).stack ?? e) };
+  let answer: PanelProbe | WorkbenchProbe;
+  if (request.page === 'workbench') {
+    answer = await snapWorkbench(page, request);
+  } else {
+    try {
+      const probe = await probePanel(page, request.page);
+      fs.mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: screenshot });
+      answer = { ...probe, screenshot };
+    } catch (e) {
+      answer = { title: '', tiles: [], apRows: [], chartTitles: [], canvases: 0, summary: '', chips: [], thumbs: 0, imagesLoaded: 0, boxes: 0, boxClasses: [], screenshot, error: String((e as Error).stack ?? e) };
+    }
   }
   // Written whole (temp + rename): the host polls for the file and must never read half of it.
   fs.writeFileSync(`${request.reply}.tmp`, JSON.stringify(answer));
@@ -328,9 +359,13 @@ test('the packaged extension works inside code-server: activation, diagnostics, 
   const run = path.dirname(extDir);
   const workspace = path.join(run, 'workspace');
   prepareWorkspace(workspace);
+  // The TAO side bar and the walkthrough, screenshotted by the in-host tests (host/sideBar.ts).
+  const shots = ['side-bar', 'walkthrough'];
+  for (const name of shots) fs.rmSync(path.join(artifacts, `${name}.png`), { force: true });
   const r = await runSession({ extDir, userDir: path.join(run, 'user'), workspace, hostTests: 'index.js', label: 'workbench', finalScreenshot: true, consoleFile: 'console.log', timeoutMs: 300_000 });
   assert.equal(r.exitCode, 0, `extension-host tests failed:\n${r.lines.join('\n')}`);
   reportActivation('workbench', r.lines);
+  for (const name of shots) assert.ok(fs.existsSync(path.join(artifacts, `${name}.png`)), `${name}.png in test-artifacts/e2e`);
 });
 
 test('detection in code-server: TAO: Train, Evaluate and Run Inference from the commands; the evaluation panel and the inference viewer, screenshotted', { timeout: 420_000 }, async () => {
@@ -351,4 +386,18 @@ test('detection in code-server: TAO: Train, Evaluate and Run Inference from the 
   assert.equal(r.exitCode, 0, `extension-host tests failed:\n${r.lines.join('\n')}`);
   reportActivation('detection', r.lines);
   for (const name of shots) assert.ok(fs.existsSync(path.join(artifacts, `${name}.png`)), `${name}.png in test-artifacts/e2e`);
+});
+
+test('the TAO side bar in a workspace with no TAO files: its welcome content and buttons, screenshotted', { timeout: 300_000 }, async () => {
+  checkPrerequisites();
+  const extDir = await installExtension();
+  const run = path.dirname(extDir);
+  const workspace = path.join(run, 'empty');
+  fs.rmSync(workspace, { recursive: true, force: true });
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'security.workspace.trust.enabled': false }, null, 2));
+  fs.rmSync(path.join(artifacts, 'welcome.png'), { force: true });
+  const r = await runSession({ extDir, userDir: path.join(run, 'user-empty'), workspace, hostTests: 'welcome.js', label: 'welcome', finalScreenshot: false, consoleFile: 'welcome-console.log', timeoutMs: 120_000 });
+  assert.equal(r.exitCode, 0, `extension-host tests failed:\n${r.lines.join('\n')}`);
+  assert.ok(fs.existsSync(path.join(artifacts, 'welcome.png')), 'welcome.png in test-artifacts/e2e');
 });

@@ -124,7 +124,9 @@ test('the .vsix holds the bundles and only the binaries that run', () => {
     'dist/wasm/tfjs-backend-wasm-simd.wasm', 'dist/wasm/tfjs-backend-wasm.wasm', 'schemas/index.json', 'schemas/classification_tf1.schema.json',
     'client/language-configuration.json', 'client/syntaxes/tao-prototext.tmLanguage.json', 'dist/webviews/training.js', 'dist/webviews/training.css',
     'dist/node_modules/onnxruntime-node/bin/napi-v3/linux/x64/onnxruntime_binding.node', 'dist/node_modules/onnxruntime-node/bin/napi-v3/linux/x64/libonnxruntime.so.1',
-    'dist/node_modules/h5wasm/dist/node/hdf5_hl.js']) {
+    'dist/node_modules/h5wasm/dist/node/hdf5_hl.js',
+    // The TAO side bar's icon and every walkthrough step's page (package.json names them).
+    'client/media/tao.svg', ...(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).contributes.walkthroughs[0].steps as { media: { markdown: string } }[]).map((s) => s.media.markdown)]) {
     assert.ok(has(f), `extension/${f} is in the .vsix`);
   }
   const unwanted = names.filter((n) =>

@@ -23,6 +23,8 @@ export interface LaunchSettings {
   mode: 'local' | 'tao-launcher';
   /** Engine backend passed as `--backend`; `auto` lets the engine choose. */
   backend: string;
+  /** `--threads` for the engine (onednn backend); 0 or absent leaves the engine's default, every core. */
+  threads?: number;
   /** Absolute path of dist/engine.js inside the installed extension. */
   enginePath: string;
   /** The Node binary: VS Code's own (with ELECTRON_RUN_AS_NODE) unless configured. */
@@ -86,6 +88,7 @@ export function buildCommandLine(def: TaoTaskDefinition, settings: LaunchSetting
   }
   const args = [settings.enginePath, def.network, def.task, '-e', def.spec, '-r', def.results];
   if (settings.backend && settings.backend !== 'auto' && !extra.includes('--backend')) args.push('--backend', settings.backend);
+  if (settings.threads && settings.threads > 0 && !extra.includes('--threads')) args.push('--threads', String(Math.floor(settings.threads)));
   args.push(...extra);
   // VS Code's binary is Electron; this variable makes it behave as plain Node.
   return { command: settings.nodePath, args, env: { ELECTRON_RUN_AS_NODE: '1' }, cwd };

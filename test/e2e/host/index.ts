@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runAll, waitFor } from './runner';
 import { reportActivation } from './activation';
+import { sideBarTests, type SnapshotNode } from './sideBar';
 
 const EXT_ID = 'tao-spec-studio.tao-spec-studio';
 
@@ -19,6 +20,7 @@ interface Api {
   renders(page?: string): { page: string; folder: string; info: { charts: number; series: number; points: number } }[];
   cancelRuns(): number;
   showPanel(page: string, folders: string[]): void;
+  viewSnapshot(view: 'specs' | 'runs' | 'models', depth?: number): Promise<SnapshotNode[]>;
 }
 
 function ws(): string {
@@ -166,6 +168,12 @@ export async function run(): Promise<void> {
         const results = path.join(ws(), 'specs', 'results', 'long_spec', 'train');
         const running = vscode.commands.executeCommand<{ exitCode: number | undefined; cancelled: boolean }>('tao.train', { spec, network: 'classification_tf1' });
         await waitFor('the first checkpoint', () => fs.existsSync(path.join(results, 'weights', 'epoch_001', 'model.json')), 90000, 500);
+        // The Runs tree shows the run in progress, with the notification's epoch text and a Cancel button.
+        const live = await waitFor('the live run in the Runs tree', async () => {
+          const run = (await api.viewSnapshot('runs')).find((g) => g.label === 'long_spec')?.children?.find((r) => r.label === 'train');
+          return run && /epoch \d+\/20/.test(run.description) ? run : undefined;
+        }, 10000, 300);
+        assert.equal(live.contextValue, 'taoRun train running live');
         assert.equal(api.cancelRuns(), 1, 'one run in progress');
         const result = await running;
         assert.ok(result?.cancelled, 'reported as cancelled');
@@ -255,5 +263,7 @@ export async function run(): Promise<void> {
         await new Promise((r) => setTimeout(r, 1000));
       },
     },
+    // Last: they close editors and open the walkthrough; they leave the curves in front again.
+    ...sideBarTests(() => api),
   ]);
 }
