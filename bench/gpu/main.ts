@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeMachine, fail, log, machineInfo, parseArgs, repoRoot, round, table } from '../common/util';
+import { describeMachine, fail, lastJsonLine, log, machineInfo, parseArgs, repoRoot, round, runStep, table } from '../common/util';
 import { writeSynthetic } from '../train/data';
 
 const PYTHON = process.env.TAO_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -55,13 +55,9 @@ function nvidiaCard(): string | undefined {
   return r.status === 0 ? r.stdout.trim().split('\n')[0] || undefined : undefined;
 }
 
+/** One measurement in a child process: its progress on our stderr, its JSON line as the result. */
 function runJson(label: string, command: string, args: string[], timeoutS: number): Json {
-  const r = spawnSync(command, args, { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 1 << 24 });
-  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) {
-    throw new Error(`${label} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}): ${(r.stderr ?? '').trim().split('\n').slice(-4).join(' | ')} ${line}`);
-  }
-  return JSON.parse(line) as Json;
+  return lastJsonLine(label, runStep(label, command, args, timeoutS));
 }
 
 async function main(): Promise<void> {
