@@ -13,22 +13,13 @@ import { buildClassifier } from '../../engine/src/networks/classification_tf1/mo
 import { buildConfig } from '../../engine/src/networks/classification_tf1/config-defaults';
 import { convertToOnnx } from '../../engine/src/export/convert';
 import { loadOrt } from '../../engine/src/export/ort';
-import { parseArgs } from '../common/util';
+import { numArg, parseArgs } from '../common/util';
 import { forwardFlops } from '../train/models';
 import { makeStepper } from '../train/step';
 import { loadSet } from '../train/data';
 
 /** classification_tf1's 1000-class head, the figure TAO's references are quoted for. */
 const CLASSES = 1000;
-
-function num(args: Map<string, string | true>, key: string, fallback?: number): number {
-  const v = args.get(key);
-  if (v === undefined || v === true) {
-    if (fallback === undefined) throw new Error(`--${key} is required`);
-    return fallback;
-  }
-  return Number(v);
-}
 
 async function onnxInference(bytes: Uint8Array, batch: number, channels: number, size: number, runs: number, threads: number): Promise<number> {
   const ort = loadOrt();
@@ -49,12 +40,12 @@ async function main(): Promise<void> {
   const backend = String(a.get('backend') ?? 'wasm');
   if (!isBackendChoice(backend)) throw new Error(`unknown backend ${backend}`);
   const arch = String(a.get('arch'));
-  const layers = a.has('layers') ? num(a, 'layers') : undefined;
-  const size = num(a, 'size');
+  const layers = a.has('layers') ? numArg(a, 'layers') : undefined;
+  const size = numArg(a, 'size');
   const channels = 3;
-  const n = num(a, 'n');
-  const batch = num(a, 'batch', 32);
-  const threads = num(a, 'threads', 1);
+  const n = numArg(a, 'n');
+  const batch = numArg(a, 'batch', 32);
+  const threads = numArg(a, 'threads', 1);
   const set = loadSet(String(a.get('images')), String(a.get('labels')), n, size, channels, CLASSES);
 
   const chosen = await chooseBackend(backend, { threads });
@@ -80,7 +71,7 @@ async function main(): Promise<void> {
   const t = performance.now();
   const onnx = convertToOnnx(net, { opset: 13, batchSize: null, fp16Weights: false });
   result.onnx_export_s = (performance.now() - t) / 1000;
-  result.onnx_infer_img_s = await onnxInference(onnx.bytes, batch, channels, size, num(a, 'infer-batches', 3), threads);
+  result.onnx_infer_img_s = await onnxInference(onnx.bytes, batch, channels, size, numArg(a, 'infer-batches', 3), threads);
   result.onnx_threads = threads;
 
   try {
@@ -97,8 +88,8 @@ function measureEngine(tf: Awaited<ReturnType<typeof chooseBackend>>['tf'], net:
   batch: number, a: Map<string, string | true>, result: Record<string, unknown>): void {
   const n = set.labels.length;
   const stepper = makeStepper(tf, net, set, CLASSES, batch);
-  const warmup = num(a, 'warmup', 1);
-  const steps = num(a, 'steps', 3);
+  const warmup = numArg(a, 'warmup', 1);
+  const steps = numArg(a, 'steps', 3);
   let pos = 0;
   const next = (): number => {
     const s = pos;
@@ -112,7 +103,7 @@ function measureEngine(tf: Awaited<ReturnType<typeof chooseBackend>>['tf'], net:
   result.train_img_s = (steps * batch) / ((performance.now() - t0) / 1000);
   result.last_loss = loss;
 
-  const inferN = Math.min(n, num(a, 'infer-batches', 3) * batch);
+  const inferN = Math.min(n, numArg(a, 'infer-batches', 3) * batch);
   const inferSet = { ...set, labels: set.labels.subarray(0, inferN) };
   predictSet(tf, net, { ...inferSet, labels: inferSet.labels.subarray(0, batch) }, CLASSES, batch, stepper.pre); // warm-up
   const t1 = performance.now();

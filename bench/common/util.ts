@@ -25,6 +25,16 @@ export function parseArgs(argv: string[] = process.argv.slice(2)): BenchArgs {
   return { quick: extra.has('quick'), json: extra.has('json'), extra };
 }
 
+/** A numeric `--key value` of a worker's arguments; the fallback when absent, else required. */
+export function numArg(args: Map<string, string | true>, key: string, fallback?: number): number {
+  const v = args.get(key);
+  if (v === undefined || v === true) {
+    if (fallback === undefined) throw new Error(`--${key} is required`);
+    return fallback;
+  }
+  return Number(v);
+}
+
 /** Repository root: bench scripts run from out/bench/<area>/, sources live in bench/<area>/. */
 export function repoRoot(): string {
   return resolve(__dirname, '..', '..', '..');

@@ -6,15 +6,10 @@
 //     --labels F --n N --size 224 --channels 3 --classes 10 --batch 32 --warmup 2 --steps 10
 import { performance } from 'node:perf_hooks';
 import { chooseBackend, isBackendChoice } from '../../engine/src/backend';
-import { parseArgs } from '../common/util';
+import { numArg, parseArgs } from '../common/util';
 import { loadSet } from '../train/data';
 import { buildBenchModel, MODELS, trainableParams, type ModelName } from '../train/models';
 import { makeStepper } from '../train/step';
-
-function num(args: Map<string, string | true>, key: string, fallback: number): number {
-  const v = args.get(key);
-  return v === undefined || v === true ? fallback : Number(v);
-}
 
 async function main(): Promise<void> {
   const { extra: a } = parseArgs();
@@ -22,13 +17,13 @@ async function main(): Promise<void> {
   if (!isBackendChoice(backend)) throw new Error(`unknown backend ${backend}`);
   const model = String(a.get('model')) as ModelName;
   if (!(MODELS as readonly string[]).includes(model)) throw new Error(`unknown model ${model}`);
-  const size = num(a, 'size', 224);
-  const channels = num(a, 'channels', 3);
-  const classes = num(a, 'classes', 10);
-  const n = num(a, 'n', 64);
-  const batch = num(a, 'batch', 32);
-  const warmup = num(a, 'warmup', 2);
-  const steps = num(a, 'steps', 10);
+  const size = numArg(a, 'size', 224);
+  const channels = numArg(a, 'channels', 3);
+  const classes = numArg(a, 'classes', 10);
+  const n = numArg(a, 'n', 64);
+  const batch = numArg(a, 'batch', 32);
+  const warmup = numArg(a, 'warmup', 2);
+  const steps = numArg(a, 'steps', 10);
   const set = loadSet(String(a.get('images')), String(a.get('labels')), n, size, channels, classes);
 
   const chosen = await chooseBackend(backend);

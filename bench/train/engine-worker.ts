@@ -9,19 +9,10 @@
 import { performance } from 'node:perf_hooks';
 import { chooseBackend, isBackendChoice } from '../../engine/src/backend';
 import { lossAndAccuracy, predictSet } from '../../engine/src/networks/classification_tf1/predict';
-import { parseArgs } from '../common/util';
+import { numArg, parseArgs } from '../common/util';
 import { buildBenchModel, forwardFlops, MODELS, trainableParams, type ModelName } from './models';
 import { makeStepper } from './step';
 import { loadSet } from './data';
-
-function num(args: Map<string, string | true>, key: string, fallback?: number): number {
-  const v = args.get(key);
-  if (v === undefined || v === true) {
-    if (fallback === undefined) throw new Error(`--${key} is required`);
-    return fallback;
-  }
-  return Number(v);
-}
 
 async function main(): Promise<void> {
   const { extra: a } = parseArgs();
@@ -29,16 +20,16 @@ async function main(): Promise<void> {
   if (!isBackendChoice(backend)) throw new Error(`unknown backend ${backend}`);
   const model = String(a.get('model')) as ModelName;
   if (!(MODELS as readonly string[]).includes(model)) throw new Error(`unknown model ${model}`);
-  const size = num(a, 'size');
-  const channels = num(a, 'channels');
-  const classes = num(a, 'classes');
-  const n = num(a, 'n');
-  const batch = num(a, 'batch', 32);
+  const size = numArg(a, 'size');
+  const channels = numArg(a, 'channels');
+  const classes = numArg(a, 'classes');
+  const n = numArg(a, 'n');
+  const batch = numArg(a, 'batch', 32);
   const mode = String(a.get('mode') ?? 'throughput');
   const set = loadSet(String(a.get('images')), String(a.get('labels')), n, size, channels, classes);
 
   // Threads for backends that have a choice (onednn); the others compute on one.
-  const threads = a.has('threads') ? num(a, 'threads') : undefined;
+  const threads = a.has('threads') ? numArg(a, 'threads') : undefined;
   const chosen = await chooseBackend(backend, { threads });
   const tf = chosen.tf;
   const net = buildBenchModel(tf, model, channels, size, classes);
@@ -64,7 +55,7 @@ async function main(): Promise<void> {
     let lastLoss = NaN;
     for (let start = 0; start + batch <= n; start += batch) lastLoss = step(start);
     const seconds = (performance.now() - t0) / 1000;
-    const evalN = num(a, 'eval-n');
+    const evalN = numArg(a, 'eval-n');
     const evalSet = loadSet(String(a.get('eval-images')), String(a.get('eval-labels')), evalN, size, channels, classes);
     const t1 = performance.now();
     const probs = predictSet(tf, net, evalSet, classes, batch, pre);
@@ -73,10 +64,10 @@ async function main(): Promise<void> {
     const trained = Math.floor(n / batch) * batch;
     Object.assign(result, { train_images: trained, train_seconds: seconds, train_img_s: trained / seconds, infer_images: evalN, infer_img_s: evalN / inferSeconds, last_loss: lastLoss, eval_images: evalN, accuracy: m.accuracy, eval_loss: m.loss });
   } else {
-    const warmup = num(a, 'warmup', 1);
-    const steps = num(a, 'steps', 3);
-    const inferBatches = num(a, 'infer-batches', 5);
-    const budget = num(a, 'budget-s', 0);
+    const warmup = numArg(a, 'warmup', 1);
+    const steps = numArg(a, 'steps', 3);
+    const inferBatches = numArg(a, 'infer-batches', 5);
+    const budget = numArg(a, 'budget-s', 0);
     let pos = 0;
     const next = (): number => {
       const s = pos;
