@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -541,6 +542,128 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   });
 }
 
+// ---- batch normalisation ------------------------------------------------------------------
+
+// Per-channel parameters of batch norm over channels-last data: x is [rows, c] flat. A
+// parameter array has c values or 1 (broadcast to every channel); null means absent.
+struct Channel {
+  const float* p;
+  size_t n;
+  float at(int64_t c, float absent) const { return p ? p[n == 1 ? 0 : c] : absent; }
+};
+
+Channel channel(napi_env env, napi_value v, int64_t c, const char* what) {
+  size_t n = 0;
+  const float* p = typed<float>(env, v, &n, true);
+  if (p && n != 1 && static_cast<int64_t>(n) != c) throw Fail{std::string("batchNorm: ") + what + " must have one value or one per channel"};
+  return Channel{p, n};
+}
+
+// batchNorm(x, mean, variance, offset|null, scale|null, out, epsilon, channels):
+//   out = (x - mean) * scale / sqrt(variance + epsilon) + offset, per channel (the last axis).
+// The factor scale / sqrt(variance + epsilon) is computed once per channel in double.
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 8);
+    size_t nx = 0, no = 0;
+    const float* x = typed<float>(env, argv[0], &nx);
+    const int64_t c = static_cast<int64_t>(number(env, argv[7]));
+    if (c < 1 || nx % static_cast<size_t>(c) != 0) throw Fail{"batchNorm: channels do not divide the input"};
+    const Channel mean = channel(env, argv[1], c, "mean"), variance = channel(env, argv[2], c, "variance");
+    const Channel offset = channel(env, argv[3], c, "offset"), scale = channel(env, argv[4], c, "scale");
+    float* out = typed<float>(env, argv[5], &no);
+    if (no != nx || !mean.p || !variance.p) throw Fail{"batchNorm: sizes do not match"};
+    const double eps = number(env, argv[6]);
+    std::vector<float> m(c), a(c), o(c);
+    for (int64_t k = 0; k < c; k++) {
+      m[k] = mean.at(k, 0.f);
+      a[k] = static_cast<float>(static_cast<double>(scale.at(k, 1.f)) / std::sqrt(static_cast<double>(variance.at(k, 0.f)) + eps));
+      o[k] = offset.at(k, 0.f);
+    }
+    const int64_t rows = static_cast<int64_t>(nx) / c;
+    const float *mp = m.data(), *ap = a.data(), *op = o.data();
+#pragma omp parallel for schedule(static) if (static_cast<int64_t>(nx) > 32768)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = x + r * c;
+      float* yr = out + r * c;
+#pragma omp simd
+      for (int64_t k = 0; k < c; k++) yr[k] = (xr[k] - mp[k]) * ap[k] + op[k];
+    }
+    return undefinedValue(env);
+  });
+}
+
+// batchNormGrad(dy, x, mean, variance, scale|null, epsilon, channels, dx, sumDy, sumDyXmm):
+// what FusedBatchNorm's gradient needs from the full-size tensors, in one pass over dy and x:
+//   dx = dy * scale / sqrt(variance + epsilon)  (the part through the normalised value)
+//   sumDy[c] = sum of dy over every row, sumDyXmm[c] = sum of dy * (x - mean) over every row.
+// Rows are summed in blocks of 256 in float (vectorised across channels), blocks added in
+// double per thread, threads' totals added in double, as in reduce().
+napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 10);
+    size_t nd = 0, nx = 0, ndx = 0, ns = 0, nsx = 0;
+    const float* dy = typed<float>(env, argv[0], &nd);
+    const float* x = typed<float>(env, argv[1], &nx);
+    const int64_t c = static_cast<int64_t>(number(env, argv[6]));
+    if (c < 1 || nx % static_cast<size_t>(c) != 0 || nd != nx) throw Fail{"batchNormGrad: sizes do not match"};
+    const Channel mean = channel(env, argv[2], c, "mean"), variance = channel(env, argv[3], c, "variance");
+    const Channel scale = channel(env, argv[4], c, "scale");
+    const double eps = number(env, argv[5]);
+    float* dx = typed<float>(env, argv[7], &ndx);
+    float* sumDy = typed<float>(env, argv[8], &ns);
+    float* sumDyXmm = typed<float>(env, argv[9], &nsx);
+    if (ndx != nx || static_cast<int64_t>(ns) != c || static_cast<int64_t>(nsx) != c || !mean.p || !variance.p) throw Fail{"batchNormGrad: sizes do not match"};
+    std::vector<float> m(c), a(c);
+    for (int64_t k = 0; k < c; k++) {
+      m[k] = mean.at(k, 0.f);
+      a[k] = static_cast<float>(static_cast<double>(scale.at(k, 1.f)) / std::sqrt(static_cast<double>(variance.at(k, 0.f)) + eps));
+    }
+    const float *mp = m.data(), *ap = a.data();
+    const int64_t rows = static_cast<int64_t>(nx) / c;
+    const int64_t block = 256;
+    const int64_t blocks = (rows + block - 1) / block;
+    const int threads = nx > 32768 ? std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks))) : 1;
+    std::vector<double> totals(static_cast<size_t>(threads) * 2 * c, 0.0);
+#pragma omp parallel num_threads(threads)
+    {
+      const int t = omp_get_thread_num();
+      std::vector<float> part(2 * c);
+      float* p1 = part.data();
+      float* p2 = part.data() + c;
+      double* mine = totals.data() + static_cast<size_t>(t) * 2 * c;
+#pragma omp for schedule(static)
+      for (int64_t b = 0; b < blocks; b++) {
+        std::fill(part.begin(), part.end(), 0.f);
+        const int64_t end = std::min(rows, (b + 1) * block);
+        for (int64_t r = b * block; r < end; r++) {
+          const float* g = dy + r * c;
+          const float* xr = x + r * c;
+          float* d = dx + r * c;
+#pragma omp simd
+          for (int64_t k = 0; k < c; k++) {
+            const float gk = g[k];
+            p1[k] += gk;
+            p2[k] += gk * (xr[k] - mp[k]);
+            d[k] = gk * ap[k];
+          }
+        }
+        for (int64_t k = 0; k < 2 * c; k++) mine[k] += part[k];
+      }
+    }
+    for (int64_t k = 0; k < c; k++) {
+      double s1 = 0, s2 = 0;
+      for (int t = 0; t < threads; t++) {
+        s1 += totals[static_cast<size_t>(t) * 2 * c + k];
+        s2 += totals[static_cast<size_t>(t) * 2 * c + c + k];
+      }
+      sumDy[k] = static_cast<float>(s1);
+      sumDyXmm[k] = static_cast<float>(s2);
+    }
+    return undefinedValue(env);
+  });
+}
+
 // ---- library facts and threads ------------------------------------------------------------
 
 const char* isaName(dnnl::cpu_isa isa) {
@@ -607,6 +730,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"eltwiseGrad", nullptr, EltwiseGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"noop", nullptr, Noop, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -270,6 +270,40 @@ test('reductions, batch moments and their gradients (Sum, Mean, Cast, Identity, 
   c.dispose();
 });
 
+test('batch norm (FusedBatchNorm) and its gradient, one native pass each, equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = { ...nativeCalls };
+  // Channels 1/3/5/16, batch 1 and several, rank 2 and 4; [4, 32, 32, 16] is large enough
+  // to run on several threads.
+  for (const shape of [[1, 5, 5, 1], [3, 7, 6, 3], [2, 4, 4, 5], [9, 16], [4, 32, 32, 16]]) {
+    const c = shape[shape.length - 1];
+    const x = () => tf.add(tf.mul(input(shape, 50), 3), 0.5);
+    const mean = () => tf.mul(input([c], 51), 0.5);
+    const variance = () => tf.add(tf.abs(input([c], 52)), 0.1);
+    const offset = () => input([c], 53);
+    const scale = () => tf.add(input([c], 54), 1.5);
+    const label = `batchNorm ${shape.join('x')}`;
+    await compare(`${label} offset+scale`, () => withGrads((a, m, v, o, s) => tf.batchNorm(a, m, v, o, s, 1e-3), [x(), mean(), variance(), offset(), scale()], 55));
+    // Without scale: forward only (tfjs saves the absent scale for the backward pass and fails
+    // there on every backend).
+    await compare(`${label} no offset/scale`, () => [tf.batchNorm(x(), mean(), variance(), undefined, undefined, 1e-5)]);
+    // One value of scale/offset for every channel: forward, and the gradient of x.
+    await compare(`${label} scalar offset/scale`, () => withGrads((a) => tf.batchNorm(a, mean(), variance(), tf.tensor1d([0.25]), tf.tensor1d([-2]), 1e-3), [x()], 57));
+    // Training mode as tf.layers runs it: the batch's own moments, gradients through them too.
+    await compare(`${label} training (moments)`, () =>
+      withGrads((a, o, s) => {
+        const axes = shape.slice(0, -1).map((_, i) => i);
+        const m = tf.moments(a, axes);
+        return tf.batchNorm(a, m.mean, m.variance, o, s, 1e-3);
+      }, [x(), offset(), scale()], 58),
+    );
+  }
+  // A per-element mean (not per channel) stays wasm's, still correct.
+  await compare('batchNorm per-element mean', () => withGrads((a, m) => tf.batchNorm(a, m, tf.onesLike(m), tf.fill([1, 1, 1], 0.5), tf.fill([1, 1, 1], 2), 1e-3), [input([2, 3, 4], 59), input([2, 3, 4], 60)], 61));
+  assert.ok((nativeCalls.FusedBatchNorm ?? 0) > (before.FusedBatchNorm ?? 0), 'FusedBatchNorm ran natively');
+  assert.ok((nativeCalls.TaoOnednnBatchNormGrad ?? 0) > (before.TaoOnednnBatchNormGrad ?? 0), 'the native batch-norm gradient ran');
+});
+
 test('a small conv net trains to the same loss on onednn as on cpu', { skip }, async () => {
   await chooseBackend('onednn');
   const losses = async (backend: string): Promise<number[]> => {

@@ -5,9 +5,10 @@
 // factory), every wasm kernel registered again under the new name, and then the kernels below
 // registered over them. Tensors live where the wasm backend keeps them, in its heap; the addon
 // receives Float32Array views of that heap, so a native kernel reads its inputs and writes its
-// output in place, with no copy to or from JavaScript. Element-wise kernels and batch-norm
-// normalisation stay wasm's (SIMD, one thread); Sum/Mean over leading or trailing axes, the
-// ReLU/ReLU6 gradients, Identity/Cast and whole-input Tile are replaced too (see below).
+// output in place, with no copy to or from JavaScript. Element-wise kernels stay wasm's (SIMD,
+// one thread); batch-norm normalisation and the full-size part of its gradient, Sum/Mean over
+// leading or trailing axes, the ReLU/ReLU6 gradients, Identity/Cast and whole-input Tile are
+// replaced too (see below).
 //
 // A kernel whose attributes oneDNN is not given here (NCHW data, PReLU, a bias that is not
 // per channel, integer tensors) runs wasm's own implementation instead.
@@ -16,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { findSharedLibrary } from './native-libs';
+import { setNativeBatchNormGrad } from '../kernels/batchnorm-grad';
 
 type Tf = typeof tfTypes;
 type TensorInfo = tfTypes.TensorInfo;
@@ -29,6 +31,8 @@ export interface OnednnAddon {
   matmul(params: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array, alpha: number): void;
   eltwiseGrad(kind: number, dy: Float32Array, x: Float32Array, out: Float32Array, alpha: number, beta: number): void;
   reduce(kind: number, rows: number, cols: number, overRows: number, x: Float32Array, out: Float32Array): void;
+  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, out: Float32Array, epsilon: number, channels: number): void;
+  batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, epsilon: number, channels: number, dx: Float32Array, sumDy: Float32Array, sumDyXmm: Float32Array): void;
   info(): { version: string; cpuRuntime: string; isa: string; threads: number; cached: number };
   setThreads(n: number): void;
   noop(): void;
@@ -177,6 +181,13 @@ function runConv(backend: HeapBackend, addon: OnednnAddon, mode: number, params:
   return out;
 }
 
+/** Batch-norm parameters the native kernels take: mean/variance per channel, offset/scale per channel or one value. */
+function batchNormChannels(channels: number, mean: TensorInfo, variance: TensorInfo, offset?: TensorInfo, scale?: TensorInfo): boolean {
+  const perChannel = (t: TensorInfo) => size(t.shape) === channels;
+  const param = (t: TensorInfo | undefined) => t === undefined || perChannel(t) || size(t.shape) === 1;
+  return channels > 0 && perChannel(mean) && perChannel(variance) && param(offset) && param(scale);
+}
+
 function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
   const u = tf.backend_util;
   const forward = (depthwise: boolean, fused: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
@@ -281,7 +292,20 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     addon.reduce(mean ? 1 : 0, rows, cols, leading ? 1 : 0, backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out));
     return out;
   };
+  // FusedBatchNorm over the last axis (channels-last): mean and variance one value per channel,
+  // offset and scale one per channel or a single value. Other layouts stay wasm's.
+  const batchNorm: NativeKernel = ({ inputs, attrs, backend }) => {
+    const { x, mean, variance, offset, scale } = inputs;
+    if (!x || !mean || !variance || !usable(x, mean, variance, offset, scale) || x.shape.length === 0) return undefined;
+    const channels = x.shape[x.shape.length - 1];
+    if (!batchNormChannels(channels, mean, variance, offset, scale)) return undefined;
+    const out = backend.makeOutput(x.shape, 'float32');
+    const view = (t: TensorInfo | undefined) => (t ? backend.typedArrayFromHeap(t) : null);
+    addon.batchNorm(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(mean), backend.typedArrayFromHeap(variance), view(offset), view(scale), backend.typedArrayFromHeap(out), Number(attrs.varianceEpsilon ?? 0.001), channels);
+    return out;
+  };
   return {
+    FusedBatchNorm: batchNorm,
     Sum: reduce(false),
     Mean: reduce(true),
     Conv2D: forward(false, false),
@@ -348,6 +372,44 @@ function registerActivationGradients(tf: Tf, addon: OnednnAddon): void {
       const [x] = saved;
       return { x: () => (native(g, x) ? run(g, x, 2, 0, 6) : tf.mul(g, tf.cast(tf.mul(tf.lessEqual(x, 6), tf.step(x)), 'float32'))) };
     },
+  });
+}
+
+/** The kernel that computes FusedBatchNorm's gradient from dy and x in one native pass (onednn only). */
+export const BATCHNORM_GRAD_KERNEL = 'TaoOnednnBatchNormGrad';
+
+/**
+ * FusedBatchNorm's gradient (engine/src/kernels/batchnorm-grad.ts) on onednn: its three
+ * full-size quantities, dx through the normalised value, sum(dy) and sum(dy * (x - mean)) per
+ * channel, in one multithreaded pass over dy and x instead of four wasm kernels (Sub, three
+ * Multiply) and two reductions. The per-channel remainder stays tfjs ops on [C] tensors.
+ */
+function registerBatchNormGrad(tf: Tf, addon: OnednnAddon): void {
+  tf.registerKernel({
+    kernelName: BATCHNORM_GRAD_KERNEL,
+    backendName: 'onednn',
+    kernelFunc: (({ inputs, attrs, backend }: KernelArgs) => {
+      const { dy, x, mean, variance, scale } = inputs as { dy: TensorInfo; x: TensorInfo; mean: TensorInfo; variance: TensorInfo; scale?: TensorInfo };
+      const channels = x.shape[x.shape.length - 1];
+      // Every output first: allocating may grow the heap and detach earlier views.
+      const dx = backend.makeOutput(x.shape, 'float32');
+      const sumDy = backend.makeOutput(mean.shape, 'float32');
+      const sumDyXmm = backend.makeOutput(mean.shape, 'float32');
+      const view = (t: TensorInfo) => backend.typedArrayFromHeap(t);
+      addon.batchNormGrad(view(dy), view(x), view(mean), view(variance), scale ? view(scale) : null, Number(attrs.varianceEpsilon), channels, view(dx), view(sumDy), view(sumDyXmm));
+      nativeCalls[BATCHNORM_GRAD_KERNEL] = (nativeCalls[BATCHNORM_GRAD_KERNEL] ?? 0) + 1;
+      return [dx, sumDy, sumDyXmm];
+    }) as never,
+  });
+  setNativeBatchNormGrad((dy, x, mean, variance, scale, varianceEpsilon) => {
+    if (tf.getBackend() !== 'onednn' || x.rank === 0 || x.size === 0) return undefined;
+    const all = scale ? [dy, x, mean, variance, scale] : [dy, x, mean, variance];
+    if (all.some((t) => t.dtype !== 'float32') || !tf.util.arraysEqual(dy.shape, x.shape)) return undefined;
+    // mean/variance exactly one per channel (the gradients are shaped like them); scale per channel or one value.
+    const channels = x.shape[x.rank - 1];
+    if (mean.size !== channels || !batchNormChannels(channels, mean, variance, undefined, scale)) return undefined;
+    const inputs = scale ? { dy, x, mean, variance, scale } : { dy, x, mean, variance };
+    return tf.engine().runKernel(BATCHNORM_GRAD_KERNEL, inputs as never, { varianceEpsilon } as never) as unknown as [tfTypes.Tensor, tfTypes.Tensor, tfTypes.Tensor];
   });
 }
 
@@ -466,6 +528,7 @@ export function registerOnednnBackend(tf: Tf, addon: OnednnAddon): void {
     });
   }
   registerActivationGradients(tf, addon);
+  registerBatchNormGrad(tf, addon);
   registerMeanGradient(tf);
   shareKernel(tf, 'Identity');
   shareKernel(tf, 'Cast');
