@@ -6,6 +6,7 @@
 // `kerasReaderReady()` (the CLI before it checks, the server before it re-checks open
 // documents) then gets answers. Specs without a .hdf5 path never load it.
 import { statSync } from 'node:fs';
+import { attributeList, attributeText } from './keras-attributes';
 
 type H5 = typeof import('h5wasm/node', { with: { 'resolution-mode': 'import' } });
 type H5Group = InstanceType<H5['Group']>;
@@ -42,22 +43,6 @@ export function kerasReaderReady(): Promise<void> {
   return loading;
 }
 
-function strings(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (value instanceof Uint8Array) return [Buffer.from(value).toString('utf8')];
-  if (Array.isArray(value)) return value.flatMap((v) => strings(v));
-  return [];
-}
-
-/** Keras stores long name lists as `name0`, `name1`, ... when one attribute would be too big. */
-function attributeList(group: H5Group, name: string): string[] {
-  const attrs = group.attrs;
-  if (attrs[name]) return strings(attrs[name].value);
-  const out: string[] = [];
-  for (let i = 0; attrs[`${name}${i}`]; i++) out.push(...strings(attrs[`${name}${i}`].value));
-  return out;
-}
-
 /** Names of the layers a Keras file holds weights for (model_config's layers when there are none). */
 function readNames(reader: H5, path: string): string[] | undefined {
   const file = new reader.File(path, 'r');
@@ -65,7 +50,7 @@ function readNames(reader: H5, path: string): string[] | undefined {
     const root = file.keys().includes('model_weights') ? (file.get('model_weights') as H5Group) : file;
     const names = attributeList(root, 'layer_names');
     if (names.length) return names;
-    const config = strings(file.attrs.model_config?.value).join('');
+    const config = attributeText(file, 'model_config');
     if (!config) return undefined;
     const model = JSON.parse(config) as { config?: { layers?: Array<{ name?: string; config?: { name?: string } }> } };
     return (model.config?.layers ?? []).map((l) => l.name ?? l.config?.name ?? '').filter(Boolean);

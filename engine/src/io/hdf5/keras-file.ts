@@ -12,6 +12,7 @@ import { openSync, readSync, closeSync, renameSync, rmSync, mkdirSync } from 'no
 import { basename, dirname, join } from 'node:path';
 import { loadH5, type H5 } from './h5';
 import type { ModelJson } from './keras-config';
+import { attributeList, attributeText } from '../../../../server/src/core/keras-attributes';
 
 export interface KerasWeight {
   /** As stored in weight_names, e.g. "conv1/kernel:0". */
@@ -56,30 +57,6 @@ export function isHdf5(path: string): boolean {
 type H5Group = InstanceType<H5['Group']>;
 type H5Dataset = InstanceType<H5['Dataset']>;
 
-function strings(value: unknown): string[] {
-  if (value === null || value === undefined) return [];
-  if (typeof value === 'string') return [value];
-  if (value instanceof Uint8Array) return [Buffer.from(value).toString('utf8')];
-  if (Array.isArray(value)) return value.flatMap((v) => strings(v));
-  return [];
-}
-
-function attrString(group: H5Group, name: string): string | undefined {
-  const attr = group.attrs[name];
-  if (!attr) return undefined;
-  const s = strings(attr.value);
-  return s.length ? s.join('') : undefined;
-}
-
-/** Keras splits long name lists over `name0`, `name1`, ... when one attribute would be too big. */
-function attrList(group: H5Group, name: string): string[] {
-  const attrs = group.attrs;
-  if (attrs[name]) return strings(attrs[name].value);
-  const out: string[] = [];
-  for (let i = 0; attrs[`${name}${i}`]; i++) out.push(...strings(attrs[`${name}${i}`].value));
-  return out;
-}
-
 function toFloat32(value: unknown, where: string): Float32Array {
   if (value instanceof Float32Array) return value;
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Float32Array.from(value as unknown as ArrayLike<number>, Number);
@@ -93,16 +70,16 @@ export async function readKerasFile(path: string): Promise<KerasFile> {
   try {
     const rootKeys = new Set(file.keys());
     const weightsRoot = rootKeys.has('model_weights') ? (file.get('model_weights') as H5Group) : file;
-    const configText = attrString(file, 'model_config');
-    const metaText = attrString(file, ENGINE_METADATA_ATTR);
-    const layerNames = attrList(weightsRoot, 'layer_names');
+    const configText = attributeText(file, 'model_config');
+    const metaText = attributeText(file, ENGINE_METADATA_ATTR);
+    const layerNames = attributeList(weightsRoot, 'layer_names');
     if (layerNames.length === 0 && !configText) throw new Error('no model_config and no model_weights/layer_names: not a Keras model file');
     const weights = new Map<string, KerasWeight[]>();
     for (const layer of layerNames) {
       const group = weightsRoot.get(layer) as H5Group | null;
       if (!group) continue;
       const list: KerasWeight[] = [];
-      for (const name of attrList(group, 'weight_names')) {
+      for (const name of attributeList(group, 'weight_names')) {
         const ds = group.get(name) as H5Dataset | null;
         if (!ds) throw new Error(`model_weights/${layer}/${name} is listed in weight_names but missing`);
         list.push({ name, shape: ds.shape ?? [], data: toFloat32(ds.value, `model_weights/${layer}/${name}`) });
@@ -111,8 +88,8 @@ export async function readKerasFile(path: string): Promise<KerasFile> {
     }
     return {
       modelConfig: configText ? (JSON.parse(configText) as ModelJson) : undefined,
-      kerasVersion: attrString(file, 'keras_version') ?? attrString(weightsRoot, 'keras_version'),
-      backend: attrString(file, 'backend') ?? attrString(weightsRoot, 'backend'),
+      kerasVersion: attributeText(file, 'keras_version') ?? attributeText(weightsRoot, 'keras_version'),
+      backend: attributeText(file, 'backend') ?? attributeText(weightsRoot, 'backend'),
       layerNames,
       weights,
       engineMetadata: metaText ? (JSON.parse(metaText) as Record<string, unknown>) : undefined,
