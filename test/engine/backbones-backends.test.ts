@@ -13,6 +13,7 @@ import { chooseBackend } from '../../engine/src/backend';
 import { buildClassifier } from '../../engine/src/networks/classification_tf1/model';
 import { buildConfig } from '../../engine/src/networks/classification_tf1/config-defaults';
 import { runEngine } from './helpers';
+import { deterministicValues } from './backend-support';
 
 const TOLERANCE = 2e-3;
 // One model per layer kind the older backbones did not have (ResNet 50/101 and AlexNet are
@@ -33,16 +34,6 @@ const CASES: Array<{ label: string; model: Record<string, unknown>; size: number
 const CLASSES = 4;
 const BATCH = 2;
 
-/** Deterministic values in [-1, 1), the same on every backend. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2147483648 - 1;
-  }
-  return out;
-}
 
 /** Why a backend does not load here (probed in a child process, as `tao-engine doctor` does), or undefined. */
 function unavailable(name: 'onednn' | 'webgpu'): string | undefined {
@@ -66,7 +57,7 @@ async function run(backend: string, modelCfg: Record<string, unknown>, size: num
   const cfg = buildConfig({ model_config: { ...modelCfg, use_batch_norm: true, input_image_size: `3,${size},${size}` } } as never).config.model;
   const model = buildClassifier(tf, cfg, CLASSES, 7).model;
   model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
-  const x = tf.tensor4d(values(BATCH * size * size * 3, 11), [BATCH, size, size, 3]);
+  const x = tf.tensor4d(deterministicValues(BATCH * size * size * 3, 11), [BATCH, size, size, 3]);
   const y = tf.oneHot(tf.tensor1d([1, 3], 'int32'), CLASSES);
   const { value, grads } = tf.variableGrads(() => {
     const p = model.apply(x, { training: false }) as tf.Tensor;

@@ -6,18 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEngine, tempDir, tinyDataset, writeSpec } from './helpers';
-import { loadOnednnAddon } from '../../engine/src/backend/onednn';
+import { onednnUnavailable } from './backend-support';
 import { buildCommandLine } from '../../client/src/core/commandLine';
 
-function unavailable(): string | undefined {
-  try {
-    loadOnednnAddon();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-const skip = unavailable();
+const skip = onednnUnavailable();
 
 test('training on onednn: status.json names it, two runs give the same numbers', { skip }, () => {
   const work = tempDir('onednn-cli');

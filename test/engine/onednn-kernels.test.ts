@@ -9,33 +9,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../../engine/src/backend';
-import { loadOnednnAddon, nativeCalls } from '../../engine/src/backend/onednn';
+import { nativeCalls } from '../../engine/src/backend/onednn';
+import { deterministicValues, onednnUnavailable } from './backend-support';
 
 const TOLERANCE = 1e-4;
 
-function unavailable(): string | undefined {
-  try {
-    loadOnednnAddon();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-const skip = unavailable();
+const skip = onednnUnavailable();
 
-/** Deterministic values in [-1, 1) (a small LCG), the same on every backend. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2147483648 - 1;
-  }
-  return out;
-}
 
 const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-const input = (shape: number[], seed: number): tf.Tensor => tf.tensor(values(sizeOf(shape), seed), shape);
+const input = (shape: number[], seed: number): tf.Tensor => tf.tensor(deterministicValues(sizeOf(shape), seed), shape);
 
 /** Runs `build` on a backend and reads every output. */
 async function on(backend: string, build: () => tf.Tensor[]): Promise<Float32Array[]> {
@@ -264,7 +247,7 @@ test('reductions, batch moments and their gradients (Sum, Mean, Cast, Identity, 
   const b = tf.cast(a, 'float32');
   const c = tf.clone(a);
   a.dispose();
-  assert.deepEqual(Array.from(await b.data()), Array.from(values(16, 42)).map((v) => Math.fround(v)));
+  assert.deepEqual(Array.from(await b.data()), Array.from(deterministicValues(16, 42)).map((v) => Math.fround(v)));
   b.dispose();
   assert.equal((await c.data()).length, 16);
   c.dispose();
