@@ -82,7 +82,9 @@ async function onnxMaxDiff(model: tf.LayersModel, x: tf.Tensor4D): Promise<numbe
   const ort = loadOrt();
   const want = (model.predict(x) as tf.Tensor).dataSync();
   const converted = convertToOnnx(model, { opset: 13, batchSize: null, fp16Weights: false });
-  const session = await ort.InferenceSession.create(converted.bytes);
+  // One intra-op thread: onnxruntime splits its sums by how its thread pool is scheduled, so with
+  // several threads the rounding (and the difference measured here) changed from run to run.
+  const session = await ort.InferenceSession.create(converted.bytes, { intraOpNumThreads: 1 });
   const nchw = x.transpose([0, 3, 1, 2]);
   const out = await session.run({ [converted.inputName]: new ort.Tensor('float32', nchw.dataSync() as Float32Array, nchw.shape) });
   nchw.dispose();
