@@ -197,7 +197,7 @@ test('export fp32: TAO tensor names and shapes; onnxruntime equals tfjs within 1
   const expected = [nchw(cov), nchw(bbox)];
   loaded.model.dispose();
   const ort = loadOrt();
-  const session = await ort.InferenceSession.create(onnxPath);
+  const session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1 });
   const out = await session.run({ input_1: new ort.Tensor('float32', hwcToNchw(x, n, SIZE, SIZE, 3), [n, 3, SIZE, SIZE]) });
   const diffs = ['output_cov/Sigmoid', 'output_bbox/BiasAdd'].map((name, i) => {
     const got = out[name].data as Float32Array;

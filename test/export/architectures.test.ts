@@ -55,7 +55,7 @@ async function onnxMaxDiff(model: tf.LayersModel, x: tf.Tensor4D): Promise<numbe
   const ort = loadOrt();
   const want = (model.predict(x) as tf.Tensor).dataSync();
   const conv = convertToOnnx(model, { opset: 13, batchSize: null, fp16Weights: false });
-  const session = await ort.InferenceSession.create(conv.bytes);
+  const session = await ort.InferenceSession.create(conv.bytes, { intraOpNumThreads: 1 });
   const nchw = x.transpose([0, 3, 1, 2]);
   const out = await session.run({ [conv.inputName]: new ort.Tensor('float32', nchw.dataSync() as Float32Array, nchw.shape) });
   nchw.dispose();

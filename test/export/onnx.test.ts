@@ -16,7 +16,7 @@ before(async () => {
 
 /** Runs the ONNX bytes in onnxruntime on NHWC images (transposed to the graph's NCHW input). */
 export async function runOnnx(bytes: Uint8Array, images: tf.Tensor4D): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(bytes);
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   const nchw = tf.tidy(() => images.transpose([0, 3, 1, 2]));
   const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', nchw.dataSync() as Float32Array, nchw.shape) };
   nchw.dispose();
@@ -57,7 +57,7 @@ describe('ONNX export matches tfjs (onnxruntime-node, Fashion-MNIST images)', ()
     const x = imagesFor(m, 2);
     const want = (m.predict(x) as tf.Tensor).dataSync() as Float32Array;
     const fixed = convertToOnnx(m, { opset: 11, batchSize: 2, fp16Weights: false });
-    const session = await ort.InferenceSession.create(fixed.bytes);
+    const session = await ort.InferenceSession.create(fixed.bytes, { intraOpNumThreads: 1 });
     assert.deepEqual(fixed.inputShape, [2, 3, 32, 32]);
     assert.equal(session.inputNames[0], 'input_1');
     assert.ok(maxDiff(want, await runOnnx(fixed.bytes, x)) < 1e-4);

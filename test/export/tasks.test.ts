@@ -97,7 +97,7 @@ describe('prune and export tasks', () => {
     assert.ok(cache.scales.has('input_1') && cache.scales.has('block_1a_add') && cache.scales.has('predictions'));
     for (const s of cache.scales.values()) assert.ok(s > 0 && Number.isFinite(s));
     const ort = loadOrt();
-    const session = await ort.InferenceSession.create(readFileSync(onnxPath));
+    const session = await ort.InferenceSession.create(readFileSync(onnxPath), { intraOpNumThreads: 1 });
     assert.deepEqual(session.inputNames, ['input_1']);
     assert.equal(JSON.parse(readFileSync(join(outDir, 'classmap.json'), 'utf8')).c, 2);
   });
