@@ -185,3 +185,12 @@ if (webviewEntries.length > 0) {
   const { spawnSync } = await import('node:child_process');
   spawnSync(process.execPath, [join('tools', 'build-onednn.mjs'), '--quiet'], { stdio: 'inherit' });
 }
+// The .vsix carries the built addon in dist/native/, where the bundled engine looks first
+// (engine/src/backend/onednn.ts addonCandidates); it links the system's libdnnl.so.2, which
+// the user installs (the runtime package alone). Without a built addon nothing is staged and
+// an earlier build's copy is removed, so a stale binary never ships.
+{
+  const addon = join('out', 'native', 'tao_onednn.node');
+  if (existsSync(addon)) copyInto(addon, join('dist', 'native', 'tao_onednn.node'));
+  removeUnstaged(join('dist', 'native'));
+}
