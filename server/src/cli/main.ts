@@ -89,7 +89,7 @@ export function main(argv: string[]): number {
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readSpecs.get(file) ?? readFileSync(file, 'utf8');
     } catch (error) {
       process.stderr.write(`tao-spec: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
       unreadable = true;
@@ -157,12 +157,17 @@ export function run(argv: string[]): void {
  * asynchronously: load it first, but only when a spec to check names such a file (and paths
  * are checked), so ordinary runs never pay for it.
  */
+/** Spec texts read while deciding whether to load the reader, so the check does not read them again. */
+const readSpecs = new Map<string, string>();
+
 async function readerIfNeeded(argv: string[]): Promise<void> {
   if (argv.includes('--no-path-check')) return;
   const namesKerasFile = argv.some((arg) => {
     if (arg.startsWith('-')) return false;
     try {
-      return /\.(hdf5|h5)\b/i.test(readFileSync(arg, 'utf8'));
+      const text = readFileSync(arg, 'utf8');
+      readSpecs.set(arg, text);
+      return /\.(hdf5|h5)\b/i.test(text);
     } catch {
       return false;
     }

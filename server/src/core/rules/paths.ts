@@ -17,7 +17,7 @@ interface Mount {
 export function pathRule(ctx: RuleContext): SpecDiagnostic[] {
   const probe = ctx.probe;
   if (!probe) return [];
-  const mounts = readMounts(probe, ctx.mountsFile);
+  const mounts = contextMounts(ctx, probe);
   const base = ctx.filePath ? dirname(ctx.filePath) : undefined;
   const out: SpecDiagnostic[] = [];
   const visit = (node: SpecNode | undefined, schema: SpecSchema | undefined, key: string): void => {
@@ -73,6 +73,20 @@ function mapThroughMounts(path: string, mounts: Mount[]): string | undefined {
     if ((path === dest || path.startsWith(dest + '/')) && (!best || dest.length > best.destination.length)) best = m;
   }
   return best ? best.source.replace(/\/+$/, '') + path.slice(best.destination.replace(/\/+$/, '').length) : undefined;
+}
+
+/**
+ * The mounts file read once per analysis: every rule of one run gets the same context object,
+ * so the path rule and the pretrained-architecture rule share one read of it.
+ */
+const mountsPerAnalysis = new WeakMap<RuleContext, Mount[]>();
+export function contextMounts(ctx: RuleContext, probe: FileProbe): Mount[] {
+  let mounts = mountsPerAnalysis.get(ctx);
+  if (!mounts) {
+    mounts = readMounts(probe, ctx.mountsFile);
+    mountsPerAnalysis.set(ctx, mounts);
+  }
+  return mounts;
 }
 
 export function readMounts(probe: FileProbe, mountsFile?: string): Mount[] {

@@ -8,7 +8,7 @@ import type { SpecDiagnostic } from '../tree';
 import { archMismatch, backboneLayerNames, isKerasFile } from './backbone-match';
 import { textAt } from './helpers';
 import { specBackbone } from './ngc-models';
-import { locateOnMachine, readMounts } from './paths';
+import { contextMounts, locateOnMachine } from './paths';
 import type { RuleContext } from './types';
 
 export function pretrainedArchRule(ctx: RuleContext): SpecDiagnostic[] {
@@ -21,7 +21,7 @@ export function pretrainedArchRule(ctx: RuleContext): SpecDiagnostic[] {
   const specLayers = backboneLayerNames(backbone.arch, backbone.layers);
   if (!specLayers) return [];
   const value = named.value.trim();
-  const located = locateOnMachine(value, ctx.filePath ? dirname(ctx.filePath) : undefined, readMounts(probe, ctx.mountsFile), probe);
+  const located = locateOnMachine(value, ctx.filePath ? dirname(ctx.filePath) : undefined, contextMounts(ctx, probe), probe);
   if (!located) return [];
   const fileLayers = probe.kerasLayerNames(located);
   if (!Array.isArray(fileLayers)) return [];
