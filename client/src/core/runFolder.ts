@@ -18,19 +18,24 @@ export interface RunFiles {
 /** Folders that hold model weights, never reports: skipping them keeps the scan fast. */
 const SKIP = new Set(['weights', 'node_modules', '.git', 'checkpoints', 'tensorboard', 'logs']);
 
-function walk(dir: string, depth: number, out: string[]): void {
+/**
+ * Files under `dir` down to `depth` folder levels whose name `keep` accepts, skipping the
+ * folders named in `skip`; unreadable folders are passed over. Shared by the run folder scan
+ * here and the side bar's search for status.json files (runIndex.ts).
+ */
+export function walkFiles(dir: string, depth: number, skip: ReadonlySet<string>, keep: (name: string) => boolean, out: string[] = []): string[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
-    return;
+    return out;
   }
   for (const e of entries) {
-    const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (depth > 0 && !SKIP.has(e.name)) walk(full, depth - 1, out);
-    } else if (e.isFile()) out.push(full);
+      if (depth > 0 && !skip.has(e.name)) walkFiles(path.join(dir, e.name), depth - 1, skip, keep, out);
+    } else if (e.isFile() && keep(e.name)) out.push(path.join(dir, e.name));
   }
+  return out;
 }
 
 function looksLikeEvaluation(file: string): boolean {
@@ -44,8 +49,7 @@ function looksLikeEvaluation(file: string): boolean {
 }
 
 export function findRunFiles(folder: string): RunFiles {
-  const files: string[] = [];
-  walk(folder, 2, files);
+  const files = walkFiles(folder, 2, SKIP, () => true);
   const byDepth = (a: string, b: string): number => a.split(path.sep).length - b.split(path.sep).length || a.localeCompare(b);
   files.sort(byDepth);
   const statusFiles = files

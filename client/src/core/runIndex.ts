@@ -8,6 +8,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { walkFiles } from './runFolder';
 import { summarizeStatus, type RunStatusInfo } from './runStatus';
 
 /** Task folder names our engine's results pattern and TAO's containers use. */
@@ -167,21 +168,7 @@ export class RunIndex {
  * Every status.json under `root` (Node's walk, for tests, the benchmark and callers without
  * VS Code's file search). Skips the folders that never hold one: weights, node_modules, .git.
  */
+const STATUS_SKIP = new Set(['node_modules', '.git', 'weights', 'checkpoints', 'tensorboard', 'images_annotated', 'labels']);
 export function findStatusFiles(root: string, maxDepth = 8): string[] {
-  const out: string[] = [];
-  const skip = new Set(['node_modules', '.git', 'weights', 'checkpoints', 'tensorboard', 'images_annotated', 'labels']);
-  const walk = (dir: string, depth: number): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.isFile() && e.name === 'status.json') out.push(path.join(dir, e.name));
-      else if (e.isDirectory() && depth > 0 && !skip.has(e.name)) walk(path.join(dir, e.name), depth - 1);
-    }
-  };
-  walk(root, maxDepth);
-  return out.sort();
+  return walkFiles(root, maxDepth, STATUS_SKIP, (name) => name === 'status.json').sort();
 }
