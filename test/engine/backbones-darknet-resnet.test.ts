@@ -64,6 +64,8 @@ const REFERENCE: Array<[string, ModelConfig, number]> = [
   ['resnet50 all_projections', config('resnet', 50, { allProjections: true }), 40_204_200],
   ['resnet101', config('resnet', 101), 44_654_504],
   ['resnet50 no BN, use_bias', config('resnet', 50, { useBatchNorm: false, useBias: true }), 25_530_472],
+  // TAO's ResNet passes use_bias to every conv as given: no BN and no bias leaves no bias at all.
+  ['resnet50 no BN, no bias', config('resnet', 50, { useBatchNorm: false, useBias: false }), 25_503_912],
   ['darknet19', config('darknet', 19), 20_856_776],
   ['darknet19 no BN, use_bias', config('darknet', 19, { useBatchNorm: false, useBias: true }), 20_835_176],
   ['darknet53', config('darknet', 53), 41_645_640],

@@ -2,7 +2,7 @@
 // relu (conv1 96 11x11/4, conv2 256 5x5, conv3 384, conv4 384, conv5 256, all 'same' with a
 // bias) and 3x3/2 max-pools after conv1 and conv2, so the output stride is 16. No LRN and no
 // BN: TAO's template has neither, and ignores use_bias / use_batch_norm for AlexNet. TAO's
-// fc6/fc7/head_fc8 exist only with retain_head, which the engine does not build.
+// fc6/fc7/head_fc8 exist only with retain_head (heads.ts; freeze blocks 6..8).
 // freeze_blocks: 1..5 = conv1..conv5 (TAO numbers them from 1 here).
 import { BuildContext, type SymT } from './context';
 import type { BackboneOptions } from './index';

@@ -35,14 +35,15 @@ export class BuildContext {
     return this.cfg.useBias || !this.cfg.useBatchNorm;
   }
 
-  conv(x: SymT, name: string, filters: number, kernel: number, strides = 1): SymT {
+  /** `useBias` overrides the shared rule above for templates that take `use_bias` as given (TAO's ResNet). */
+  conv(x: SymT, name: string, filters: number, kernel: number, strides = 1, useBias = this.useBias): SymT {
     const layer = this.tf.layers.conv2d({
       name,
       filters,
       kernelSize: kernel,
       strides,
       padding: 'same',
-      useBias: this.useBias,
+      useBias,
       kernelInitializer: this.kernelInit() as never,
     });
     return this.tag(layer).apply(x) as SymT;

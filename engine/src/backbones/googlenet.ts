@@ -1,8 +1,8 @@
 // GoogLeNet (Inception v1) as TAO's Keras template builds it for classification and
 // detection: conv1 7x7/2, pool1, conv2_reduce 1x1, conv2 3x3, pool2, inception 3a 3b, pool3,
-// 4a..4e, 5a 5b. There is no pool4 without TAO's own head, so the output stride is 16 for
-// every network (stride16 changes nothing). Layer names are TAO's (inception_3a_3x3_reduce,
-// inception_3a_pool_proj_bn, inception_3a_output, ...).
+// 4a..4e, 5a 5b. There is no pool4 without TAO's own head, so the output stride is 16
+// (stride16 changes nothing); with retain_head, pool4 sits between 4e and 5a (1/32). Layer
+// names are TAO's (inception_3a_3x3_reduce, inception_3a_pool_proj_bn, inception_3a_output, ...).
 //
 // TAO facts kept here: `use_bias` is used as given (even without BN), `use_batch_norm` adds a
 // BN after every conv (the LRN its docstring mentions is never built), the activation is
@@ -70,6 +70,8 @@ export function buildGoogLeNet(c: BuildContext, input: SymT, _opts: BackboneOpti
     c.block = i + 1;
     x = inception(c, x, index, filters);
     if (index === '3b') x = maxPool(c, x, 'pool3', 2, 2);
+    // TAO adds pool4 (1/32) only in front of its own head (retain_head).
+    if (index === '4e' && c.cfg.retainHead) x = maxPool(c, x, 'pool4', 2, 2);
   });
   return x;
 }

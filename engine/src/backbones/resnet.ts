@@ -7,6 +7,9 @@
 // "dimension changed"); `all_projections` gives every block one, so pruning can treat all
 // blocks alike. With `stride16` (detection) stage 4 never downsamples. TAO's template always
 // uses relu here, whatever the spec's activation says. Freeze blocks: 0 = stem, 1..4 = stages.
+// Conv biases follow `use_bias` alone, also without BN: TAO's conv1 and CNNBlock pass the
+// spec's use_bias straight to every Conv2D (no "bias when there is no BN" rule), so a ResNet
+// with use_batch_norm and use_bias both false has neither BN nor biases.
 import { BuildContext, type SymT } from './context';
 import type { BackboneOptions } from './index';
 
@@ -38,12 +41,12 @@ function block(c: BuildContext, x: SymT, prefix: string, convs: Array<[number, n
   convs.forEach(([kernel, filters], i) => {
     const n = i + 1;
     // Only the first convolution of a block carries the stride.
-    y = c.bn(c.conv(y, `${prefix}_conv_${n}`, filters, kernel, i === 0 ? strides : 1), `${prefix}_bn_${n}`);
+    y = c.bn(c.conv(y, `${prefix}_conv_${n}`, filters, kernel, i === 0 ? strides : 1, c.cfg.useBias), `${prefix}_bn_${n}`);
     if (i < convs.length - 1) y = c.act(y, `${prefix}_relu_${n}`, 'relu');
   });
   const out = convs[convs.length - 1][1];
   let shortcut = x;
-  if (project) shortcut = c.bn(c.conv(x, `${prefix}_conv_shortcut`, out, 1, strides), `${prefix}_bn_shortcut`);
+  if (project) shortcut = c.bn(c.conv(x, `${prefix}_conv_shortcut`, out, 1, strides, c.cfg.useBias), `${prefix}_bn_shortcut`);
   const sum = c.tag(tf.layers.add({ name: `${prefix}_add` })).apply([y, shortcut]) as SymT;
   return c.act(sum, `${prefix}_relu`, 'relu');
 }
@@ -54,7 +57,7 @@ export function buildResnet(c: BuildContext, input: SymT, opts: BackboneOptions 
   if (!layout) throw new Error(`resnet depth ${depth} is not supported (use one of ${resnetDepths().join(', ')})`);
   const pooling = c.cfg.usePooling;
   c.block = 0;
-  let x = c.convBnAct(input, ['conv1', 'bn_conv1', 'activation_1'], 64, 7, 2, 'relu');
+  let x = c.act(c.bn(c.conv(input, 'conv1', 64, 7, 2, c.cfg.useBias), 'bn_conv1'), 'activation_1', 'relu');
   if (pooling) x = c.tag(c.tf.layers.maxPooling2d({ name: 'pool1', poolSize: 3, strides: 2, padding: 'same' })).apply(x) as SymT;
   layout.forEach((count, stage) => {
     c.block = stage + 1;

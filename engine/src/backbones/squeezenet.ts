@@ -2,8 +2,8 @@
 // pool1, fire2..fire9 with pools after fire4 and fire8 (output stride 16). Fire modules are a
 // 1x1 squeeze conv, then 1x1 and 3x3 expand convs concatenated (fireN_squeeze_conv,
 // fireN_expand_conv1x1, fireN_expand_conv3x3, fireN). TAO's template has no BN and no bias
-// switch: every conv has a bias and its own relu layer; `dropout` only feeds TAO's
-// own head (retain_head), which the engine does not build.
+// switch: every conv has a bias and its own relu layer. The spec's `dropout` is not used:
+// only TAO's own head (retain_head, heads.ts) has a dropout, at a fixed 1e-3.
 // freeze_blocks: 0 = conv1, 1..8 = fire2..fire9.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { BuildContext, type SymT } from './context';

@@ -6,6 +6,7 @@ import type { ClassificationConfig, LrConfig, ModelConfig, OptimizerConfig, Trai
 import { Reader, obj, type Obj, type PathProblem } from '../../spec/reader';
 import { ARCH_SPELLINGS } from '../../backbones/index';
 import { depthProblem, minInputSize } from '../../backbones/depths';
+import { retainedHeadMinInput } from '../../backbones/heads';
 
 export type { PathProblem };
 
@@ -56,6 +57,11 @@ function modelConfig(r: Reader, m: Obj): ModelConfig {
   if (Math.min(height, width) < minSize) {
     r.problems.push({ path: 'model_config.input_image_size', message: `${alias!.arch} needs input_image_size height and width of at least ${minSize} (its last block pools a 2x2 map), got "${size}"` });
   }
+  const retainHead = r.bool(m, 'retain_head', 'model_config');
+  const headMin = retainHead && alias ? retainedHeadMinInput(alias.arch) : 0;
+  if (Math.min(height, width) < headMin) {
+    r.problems.push({ path: 'model_config.retain_head', message: `${alias!.arch}'s own head (retain_head) pools a 7x7 map at stride 32, so input_image_size needs a height and width of at least ${headMin}, got "${size}"` });
+  }
   return {
     arch: alias?.arch ?? rawArch,
     nLayers,
@@ -63,7 +69,7 @@ function modelConfig(r: Reader, m: Obj): ModelConfig {
     height,
     width,
     resizeInterpolation: interp === 'BICUBIC' ? 'BICUBIC' : 'BILINEAR',
-    retainHead: r.bool(m, 'retain_head', 'model_config'),
+    retainHead,
     useBatchNorm: r.bool(m, 'use_batch_norm', 'model_config'),
     useBias: r.bool(m, 'use_bias', 'model_config'),
     usePooling: r.bool(m, 'use_pooling', 'model_config'),
