@@ -3,15 +3,12 @@
 //   node out/bench/report.js --in FILE.jsonl --command "npm run -s bench -- --json" [--in ... --command ...] > bench/RESULTS.md
 // Several --in/--command pairs may be given (e.g. the quick set plus a full run of one bench).
 import { readFileSync } from 'node:fs';
-import { machineInfo } from './common/util';
+import { machineInfo, markdownTable } from './common/util';
 import { machinePeak } from './train/peak';
 
 type Json = Record<string, unknown>;
 
-function md(headers: string[], rows: Array<Array<unknown>>): string {
-  const cell = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)))) : String(v).replace(/\|/g, '\\|'));
-  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
-}
+const md = markdownTable;
 
 function main(): void {
   const argv = process.argv.slice(2);

@@ -120,6 +120,12 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
+/** A markdown table (what RESULTS.md holds); numbers keep 4 significant digits. */
+export function markdownTable(headers: string[], rows: Array<Array<unknown>>): string {
+  const cell = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)))) : String(v).replace(/\|/g, '\\|'));
+  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
 function fmt(v: number): string {
   if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
   if (Math.abs(v) >= 100) return v.toFixed(0);

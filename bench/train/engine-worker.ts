@@ -99,6 +99,8 @@ async function main(): Promise<void> {
       tensors_after: tf.memory().numTensors,
     });
   }
+  // maxRSS is in KiB: the process's peak resident memory, model, data and backend included.
+  result.peak_rss_mb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 

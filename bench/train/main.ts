@@ -207,6 +207,8 @@ function row(model: ModelName, backend: string, dataset: string, ours: Json, pt:
     pytorch_threads: pt.threads,
     ours_threads: ours.threads ?? 1,
     ours_train_steps: ours.train_steps ?? undefined,
+    peak_rss_mb_ours: typeof ours.peak_rss_mb === 'number' ? round(ours.peak_rss_mb, 1) : undefined,
+    peak_rss_mb_torch: typeof pt.peak_rss_mb === 'number' ? round(pt.peak_rss_mb, 1) : undefined,
   };
   if (ours.accuracy !== undefined) {
     Object.assign(r, { ours_accuracy: round(ours.accuracy as number, 4), pytorch_accuracy: round(pt.accuracy as number, 4), train_images: ours.train_images, eval_images: ours.eval_images });

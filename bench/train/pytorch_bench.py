@@ -16,6 +16,7 @@ Differences from the engine's Keras-style layers, none of which changes the work
 import argparse
 import json
 import math
+import resource
 import sys
 import time
 
@@ -248,6 +249,8 @@ def main():
         predict(x[:n_inf])
         infer_s = time.perf_counter() - t1
         result.update(train_steps=a.steps, train_img_s=a.steps * batch / train_s, infer_images=n_inf, infer_img_s=n_inf / infer_s, last_loss=last)
+    # ru_maxrss is in KiB on Linux: the process's peak resident memory.
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 
