@@ -1,7 +1,7 @@
 // Shared by the engine tests: a tiny generated dataset, spec writing, and running the CLI
 // bundle as a separate process (the way users and the extension run it).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeSyntheticDataset } from '../../engine/src/data/synthetic';
@@ -9,8 +9,21 @@ import { writeSyntheticDataset } from '../../engine/src/data/synthetic';
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 export const engineBin = join(repoRoot, 'bin', 'tao-engine.js');
 
+/**
+ * Folders made by tempDir, removed when the test process exits: runs write models, datasets
+ * and (on webgpu) close to 1 GB each, and CI's machine is the one these accumulate on.
+ * TAO_KEEP_TEST_DIRS=1 keeps them for a post-mortem.
+ */
+const madeDirs: string[] = [];
+process.on('exit', () => {
+  if (process.env.TAO_KEEP_TEST_DIRS === '1') return;
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `tao-engine-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `tao-engine-${prefix}-`));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** 3 classes of 16x16 grayscale images: 12 train, 4 val, 4 test per class. */
