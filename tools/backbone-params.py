@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Reference parameter counts for the engine's ResNet / DarkNet / CSPDarkNet backbones.
+"""Reference parameter counts for the engine's ResNet / DarkNet / CSPDarkNet / VGG / MobileNet backbones.
 
 Written from NVIDIA's Keras templates (nvidia_tao_tf1/core/templates: resnet.py with
-CNNBlock in utils.py, darknet.py, cspdarknet.py, cspdarknet_tiny.py with csp_tiny_block),
+CNNBlock in utils.py, darknet.py, cspdarknet.py, cspdarknet_tiny.py with csp_tiny_block,
+vgg.py with CNNBlock, mobilenet.py with _conv_block, _depthwise_conv_block and
+_inverted_res_block),
 independently of the engine's TypeScript: each network is listed as the (kernel, in, out)
 of its convolutions and the widths of its batch norms, and counted the way Keras'
 model.count_params() counts (conv kernel + optional bias; BN gamma, beta, moving mean and
@@ -27,6 +29,13 @@ class Net:
         if self.use_bn:
             self.params += 4 * cout
         return cout
+
+    def depthwise(self, k, c):
+        """A depthwise conv (depth multiplier 1) and its BN: one k x k filter per channel."""
+        self.params += k * k * c + (c if self.use_bias else 0)
+        if self.use_bn:
+            self.params += 4 * c
+        return c
 
 
 def resnet(nlayers, all_projections, use_bias=False, use_bn=True):
@@ -113,6 +122,44 @@ def cspdarknet_tiny(use_bias=False, use_bn=True):
     return n.params, c
 
 
+def vgg(nlayers, use_bias=False, use_bn=True):
+    # One CNNBlock per stage, one 3x3 conv per repeat; pooling or strides change no count.
+    repeats = {16: [2, 2, 3, 3, 3], 19: [2, 2, 4, 4, 4]}[nlayers]
+    n = Net(use_bias, use_bn)
+    c = 3
+    for width, repeat in zip([64, 128, 256, 512, 512], repeats):
+        for _ in range(repeat):
+            c = n.conv(3, c, width)
+    return n.params, c
+
+
+def mobilenet_v1(use_bias=False, use_bn=True):
+    n = Net(use_bias, use_bn)
+    c = n.conv(3, 3, 32)                      # _conv_block: conv1
+    for width in [64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024]:
+        n.depthwise(3, c)                     # conv_dw_<id>
+        c = n.conv(1, c, width)               # conv_pw_<id>
+    return n.params, c
+
+
+def mobilenet_v2(all_projections=False, use_bias=False, use_bn=True):
+    n = Net(use_bias, use_bn)
+    c = n.conv(3, 3, 32)                      # conv1 + bn_conv1
+    # (expansion, filters, repeats) of the 17 inverted residual blocks; strides change no count.
+    for t, f, r in [(1, 16, 1), (6, 24, 2), (6, 32, 3), (6, 64, 4), (6, 96, 3), (6, 160, 3), (6, 320, 1)]:
+        for _ in range(r):
+            hidden = n.conv(1, c, t * c) if t != 1 else c   # block_<id>_expand (not in block 0)
+            n.depthwise(3, hidden)
+            out = n.conv(1, hidden, f)                      # project + project_bn
+            if out == c and all_projections:
+                # projected_inputs: a 1x1 conv on the shortcut, never a bias and no BN. Every
+                # block with equal widths has stride 1 in this table's layout.
+                n.params += c * c
+            c = out
+    c = n.conv(1, c, 1280)                    # conv_1 + conv_1_bn
+    return n.params, c
+
+
 def with_head(counted, nclasses):
     params, features = counted
     return params + features * nclasses + nclasses
@@ -131,6 +178,14 @@ def table(nclasses=1000):
     rows['resnet50 no_bn bias'] = with_head(resnet(50, False, use_bias=True, use_bn=False), nclasses)
     rows['darknet19 no_bn bias'] = with_head(darknet(19, use_bias=True, use_bn=False), nclasses)
     rows['cspdarknet_tiny bias'] = with_head(cspdarknet_tiny(use_bias=True), nclasses)
+    for d in [16, 19]:
+        rows[f'vgg{d}'] = with_head(vgg(d), nclasses)
+        rows[f'vgg{d} no_bn bias'] = with_head(vgg(d, use_bias=True, use_bn=False), nclasses)
+    rows['mobilenet_v1'] = with_head(mobilenet_v1(), nclasses)
+    rows['mobilenet_v1 bias'] = with_head(mobilenet_v1(use_bias=True), nclasses)
+    rows['mobilenet_v2'] = with_head(mobilenet_v2(), nclasses)
+    rows['mobilenet_v2 all_projections'] = with_head(mobilenet_v2(all_projections=True), nclasses)
+    rows['mobilenet_v2 bias'] = with_head(mobilenet_v2(use_bias=True), nclasses)
     return rows
 
 

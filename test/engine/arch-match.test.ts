@@ -37,12 +37,28 @@ test('the backbone is told from TAO layer names: resnet depth by blocks per stag
   assert.equal(label(resnetNames([3, 4, 6, 3], true)), 'resnet 50');
   assert.equal(label(resnetNames([3, 4, 23, 3], true)), 'resnet 101');
   assert.equal(label(resnetNames([2, 3, 2, 2])), 'a resnet with 2-3-2-2 basic blocks per stage');
-  const vgg = (layout: number[]): string[] => layout.flatMap((n, s) => Array.from({ length: n }, (_, i) => `block${s + 1}_conv${i + 1}`));
+  // TAO's VGG uses CNNBlock names like ResNet, one conv per repeat (`block_1a_conv_1`,
+  // `block_1b_conv_1`, ...) and no shortcuts: that structure, not the prefix, says vgg.
+  const vgg = (layout: number[]): string[] => layout.flatMap((n, s) => Array.from({ length: n }, (_, i) => [`block_${s + 1}${String.fromCharCode(97 + i)}_conv_1`, `block_${s + 1}${String.fromCharCode(97 + i)}_bn_1`]).flat());
   assert.equal(label(vgg([2, 2, 3, 3, 3])), 'vgg 16');
   assert.equal(label(vgg([2, 2, 4, 4, 4])), 'vgg 19');
+  // A resnet is still a resnet when only its first convs and shortcuts are listed.
+  assert.equal(describeBackbone(['conv1', 'block_1a_conv_1', 'block_1a_conv_shortcut'])?.family, 'resnet');
+  // Keras applications' VGG names (the engine's before issue 19) are no TAO backbone.
+  assert.equal(describeBackbone(['block1_conv1', 'block1_conv2']), undefined);
   assert.equal(describeBackbone(['conv1', 'conv_dw_1', 'conv_pw_1', 'conv_dw_2'])?.family, 'mobilenet_v1');
-  assert.equal(describeBackbone(['Conv1', 'expanded_conv_project', 'block_1_project', 'block_1_expand'])?.family, 'mobilenet_v2');
+  assert.equal(describeBackbone(['conv1', 'bn_conv1', 'expanded_conv_project', 'block_1_project', 'block_1_expand'])?.family, 'mobilenet_v2');
   assert.equal(describeBackbone(['dense_1']), undefined);
+});
+
+test('MobileNet: a classification file fills DetectNet_v2\'s stride-16 trunk; a shorter file does not fill a longer trunk', () => {
+  // TAO's stride-16 MobileNets are the stride-32 ones without their last blocks (v2: 13 of 17).
+  const v2 = (blocks: number): string[] => ['conv1', 'expanded_conv_project', ...Array.from({ length: blocks - 1 }, (_, i) => `block_${i + 1}_project`)];
+  const check = (fileLayers: string[], specLayers: string[]): string | undefined =>
+    archMismatch({ network: 'detectnet_v2', specKey: 'pretrained_model_file', file: 'm.hdf5', fileLayers, specLayers, arch: 'mobilenet_v2', nLayers: 0 });
+  assert.equal(check(v2(17), v2(13)), undefined);
+  assert.equal(check(v2(17), v2(17)), undefined);
+  assert.match(check(v2(13), v2(17))!, /holds mobilenet_v2 \(13 blocks\), but the spec builds mobilenet_v2 \(17 blocks\)/);
 });
 
 test('archMismatch: resnet34 file under a resnet18 spec names both, the extra blocks and the fix', () => {

@@ -46,9 +46,12 @@ const CASES: Array<[string, string, Record<string, unknown>, number]> = [
   // use_pooling: 32 / 32 = 1, then the template's 7x7/7 "same" average pool: 1x1x512.
   ['resnet18 use_pooling', 'resnet', { n_layers: 18, use_pooling: true, input_image_size: '3,32,32' }, dense(512, K)],
   ['resnet50 all_projections', 'resnet', { n_layers: 50, all_projections: true, input_image_size: '3,32,32' }, dense(2 * 2 * 2048, K)],
-  // block5_pool (1/32) -> flatten 1x1x512 -> fc1 4096 -> fc2 4096 -> output_fc.
-  ['vgg16', 'vgg', { n_layers: 16, input_image_size: '3,32,32' }, dense(512, 4096) + dense(4096, 4096) + dense(4096, K)],
-  ['vgg19 dropout', 'vgg', { n_layers: 19, dropout: 0.5, input_image_size: '3,32,32' }, dense(512, 4096) + dense(4096, 4096) + dense(4096, K)],
+  // use_pooling: block5_pool (1/32) -> flatten 1x1x512 -> fc1 4096 -> fc2 4096 -> output_fc.
+  ['vgg16 use_pooling', 'vgg', { n_layers: 16, use_pooling: true, input_image_size: '3,32,32' }, dense(512, 4096) + dense(4096, 4096) + dense(4096, K)],
+  // Without use_pooling TAO's VGG downsamples by strided convs and has no block5_pool: the
+  // 1/16 map (2x2x512) is flattened as it is.
+  ['vgg16', 'vgg', { n_layers: 16, input_image_size: '3,32,32' }, dense(2 * 2 * 512, 4096) + dense(4096, 4096) + dense(4096, K)],
+  ['vgg19 dropout', 'vgg', { n_layers: 19, dropout: 0.5, input_image_size: '3,32,32' }, dense(2 * 2 * 512, 4096) + dense(4096, 4096) + dense(4096, K)],
   // conv5 at 1/16, no pool5: flatten 2x2x256 -> fc6, fc7 (4096) -> head_fc8.
   ['alexnet', 'alexnet', { input_image_size: '3,32,32' }, dense(2 * 2 * 256, 4096) + dense(4096, 4096) + dense(4096, K)],
   // conv10: a 1x1 conv 512 -> classes with a bias (the same count as a Dense).
@@ -105,14 +108,15 @@ test("retain_head layer names, activations and freeze rules are the templates'",
   assert.equal(act(r, 'head_fc5'), 'softmax');
   r.dispose();
 
-  const v = build('vgg', { n_layers: 16, dropout: 0.3, input_image_size: '3,32,32', retain_head: true }, K);
-  assert.deepEqual(tail(v, 7), ['block5_pool', 'flatten', 'fc1', 'dropout_1', 'fc2', 'dropout_2', 'output_fc']);
+  const v = build('vgg', { n_layers: 16, dropout: 0.3, use_pooling: true, input_image_size: '3,32,32', retain_head: true }, K);
+  assert.deepEqual(tail(v, 8), ['block_5c_relu', 'block5_pool', 'flatten', 'fc1', 'dropout_1', 'fc2', 'dropout_2', 'output_fc']);
   assert.equal(act(v, 'fc1'), 'relu');
   assert.equal((v.getLayer('dropout_2').getConfig() as { rate: number }).rate, 0.3);
   v.dispose();
   // No dropout layers when the spec's dropout is 0, as TAO's `if dropout > 0`.
+  // (and no block5_pool without use_pooling: the trunk's last activation feeds the flatten).
   const v0 = build('vgg', { n_layers: 16, input_image_size: '3,32,32', retain_head: true }, K);
-  assert.deepEqual(tail(v0, 4), ['flatten', 'fc1', 'fc2', 'output_fc']);
+  assert.deepEqual(tail(v0, 5), ['block_5c_relu', 'flatten', 'fc1', 'fc2', 'output_fc']);
   v0.dispose();
 
   const a = build('alexnet', { input_image_size: '3,32,32', retain_head: true, freeze_blocks: [1, 7] }, K);

@@ -116,7 +116,8 @@ test('DetectNet_v2 round trip engine -> .hdf5 -> engine gives identical coverage
 test('the written file is what Keras 2.2.4 reads: byte-string attributes, channels_first, TAO names, Keras class names', async () => {
   await useCpu();
   const dir = tempDir('hdf5-keras');
-  const cfg = buildConfig({ model_config: { arch: 'mobilenet_v2', use_batch_norm: true, input_image_size: '3,32,32' } }).config.model;
+  // activation relu6: TAO's MobileNetV2 template then writes ReLU(max_value=6) layers (checked below).
+  const cfg = buildConfig({ model_config: { arch: 'mobilenet_v2', use_batch_norm: true, input_image_size: '3,32,32', activation: { activation_type: 'relu6' } } }).config.model;
   const { model } = buildClassifier(tf, cfg, 3, 1);
   const file = join(dir, 'm.hdf5');
   await writeKerasModel(model, file);
@@ -136,7 +137,8 @@ print(json.dumps({'keras_version': f.attrs['keras_version'].decode('utf8'), 'bac
   assert.equal(seen.keras_version, '2.2.4-tf');
   assert.equal(seen.backend, 'tensorflow');
   assert.deepEqual(seen.names, model.layers.map((l) => l.name));
-  assert.deepEqual(seen.weight_names, ['Conv1/kernel:0']);
+  // TAO's MobileNetV2 names its stem conv `conv1` (Keras applications' `Conv1` before issue 19).
+  assert.deepEqual(seen.weight_names, ['conv1/kernel:0']);
   assert.deepEqual(seen.shape, [3, 3, 3, 32]);
   const layers = seen.config.config.layers;
   assert.deepEqual(layers[0].config.batch_input_shape, [null, 3, 32, 32]);
@@ -149,7 +151,7 @@ print(json.dumps({'keras_version': f.attrs['keras_version'].decode('utf8'), 'bac
   assert.ok(layers.some((l) => l.class_name === 'ReLU' && l.config.max_value === 6));
   // And our own reader agrees with h5py about every weight.
   const raw = await readKerasFile(file);
-  assert.equal(raw.weights.get('Conv1')?.[0].data.length, 3 * 3 * 3 * 32);
+  assert.equal(raw.weights.get('conv1')?.[0].data.length, 3 * 3 * 3 * 32);
   model.dispose();
 });
 

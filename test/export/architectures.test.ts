@@ -33,11 +33,11 @@ function spreadFilterNorms(model: tf.LayersModel): void {
   }
 }
 
-function config(arch: string, nLayers: number, allProjections: boolean): ModelConfig {
+function config(arch: string, nLayers: number, allProjections: boolean, o: Partial<ModelConfig> = {}): ModelConfig {
   return {
     arch, nLayers, channels: 3, height: 32, width: 32, resizeInterpolation: 'BILINEAR', retainHead: false,
     useBatchNorm: true, useBias: false, usePooling: true, allProjections, freezeBn: false, freezeBlocks: [],
-    dropout: 0.1, bnMomentum: 0.9, bnEpsilon: 1e-3, activation: 'relu', activationParams: {},
+    dropout: 0.1, bnMomentum: 0.9, bnEpsilon: 1e-3, activation: 'relu', activationParams: {}, ...o,
   };
 }
 
@@ -49,6 +49,10 @@ const ARCHS: [string, ModelConfig][] = [
   ['mobilenet_v1', config('mobilenet_v1', 0, false)],
   ['mobilenet_v2', config('mobilenet_v2', 0, false)],
   ['vgg16', config('vgg', 16, false)],
+  // TAO's templates (issue 19): v2's projected_inputs shortcuts and ReLU(6) layers (ONNX Clip),
+  // VGG without use_pooling (strided first convs, no pools).
+  ['mobilenet_v2 all_projections relu6', config('mobilenet_v2', 0, true, { activation: 'relu6' })],
+  ['vgg16 no pooling', config('vgg', 16, false, { usePooling: false })],
 ];
 
 async function onnxMaxDiff(model: tf.LayersModel, x: tf.Tensor4D): Promise<number> {

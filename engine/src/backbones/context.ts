@@ -36,32 +36,38 @@ export class BuildContext {
   }
 
   /** `useBias` overrides the shared rule above for templates that take `use_bias` as given (TAO's ResNet). */
-  conv(x: SymT, name: string, filters: number, kernel: number, strides = 1, useBias = this.useBias): SymT {
+  /** `padding` 'valid' pairs with `pad` where a TAO template pads explicitly (MobileNet). */
+  conv(x: SymT, name: string, filters: number, kernel: number, strides = 1, useBias = this.useBias, padding: 'same' | 'valid' = 'same'): SymT {
     const layer = this.tf.layers.conv2d({
       name,
       filters,
       kernelSize: kernel,
       strides,
-      padding: 'same',
+      padding,
       useBias,
       kernelInitializer: this.kernelInit() as never,
     });
     return this.tag(layer).apply(x) as SymT;
   }
 
-  depthwise(x: SymT, name: string, strides = 1): SymT {
+  depthwise(x: SymT, name: string, strides = 1, useBias = this.useBias, padding: 'same' | 'valid' = 'same'): SymT {
     const layer = this.tf.layers.depthwiseConv2d({
       name,
       kernelSize: 3,
       strides,
-      padding: 'same',
-      useBias: this.useBias,
+      padding,
+      useBias,
       depthwiseInitializer: this.kernelInit() as never,
     });
     return this.tag(layer).apply(x) as SymT;
   }
 
-  bn(x: SymT, name: string): SymT {
+  /**
+   * `freezable` false leaves the layer out of the freeze blocks: templates that hand
+   * `trainable` to their convolutions only (CNNBlock, MobileNet) keep BN trainable under
+   * freeze_blocks, so only freeze_bn stops it.
+   */
+  bn(x: SymT, name: string, freezable = true): SymT {
     if (!this.cfg.useBatchNorm) return x;
     const layer = this.tf.layers.batchNormalization({
       name,
@@ -69,6 +75,17 @@ export class BuildContext {
       momentum: this.cfg.bnMomentum,
       epsilon: this.cfg.bnEpsilon,
     });
+    return (freezable ? this.tag(layer) : layer).apply(x) as SymT;
+  }
+
+  /** Keras' ZeroPadding2D: `amount` zeros on every side, before a 'valid' convolution. */
+  pad(x: SymT, name: string, amount = 1): SymT {
+    return this.tag(this.tf.layers.zeroPadding2d({ name, padding: amount })).apply(x) as SymT;
+  }
+
+  /** Keras' ReLU layer (class ReLU, as TAO's MobileNet writes it); `maxValue` 6 is relu6. */
+  relu(x: SymT, name: string, maxValue?: number): SymT {
+    const layer = this.tf.layers.reLU(maxValue === undefined ? { name } : { name, maxValue });
     return this.tag(layer).apply(x) as SymT;
   }
 

@@ -6,7 +6,8 @@
 // - resnet: the template's own output (with use_pooling its 7x7/7 "same" average pool), then
 //   utils.add_dense_head: Flatten + Dense(nclasses, softmax) named `head_fc<nclasses>`.
 //   Without use_pooling the 1/16 map is flattened as it is (no pooling at all).
-// - vgg: (block5_pool when use_pooling) Flatten `flatten`, Dense 4096 relu `fc1`, Dropout,
+// - vgg: block5_pool (2x2/2 "same" max-pool, only with use_pooling; without it the 1/16 map is
+//   flattened as it is), Flatten `flatten`, Dense 4096 relu `fc1`, Dropout,
 //   Dense 4096 relu `fc2`, Dropout (both only when dropout > 0; the spec's dropout), Dense
 //   softmax `output_fc`.
 // - alexnet: Flatten of conv5 (1/16, no pool5), Dense 4096 relu `fc6`, `fc7`, softmax
@@ -105,8 +106,11 @@ export function buildRetainedHead(c: BuildContext, x: SymT, classes: number): Sy
     return h.dense(h.flatten(x), `head_fc${classes}`, classes, 'softmax');
   }
   if (arch === 'vgg') {
-    // The engine's VGG already ends with block5_pool (it always pools, as TAO's use_pooling does).
-    let y = h.dense(h.flatten(x), 'fc1', HIDDEN_FC, 'relu');
+    // The trunk ends at 1/16 (vgg.ts); TAO's head adds block5_pool only with use_pooling, and
+    // without it flattens the 1/16 map as it is.
+    let y = x;
+    if (c.cfg.usePooling) y = h.apply(tf.layers.maxPooling2d({ name: 'block5_pool', poolSize: 2, strides: 2, padding: 'same' }), y);
+    y = h.dense(h.flatten(y), 'fc1', HIDDEN_FC, 'relu');
     if (c.cfg.dropout > 0) y = h.dropout(y, 'dropout_1', c.cfg.dropout);
     y = h.dense(y, 'fc2', HIDDEN_FC, 'relu');
     if (c.cfg.dropout > 0) y = h.dropout(y, 'dropout_2', c.cfg.dropout);

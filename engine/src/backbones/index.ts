@@ -23,8 +23,9 @@ export { registerBackboneLayers } from './split-layer';
 /** Options that differ between the networks using a backbone. */
 export interface BackboneOptions {
   /**
-   * Output stride 16 instead of 32: the last downsampling stage keeps stride 1, as TAO's
-   * detection templates build them (DetectNet_v2 predicts on a 1/16 grid).
+   * Output stride 16 instead of 32, as TAO's detection templates build them (DetectNet_v2
+   * predicts on a 1/16 grid): most families keep stride 1 in their last downsampling stage;
+   * TAO's MobileNets leave their last blocks out instead, and VGG's trunk is 1/16 already.
    */
   stride16?: boolean;
 }

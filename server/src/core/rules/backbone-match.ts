@@ -1,8 +1,11 @@
 // Does a pretrained Keras file hold the backbone a spec builds? TAO loads pretrained weights
 // by layer name and silently skips what does not match, so a resnet34 file under a resnet18
 // spec trains from a partial backbone (and a resnet10 file leaves most of a resnet18 fresh)
-// without a word. The backbone is told from the layer names TAO's templates give
-// (`block_1a_conv_1`, `block1_conv1`, `conv_dw_1`, `block_1_project`). Pure: the engine runs
+// without a word. The backbone is told from the layer names TAO's templates give: ResNet and
+// VGG both use CNNBlock's `block_<stage><a..>_conv_<i>`, told apart by structure (ResNet's
+// blocks have two or three convs and projection shortcuts, `block_1a_conv_2`,
+// `block_1a_conv_shortcut`; VGG's have one, `block_1a_conv_1` only), MobileNet v1 by
+// `conv_dw_<n>`, v2 by `block_<n>_project`. Pure: the engine runs
 // it on the models it builds before training, the language server on the names a file's
 // model_config lists and the names the spec's arch and depth imply.
 import { PRETRAINED_SLOTS, ngcModelFor } from './ngc-models';
@@ -30,15 +33,17 @@ function perStage(pairs: Array<[number, string]>): number[] {
 
 /** The backbone as far as layer names tell it; undefined for families these names do not mark. */
 export function describeBackbone(layerNames: readonly string[]): BackboneShape | undefined {
-  const resnet = layerNames.map((n) => /^block_(\d)([a-z])_conv_(\d)$/.exec(n)).filter((m): m is RegExpExecArray => !!m);
-  if (resnet.length) {
-    const layout = perStage(resnet.map((m) => [Number(m[1]), m[2]]));
-    const bottleneck = resnet.some((m) => m[3] === '3');
+  const cnnBlocks = layerNames.map((n) => /^block_(\d)([a-z])_conv_(\d)$/.exec(n)).filter((m): m is RegExpExecArray => !!m);
+  // CNNBlock names: a second conv per block or a shortcut is ResNet; one conv per block is VGG.
+  const resnet = cnnBlocks.some((m) => m[3] !== '1') || layerNames.some((n) => /^block_\d[a-z]_conv_shortcut$/.test(n));
+  if (cnnBlocks.length && resnet) {
+    const layout = perStage(cnnBlocks.map((m) => [Number(m[1]), m[2]]));
+    const bottleneck = cnnBlocks.some((m) => m[3] === '3');
     return { family: 'resnet', layout, bottleneck, depth: RESNET_DEPTHS[`${bottleneck ? 'bottleneck' : 'basic'}:${layout.join('-')}`] };
   }
-  const vgg = layerNames.map((n) => /^block(\d)_conv(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => !!m);
-  if (vgg.length) {
-    const layout = perStage(vgg.map((m) => [Number(m[1]), m[2]]));
+  if (cnnBlocks.length) {
+    // VGG: one CNNBlock repeat (letter) per 3x3 conv of a stage.
+    const layout = perStage(cnnBlocks.map((m) => [Number(m[1]), m[2]]));
     return { family: 'vgg', layout, depth: VGG_DEPTHS[layout.join('-')] };
   }
   const v1 = layerNames.filter((n) => /^conv_dw_\d+$/.test(n)).length;
@@ -55,8 +60,13 @@ export function backboneLabel(b: BackboneShape): string {
   return `${b.family} (${b.layout[0]} blocks)`;
 }
 
-function sameBackbone(a: BackboneShape, b: BackboneShape): boolean {
-  return a.family === b.family && !!a.bottleneck === !!b.bottleneck && a.layout.join('-') === b.layout.join('-');
+/** Does the file's backbone fill every backbone layer of the spec's? */
+function fileFits(file: BackboneShape, spec: BackboneShape): boolean {
+  if (file.family !== spec.family) return false;
+  // A MobileNet file with more blocks fills a shorter trunk completely: TAO's stride-16
+  // detection trunks (DetectNet_v2) are the classification ones without their last blocks.
+  if (file.family === 'mobilenet_v1' || file.family === 'mobilenet_v2') return file.layout[0] >= spec.layout[0];
+  return !!file.bottleneck === !!spec.bottleneck && file.layout.join('-') === spec.layout.join('-');
 }
 
 /** The arch / depth values that would build `b`, as the spec would write them. */
@@ -83,7 +93,7 @@ export function archMismatch(c: ArchCheck): string | undefined {
   const spec = describeBackbone(c.specLayers);
   if (!spec) return undefined;
   const file = describeBackbone(c.fileLayers);
-  if (file && sameBackbone(file, spec)) return undefined;
+  if (file && fileFits(file, spec)) return undefined;
   if (!file) {
     // A family these names do not mark (darknet, googlenet, efficientnet, ...): a mismatch
     // only when the file shares no backbone layer with the spec's model, i.e. TAO would load none.
@@ -128,11 +138,20 @@ const RESNET_LAYOUTS: Record<number, { layout: number[]; bottleneck: boolean }> 
 };
 const VGG_LAYOUTS: Record<number, number[]> = { 16: [2, 2, 3, 3, 3], 19: [2, 2, 4, 4, 4] };
 
+/** MobileNet blocks TAO's templates build at stride 32 and at DetectNet_v2's stride 16. */
+const MOBILENET_BLOCKS: Record<string, { stride32: number; stride16: number }> = {
+  mobilenet_v1: { stride32: 13, stride16: 11 },
+  // Inverted residual blocks 0..16, or 0..12.
+  mobilenet_v2: { stride32: 17, stride16: 13 },
+};
+
 /**
  * The TAO layer names (convolutions only: enough to tell the backbone) that a spec's arch and
- * depth build, for the families describeBackbone knows; undefined for the others.
+ * depth build, for the families describeBackbone knows; undefined for the others. `network`
+ * matters for MobileNet only: DetectNet_v2 asks the templates for stride 16, which leaves out
+ * the last blocks.
  */
-export function backboneLayerNames(arch: string, depth: number | undefined): string[] | undefined {
+export function backboneLayerNames(arch: string, depth: number | undefined, network?: string): string[] | undefined {
   const a = arch.trim().toLowerCase();
   const letter = (i: number): string => String.fromCharCode(97 + i);
   if (a === 'resnet') {
@@ -147,10 +166,12 @@ export function backboneLayerNames(arch: string, depth: number | undefined): str
   const vgg = /^vgg(\d+)?$/.exec(a);
   if (vgg) {
     const layout = VGG_LAYOUTS[Number(vgg[1] ?? depth ?? 16)];
-    return layout?.flatMap((n, s) => Array.from({ length: n }, (_, i) => `block${s + 1}_conv${i + 1}`));
+    return layout?.flatMap((n, s) => Array.from({ length: n }, (_, i) => `block_${s + 1}${letter(i)}_conv_1`));
   }
-  // TAO's MobileNet templates: 13 depthwise blocks (v1); the first inverted residual plus 16 (v2).
-  if (a === 'mobilenet_v1') return ['conv1', ...Array.from({ length: 13 }, (_, i) => `conv_dw_${i + 1}`)];
-  if (a === 'mobilenet_v2') return ['Conv1', 'expanded_conv_project', ...Array.from({ length: 16 }, (_, i) => `block_${i + 1}_project`)];
-  return undefined;
+  const blocks = MOBILENET_BLOCKS[a];
+  if (!blocks) return undefined;
+  const count = network === 'detectnet_v2' ? blocks.stride16 : blocks.stride32;
+  // v1: the stem conv and depthwise blocks 1..; v2: the stem, block 0 (`expanded_conv_`), blocks 1...
+  if (a === 'mobilenet_v1') return ['conv1', ...Array.from({ length: count }, (_, i) => `conv_dw_${i + 1}`)];
+  return ['conv1', 'expanded_conv_project', ...Array.from({ length: count - 1 }, (_, i) => `block_${i + 1}_project`)];
 }

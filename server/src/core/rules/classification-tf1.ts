@@ -17,8 +17,8 @@ export const CLASSIFICATION_DEPTHS: Record<string, number[]> = {
 export const CLASSIFICATION_BLOCKS: Record<string, [number, number]> = {
   resnet: [0, 3],
   vgg: [1, 5],
-  mobilenet_v1: [0, 5],
-  mobilenet_v2: [0, 5],
+  mobilenet_v1: [0, 13],
+  mobilenet_v2: [0, 18],
   googlenet: [0, 7],
   darknet: [0, 5],
   cspdarknet: [0, 5],

@@ -18,7 +18,7 @@ export function pretrainedArchRule(ctx: RuleContext): SpecDiagnostic[] {
   if (!backbone?.arch) return [];
   const named = textAt(ctx.spec.root, backbone.key);
   if (!named || named.node.form === 'interpolation' || !isKerasFile(named.value.trim())) return [];
-  const specLayers = backboneLayerNames(backbone.arch, backbone.layers);
+  const specLayers = backboneLayerNames(backbone.arch, backbone.layers, ctx.network);
   if (!specLayers) return [];
   const value = named.value.trim();
   const located = locateOnMachine(value, ctx.filePath ? dirname(ctx.filePath) : undefined, contextMounts(ctx, probe), probe);
