@@ -66,7 +66,8 @@ if (spawnSync(cxx, ['--version'], { stdio: 'ignore' }).status !== 0) giveUp(`no 
 mkdirSync(dirname(target), { recursive: true });
 const temp = `${target}.${process.pid}.tmp`;
 const flags = [
-  '-std=c++17', '-O3', '-fPIC', '-shared', '-fvisibility=hidden',
+  // -fno-math-errno: square roots (Sqrt, Adam) vectorise instead of calling sqrtf per element.
+  '-std=c++17', '-O3', '-fno-math-errno', '-fPIC', '-shared', '-fvisibility=hidden',
   '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=tao_onednn',
   `-I${napi}`, `-I${join(dnnl, 'include')}`,
   source, '-o', temp,

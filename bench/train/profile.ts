@@ -2,11 +2,14 @@
 // --backend wasm --model resnet18 [--size 64 --channels 3 --batch 32 --threads N]`. Runs one warm-up step,
 // then one step under tf.profile, and prints each kernel's share of the summed kernel time
 // (kernel times are wall-clock per kernel, so they add up to about the step's compute).
+// `--infer` profiles one batch of the engine's predict path instead (model.predict, batch
+// norm in inference mode), after one warm-up batch.
 import { chooseBackend, isBackendChoice } from '../../engine/src/backend';
 import { parseArgs } from '../common/util';
 import { buildBenchModel, MODELS, type ModelName } from './models';
 import { makeStepper } from './step';
 import type { ImageSet } from '../../engine/src/data/folder';
+import type * as tfTypes from '@tensorflow/tfjs';
 
 async function main(): Promise<void> {
   const { extra: a } = parseArgs();
@@ -28,10 +31,19 @@ async function main(): Promise<void> {
   const set: ImageSet = { pixels, labels, files: [], height: size, width: size, channels, classes: Array.from({ length: classes }, (_, i) => String(i)) };
   const net = buildBenchModel(tf, model, channels, size, classes);
   const stepper = makeStepper(tf, net, set, classes, batch);
-  stepper.step(0);
+  const infer = a.has('infer');
+  const predict = (): void => {
+    tf.tidy(() => {
+      const x = tf.randomUniform([batch, size, size, channels]);
+      (net.predict(x) as tfTypes.Tensor).dataSync();
+    });
+  };
+  if (infer) predict();
+  else stepper.step(0);
   const t0 = Date.now();
   const info = await tf.profile(() => {
-    stepper.step(batch);
+    if (infer) predict();
+    else stepper.step(batch);
   });
   const wall = Date.now() - t0;
   const byKernel = new Map<string, { ms: number; calls: number }>();
@@ -43,7 +55,7 @@ async function main(): Promise<void> {
   }
   const total = [...byKernel.values()].reduce((s, e) => s + e.ms, 0);
   const rows = [...byKernel.entries()].sort((x, y) => y[1].ms - x[1].ms);
-  process.stdout.write(`${model} ${channels}x${size}x${size} batch ${batch} on ${chosen.description}: kernels ${total.toFixed(0)} ms, step under the profiler ${wall} ms\n`);
+  process.stdout.write(`${model} ${infer ? 'predict' : 'training step'} ${channels}x${size}x${size} batch ${batch} on ${chosen.description}: kernels ${total.toFixed(0)} ms, step under the profiler ${wall} ms\n`);
   for (const [name, e] of rows) {
     const pct = (100 * e.ms) / total;
     if (pct < 0.3) continue;

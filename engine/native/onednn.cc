@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <list>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -107,6 +108,45 @@ napi_value undefinedValue(napi_env env) {
   return u;
 }
 
+// ---- primitive cache ----------------------------------------------------------------------
+
+// Cached primitives (and their memory objects and weight buffers) by shape signature, least
+// recently used first out beyond `cap` entries per kind. A training run repeats a few dozen
+// shapes, but inference over varying batch sizes (or many models in one process) would keep
+// one JIT kernel and weight buffer per shape for ever; 256 per kind holds every layer of the
+// largest network TAO builds (forward, both gradients) several times over. An evicted entry is
+// rebuilt on its next use. Entries are only dropped while a new one is inserted, before the
+// caller receives the new one, so a pointer returned by get() or put() stays valid for the call.
+template <typename T>
+class Lru {
+ public:
+  explicit Lru(size_t cap) : cap_(cap) {}
+  T* get(const std::string& k) {
+    auto it = map_.find(k);
+    if (it == map_.end()) return nullptr;
+    order_.splice(order_.begin(), order_, it->second.second);
+    return it->second.first.get();
+  }
+  T* put(const std::string& k, std::unique_ptr<T> v) {
+    while (map_.size() >= cap_ && !order_.empty()) {
+      map_.erase(order_.back());
+      order_.pop_back();
+    }
+    order_.push_front(k);
+    T* raw = v.get();
+    map_[k] = {std::move(v), order_.begin()};
+    return raw;
+  }
+  size_t size() const { return map_.size(); }
+
+ private:
+  size_t cap_;
+  std::list<std::string> order_;
+  std::unordered_map<std::string, std::pair<std::unique_ptr<T>, std::list<std::string>::iterator>> map_;
+};
+
+constexpr size_t kCacheCap = 256;
+
 // ---- layouts ------------------------------------------------------------------------------
 
 // NHWC activations described to oneDNN as logical NCHW with strides.
@@ -167,7 +207,7 @@ struct ConvEntry {
   bool weightsIsOut = false;
 };
 
-std::unordered_map<std::string, std::unique_ptr<ConvEntry>> convCache;
+Lru<ConvEntry> convCache(kCacheCap);
 
 std::string key(const char* kind, const int32_t* p, size_t n, float alpha) {
   std::string k(kind);
@@ -178,8 +218,7 @@ std::string key(const char* kind, const int32_t* p, size_t n, float alpha) {
 
 ConvEntry* convEntry(int mode, const int32_t* p, float alpha) {
   const std::string k = key(mode == 0 ? "cf" : mode == 1 ? "cd" : "cw", p, CONV_PARAMS, alpha);
-  auto found = convCache.find(k);
-  if (found != convCache.end()) return found->second.get();
+  if (ConvEntry* hit = convCache.get(k)) return hit;
 
   const memory::desc src = nhwc(p[N], p[IC], p[IH], p[IW]);
   const memory::desc dst = nhwc(p[N], p[OC], p[OH], p[OW]);
@@ -222,9 +261,7 @@ ConvEntry* convEntry(int mode, const int32_t* p, float alpha) {
     e->weights = stage(userW, pd.diff_weights_desc(), true);
     e->weightsIsOut = true;
   }
-  ConvEntry* raw = e.get();
-  convCache.emplace(k, std::move(e));
-  return raw;
+  return convCache.put(k, std::move(e));
 }
 
 // conv(mode, params Int32Array, a, b, bias|null, out, alpha)
@@ -284,12 +321,11 @@ struct PoolEntry {
   memory x, y, dy, dx, workspace, scratchY;
 };
 
-std::unordered_map<std::string, std::unique_ptr<PoolEntry>> poolCache;
+Lru<PoolEntry> poolCache(kCacheCap);
 
 PoolEntry* poolEntry(int mode, const int32_t* p) {
   const std::string k = key(mode == 0 ? "pm" : mode == 1 ? "pa" : mode == 2 ? "gm" : "ga", p, POOL_PARAMS, 0.f);
-  auto found = poolCache.find(k);
-  if (found != poolCache.end()) return found->second.get();
+  if (PoolEntry* hit = poolCache.get(k)) return hit;
   const bool max = mode == 0 || mode == 2;
   const bool backward = mode >= 2;
   // TensorFlow's average leaves padding out of the count.
@@ -317,9 +353,7 @@ PoolEntry* poolEntry(int mode, const int32_t* p) {
       e->scratchY = memory(dst, cpu());
     }
   }
-  PoolEntry* raw = e.get();
-  poolCache.emplace(k, std::move(e));
-  return raw;
+  return poolCache.put(k, std::move(e));
 }
 
 // pool(mode, params, a, b|null, out)
@@ -366,7 +400,7 @@ struct MatEntry {
   memory a, b, bias, c;
 };
 
-std::unordered_map<std::string, std::unique_ptr<MatEntry>> matCache;
+Lru<MatEntry> matCache(kCacheCap);
 
 // matmul(params, a, b, bias|null, out, alpha): batched, the batch of a or b may be 1
 // (broadcast); a is [BA, M, K] or, transposed, [BA, K, M]; b likewise.
@@ -382,11 +416,8 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     float* out = typed<float>(env, argv[4], nullptr);
     const float alpha = static_cast<float>(number(env, argv[5]));
     const std::string k = key("mm", p, MAT_PARAMS, alpha);
-    auto found = matCache.find(k);
-    MatEntry* e;
-    if (found != matCache.end()) {
-      e = found->second.get();
-    } else {
+    MatEntry* e = matCache.get(k);
+    if (!e) {
       const int64_t ba = p[BA], bb = p[BB], m = p[M], kk = p[K], n = p[NN];
       const int64_t bc = ba > bb ? ba : bb;
       const memory::desc ad({ba, m, kk}, dt::f32, p[TA] ? memory::dims{m * kk, 1, m} : memory::dims{m * kk, kk, 1});
@@ -403,8 +434,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
       made->b = memory(bd, cpu(), DNNL_MEMORY_NONE);
       made->c = memory(cd, cpu(), DNNL_MEMORY_NONE);
       if (p[MBIAS]) made->bias = memory(biasD, cpu(), DNNL_MEMORY_NONE);
-      e = made.get();
-      matCache.emplace(k, std::move(made));
+      e = matCache.put(k, std::move(made));
     }
     e->a.set_data_handle(a);
     e->b.set_data_handle(b);
@@ -427,7 +457,7 @@ struct EltEntry {
   memory dy, x, dx;
 };
 
-std::unordered_map<std::string, std::unique_ptr<EltEntry>> eltCache;
+Lru<EltEntry> eltCache(kCacheCap);
 
 // eltwiseGrad(kind, dy, x, out, alpha, beta): dx = dy * f'(x) in one pass over flat arrays.
 //   kind 1 relu (alpha: negative slope), 2 clip to [alpha, beta] (relu6: 0, 6)
@@ -448,11 +478,8 @@ napi_value EltwiseGrad(napi_env env, napi_callback_info info) {
     const int32_t p[2] = {kind, static_cast<int32_t>(n)};
     std::string k = key("eg", p, 2, alpha);
     k.append(reinterpret_cast<const char*>(&beta), sizeof(beta));
-    auto found = eltCache.find(k);
-    EltEntry* e;
-    if (found != eltCache.end()) {
-      e = found->second.get();
-    } else {
+    EltEntry* e = eltCache.get(k);
+    if (!e) {
       const memory::desc flat({static_cast<int64_t>(n)}, dt::f32, tag::a);
       dnnl::eltwise_forward::desc fd(dnnl::prop_kind::forward_training, alg, flat, alpha, beta);
       dnnl::eltwise_forward::primitive_desc fpd(fd, cpu());
@@ -463,8 +490,7 @@ napi_value EltwiseGrad(napi_env env, napi_callback_info info) {
       made->dy = memory(flat, cpu(), DNNL_MEMORY_NONE);
       made->x = memory(flat, cpu(), DNNL_MEMORY_NONE);
       made->dx = memory(flat, cpu(), DNNL_MEMORY_NONE);
-      e = made.get();
-      eltCache.emplace(k, std::move(made));
+      e = eltCache.put(k, std::move(made));
     }
     e->dy.set_data_handle(dy);
     e->x.set_data_handle(x);
@@ -664,6 +690,281 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// ---- element-wise arithmetic ----------------------------------------------------------------
+
+// wasm's element-wise kernels run on one thread, and its broadcasting path (a tensor against a
+// scalar or a per-channel vector) computes an index per element without SIMD: minimum(6, x),
+// which tfjs-layers' relu6 activation is, took 57% of a mobilenet_v2 prediction. These loops
+// are OpenMP above kParallelMin elements (below it, waking the team costs more than it saves)
+// and vectorised; each element gets exactly one IEEE operation, as in wasm and the cpu backend,
+// so results are bit-identical to theirs.
+constexpr int64_t kParallelMin = 1 << 15;
+
+// std::sqrt must set errno for a negative argument unless the build passes -fno-math-errno
+// (tools/build-onednn.mjs does): with errno GCC guards every square root with a compare and a
+// call to sqrtf and cannot vectorise the loop (Sqrt ran 6x slower than wasm's).
+
+// out = f(a, b) over n elements. a and b have n elements, or one (a scalar), or p elements
+// dividing n, repeated every p elements (a per-channel vector against channels-last data: the
+// caller checks the shapes broadcast that way). At most one of them is shorter than n.
+template <typename F>
+void apply2(const float* a, int64_t na, const float* b, int64_t nb, float* out, int64_t n, F f) {
+  const bool par = n > kParallelMin;
+  if (na == n && nb == n) {
+#pragma omp parallel for simd schedule(static) if (par)
+    for (int64_t i = 0; i < n; i++) out[i] = f(a[i], b[i]);
+  } else if (nb == 1) {
+    const float s = b[0];
+#pragma omp parallel for simd schedule(static) if (par)
+    for (int64_t i = 0; i < n; i++) out[i] = f(a[i], s);
+  } else if (na == 1) {
+    const float s = a[0];
+#pragma omp parallel for simd schedule(static) if (par)
+    for (int64_t i = 0; i < n; i++) out[i] = f(s, b[i]);
+  } else if (nb < n) {
+    const int64_t rows = n / nb;
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* ar = a + r * nb;
+      float* o = out + r * nb;
+#pragma omp simd
+      for (int64_t k = 0; k < nb; k++) o[k] = f(ar[k], b[k]);
+    }
+  } else {
+    const int64_t rows = n / na;
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* br = b + r * na;
+      float* o = out + r * na;
+#pragma omp simd
+      for (int64_t k = 0; k < na; k++) o[k] = f(a[k], br[k]);
+    }
+  }
+}
+
+// Math.min / Math.max: NaN if either is NaN (one compare-or-NaN test and a select, which
+// vectorises; they differ from Math.min only in the sign of a zero result of min(-0, +0)).
+inline float minf(float a, float b) { return ((a < b) | (a != a)) ? a : b; }
+inline float maxf(float a, float b) { return ((a > b) | (a != a)) ? a : b; }
+
+void checkBroadcast(size_t na, size_t nb, size_t n, const char* what) {
+  auto fits = [n](size_t m) { return m == n || (m >= 1 && m < n && n % m == 0); };
+  if (n == 0 || !fits(na) || !fits(nb) || (na < n && nb < n)) throw Fail{std::string(what) + ": sizes do not broadcast"};
+}
+
+// binary(op, a, b, out): 0 add, 1 sub, 2 mul, 3 div, 4 min, 5 max; broadcasting as apply2.
+napi_value Binary(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 4);
+    const int op = static_cast<int>(number(env, argv[0]));
+    size_t na = 0, nb = 0, n = 0;
+    const float* a = typed<float>(env, argv[1], &na);
+    const float* b = typed<float>(env, argv[2], &nb);
+    float* out = typed<float>(env, argv[3], &n);
+    checkBroadcast(na, nb, n, "binary");
+    const int64_t A = static_cast<int64_t>(na), B = static_cast<int64_t>(nb), N = static_cast<int64_t>(n);
+    switch (op) {
+      case 0: apply2(a, A, b, B, out, N, [](float x, float y) { return x + y; }); break;
+      case 1: apply2(a, A, b, B, out, N, [](float x, float y) { return x - y; }); break;
+      case 2: apply2(a, A, b, B, out, N, [](float x, float y) { return x * y; }); break;
+      case 3: apply2(a, A, b, B, out, N, [](float x, float y) { return x / y; }); break;
+      // Lambdas, not function pointers, so the call inlines and the loop vectorises.
+      case 4: apply2(a, A, b, B, out, N, [](float x, float y) { return minf(x, y); }); break;
+      case 5: apply2(a, A, b, B, out, N, [](float x, float y) { return maxf(x, y); }); break;
+      default: throw Fail{"binary: unknown operation"};
+    }
+    return undefinedValue(env);
+  });
+}
+
+// unary(op, x, out): 0 relu, 1 relu6 (clip to [0, 6]); NaN stays NaN, as in the cpu backend's
+// Math.max(0, x) and Math.min(Math.max(0, x), 6) (only -0 keeps its sign here). 2: out is x
+// repeated whole (out's size a multiple of x's): Tile and broadcastTo of a per-channel value
+// over a batch, which Mean's gradient does twice per batch-norm layer in training. 3 sqrt,
+// 4 square (Adam's second moment and its root, batch-norm variance): one IEEE operation each.
+napi_value Unary(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 3);
+    const int op = static_cast<int>(number(env, argv[0]));
+    size_t nx = 0, n = 0;
+    const float* x = typed<float>(env, argv[1], &nx);
+    float* out = typed<float>(env, argv[2], &n);
+    if (op == 2 ? (nx == 0 || n % nx != 0) : nx != n) throw Fail{"unary: sizes differ"};
+    const int64_t N = static_cast<int64_t>(n);
+    const bool par = N > kParallelMin;
+    if (op == 2) {
+      const int64_t p = static_cast<int64_t>(nx), rows = N / p;
+      if (p == 1) {
+        const float v = x[0];
+#pragma omp parallel for simd schedule(static) if (par)
+        for (int64_t i = 0; i < N; i++) out[i] = v;
+      } else {
+#pragma omp parallel for schedule(static) if (par)
+        for (int64_t r = 0; r < rows; r++) std::memcpy(out + r * p, x, static_cast<size_t>(p) * sizeof(float));
+      }
+    } else if (op == 0) {
+#pragma omp parallel for simd schedule(static) if (par)
+      for (int64_t i = 0; i < N; i++) out[i] = x[i] < 0.f ? 0.f : x[i];
+    } else if (op == 1) {
+#pragma omp parallel for simd schedule(static) if (par)
+      for (int64_t i = 0; i < N; i++) out[i] = x[i] < 0.f ? 0.f : (x[i] > 6.f ? 6.f : x[i]);
+    } else if (op == 3) {
+#pragma omp parallel for simd schedule(static) if (par)
+      for (int64_t i = 0; i < N; i++) out[i] = std::sqrt(x[i]);
+    } else if (op == 4) {
+#pragma omp parallel for simd schedule(static) if (par)
+      for (int64_t i = 0; i < N; i++) out[i] = x[i] * x[i];
+    } else {
+      throw Fail{"unary: unknown operation"};
+    }
+    return undefinedValue(env);
+  });
+}
+
+// maskGrad(kind, dy, a, b, out): out = dy * (cond(a, b) ? 1 : 0), the gradient of Minimum and
+// Maximum towards one input in one pass (tfjs: compare, cast, multiply, each a wasm kernel,
+// the compare on its broadcasting path). kind 0: a <= b, 1: a > b, 2: a >= b, 3: a < b. dy has
+// the output's size; a and b broadcast as in apply2. Multiplying by 1 or 0 (not selecting)
+// keeps tfjs' values bit for bit, signed zeros and NaN included.
+napi_value MaskGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 5);
+    const int kind = static_cast<int>(number(env, argv[0]));
+    size_t nd = 0, na = 0, nb = 0, n = 0;
+    const float* dy = typed<float>(env, argv[1], &nd);
+    const float* a = typed<float>(env, argv[2], &na);
+    const float* b = typed<float>(env, argv[3], &nb);
+    float* out = typed<float>(env, argv[4], &n);
+    checkBroadcast(na, nb, n, "maskGrad");
+    if (nd != n) throw Fail{"maskGrad: dy and the output differ in size"};
+    // The mask first (into out), then dy times it in place: apply2 handles the broadcasting.
+    const int64_t A = static_cast<int64_t>(na), B = static_cast<int64_t>(nb), N = static_cast<int64_t>(n);
+    switch (kind) {
+      case 0: apply2(a, A, b, B, out, N, [](float x, float y) { return x <= y ? 1.f : 0.f; }); break;
+      case 1: apply2(a, A, b, B, out, N, [](float x, float y) { return x > y ? 1.f : 0.f; }); break;
+      case 2: apply2(a, A, b, B, out, N, [](float x, float y) { return x >= y ? 1.f : 0.f; }); break;
+      case 3: apply2(a, A, b, B, out, N, [](float x, float y) { return x < y ? 1.f : 0.f; }); break;
+      default: throw Fail{"maskGrad: unknown kind"};
+    }
+    apply2(dy, N, out, N, out, N, [](float g, float m) { return g * m; });
+    return undefinedValue(env);
+  });
+}
+
+// ---- Adam ------------------------------------------------------------------------------------
+
+// adam(g, m, v, w, k): one Adam step for one variable, in place (m, v and w are overwritten;
+// the caller makes sure no other tensor shares their memory). k holds float32 scalars
+// [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t, 1 - beta2^t, epsilon, -learningRate].
+// The operations and their order are tfjs' AdamOptimizer's, one IEEE float operation each
+// (the build does not contract a * b + c into FMA), so the result is bit for bit the same
+// as its fourteen separate kernels, in one pass over four arrays instead of fourteen.
+napi_value Adam(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 5);
+    size_t ng = 0, nm = 0, nv = 0, nw = 0, nk = 0;
+    const float* g = typed<float>(env, argv[0], &ng);
+    float* m = typed<float>(env, argv[1], &nm);
+    float* v = typed<float>(env, argv[2], &nv);
+    float* w = typed<float>(env, argv[3], &nw);
+    const float* k = typed<float>(env, argv[4], &nk);
+    if (nm != ng || nv != ng || nw != ng || nk != 8) throw Fail{"adam: sizes do not match"};
+    const float b1 = k[0], c1 = k[1], b2 = k[2], c2 = k[3], d1 = k[4], d2 = k[5], eps = k[6], nlr = k[7];
+    const int64_t n = static_cast<int64_t>(ng);
+#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
+    for (int64_t i = 0; i < n; i++) {
+      const float gi = g[i];
+      const float m1 = m[i] * b1 + gi * c1;
+      const float v1 = v[i] * b2 + (gi * gi) * c2;
+      m[i] = m1;
+      v[i] = v1;
+      const float mh = m1 / d1;
+      const float vh = v1 / d2;
+      w[i] = (mh / (std::sqrt(vh) + eps)) * nlr + w[i];
+    }
+    return undefinedValue(env);
+  });
+}
+
+// ---- slices and padding ------------------------------------------------------------------
+
+// copyBox(params, src, dst, fill|null): copies a box of `size` elements from src (shape
+// srcShape, starting at srcBegin) into dst (shape dstShape, starting at dstBegin); with a fill
+// value, every element of dst outside the box is set to it. params is 20 int32: srcShape[4], dstShape[4],
+// srcBegin[4], dstBegin[4], size[4] (tensors of lower rank padded with leading 1s). Slice is
+// the box of x at `begin`; PadV2 fills and copies x at the padding's `before`. ZeroPadding2D
+// before every 3x3 convolution (TAO's MobileNet) makes both of them per-layer, full-size work
+// in training (the pad's gradient is a Slice), and wasm's strided Slice was 28% of a
+// MobileNetV2 step. Rows of the box that are contiguous in both tensors are merged into one
+// memcpy; OpenMP over the leading two axes.
+napi_value CopyBox(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 4);
+    size_t np = 0, ns = 0, nd = 0;
+    const int32_t* p = typed<int32_t>(env, argv[0], &np);
+    if (np != 20) throw Fail{"copyBox: wrong parameter count"};
+    const float* src = typed<float>(env, argv[1], &ns);
+    float* dst = typed<float>(env, argv[2], &nd);
+    napi_valuetype ft;
+    check(env, napi_typeof(env, argv[3], &ft), "typeof");
+    int64_t ss[4], ds[4], sb[4], db[4], sz[4];
+    for (int i = 0; i < 4; i++) {
+      ss[i] = p[i], ds[i] = p[4 + i], sb[i] = p[8 + i], db[i] = p[12 + i], sz[i] = p[16 + i];
+      if (ss[i] < 1 || ds[i] < 1 || sz[i] < 0 || sb[i] < 0 || db[i] < 0 || sb[i] + sz[i] > ss[i] || db[i] + sz[i] > ds[i]) throw Fail{"copyBox: the box is outside a tensor"};
+    }
+    if (static_cast<int64_t>(ns) != ss[0] * ss[1] * ss[2] * ss[3] || static_cast<int64_t>(nd) != ds[0] * ds[1] * ds[2] * ds[3]) throw Fail{"copyBox: sizes do not match the shapes"};
+    if (ft == napi_number) {
+      // Padding: every element of dst is written once, the fill where the box is not (filling
+      // all of dst first and copying over it wrote the interior twice).
+      const float v = static_cast<float>(number(env, argv[3]));
+      auto fill = [v](float* d, int64_t count) { std::fill(d, d + count, v); };
+      const int64_t plane = ds[2] * ds[3];
+      const bool par = static_cast<int64_t>(nd) > kParallelMin;
+#pragma omp parallel for collapse(2) schedule(static) if (par)
+      for (int64_t a = 0; a < ds[0]; a++) {
+        for (int64_t b = 0; b < ds[1]; b++) {
+          float* row = dst + (a * ds[1] + b) * plane;
+          const bool inside = a >= db[0] && a < db[0] + sz[0] && b >= db[1] && b < db[1] + sz[1];
+          if (!inside) {
+            fill(row, plane);
+            continue;
+          }
+          for (int64_t c = 0; c < ds[2]; c++) {
+            float* d = row + c * ds[3];
+            if (c < db[2] || c >= db[2] + sz[2]) {
+              fill(d, ds[3]);
+              continue;
+            }
+            const float* sr = src + (((a - db[0] + sb[0]) * ss[1] + b - db[1] + sb[1]) * ss[2] + c - db[2] + sb[2]) * ss[3] + sb[3];
+            fill(d, db[3]);
+            std::memcpy(d + db[3], sr, static_cast<size_t>(sz[3]) * sizeof(float));
+            fill(d + db[3] + sz[3], ds[3] - db[3] - sz[3]);
+          }
+        }
+      }
+      return undefinedValue(env);
+    }
+    if (sz[0] * sz[1] * sz[2] * sz[3] == 0) return undefinedValue(env);
+    // A slice: axis 3 always runs in rows; axis 2 joins it when both tensors hold whole rows
+    // of axis 3.
+    const bool merge = sz[3] == ss[3] && sz[3] == ds[3];
+    const int64_t run = merge ? sz[2] * sz[3] : sz[3];
+    const int64_t inner = merge ? 1 : sz[2];
+    const int64_t box = sz[0] * sz[1] * sz[2] * sz[3];
+#pragma omp parallel for collapse(2) schedule(static) if (box > kParallelMin)
+    for (int64_t a = 0; a < sz[0]; a++) {
+      for (int64_t b = 0; b < sz[1]; b++) {
+        for (int64_t c = 0; c < inner; c++) {
+          const float* s = src + (((a + sb[0]) * ss[1] + b + sb[1]) * ss[2] + c + sb[2]) * ss[3] + sb[3];
+          float* d = dst + (((a + db[0]) * ds[1] + b + db[1]) * ds[2] + c + db[2]) * ds[3] + db[3];
+          std::memcpy(d, s, static_cast<size_t>(run) * sizeof(float));
+        }
+      }
+    }
+    return undefinedValue(env);
+  });
+}
+
 // ---- library facts and threads ------------------------------------------------------------
 
 const char* isaName(dnnl::cpu_isa isa) {
@@ -732,6 +1033,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maskGrad", nullptr, MaskGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"copyBox", nullptr, CopyBox, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"noop", nullptr, Noop, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../../engine/src/backend';
-import { nativeCalls } from '../../engine/src/backend/onednn';
+import { loadOnednnAddon, nativeCalls } from '../../engine/src/backend/onednn';
+import { adamCalls } from '../../engine/src/backend/onednn-adam';
 import { deterministicValues, onednnUnavailable } from './backend-support';
 
 const TOLERANCE = 1e-4;
@@ -285,6 +286,146 @@ test('batch norm (FusedBatchNorm) and its gradient, one native pass each, equal 
   await compare('batchNorm per-element mean', () => withGrads((a, m) => tf.batchNorm(a, m, tf.onesLike(m), tf.fill([1, 1, 1], 0.5), tf.fill([1, 1, 1], 2), 1e-3), [input([2, 3, 4], 59), input([2, 3, 4], 60)], 61));
   assert.ok((nativeCalls.FusedBatchNorm ?? 0) > (before.FusedBatchNorm ?? 0), 'FusedBatchNorm ran natively');
   assert.ok((nativeCalls.TaoOnednnBatchNormGrad ?? 0) > (before.TaoOnednnBatchNormGrad ?? 0), 'the native batch-norm gradient ran');
+});
+
+test('element-wise Add/Sub/Multiply/RealDiv/Minimum/Maximum (same shape, scalar, per channel), Relu/Relu6/Sqrt/Square, min/max gradients and relu6 layers equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = { ...nativeCalls };
+  // Batch 1 and many, odd channels; [3, 32, 32, 16] is over the addon's threading threshold.
+  // Every shape has at least ELEMENTWISE_NATIVE_MIN elements, so the addon runs them.
+  const shapes = [[1, 17, 19, 13], [5, 13, 11, 7], [3, 32, 32, 16], [4099]];
+  const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
+    ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul],
+    // Divisors kept away from 0 so the quotient's scale is the values'.
+    ['div', (a, b) => tf.div(a, tf.add(tf.abs(b), 0.5))],
+    ['minimum', tf.minimum], ['maximum', tf.maximum],
+  ];
+  for (const shape of shapes) {
+    const c = shape[shape.length - 1];
+    // The other operand: the same shape, a scalar, one per channel (rank 1 and rank 4), the
+    // two trailing axes, and [N, 1, ...] (not a trailing broadcast: wasm's, still correct).
+    const others = [shape, [1], [c], shape.map((d, i) => (i === shape.length - 1 ? d : 1)), shape.slice(-2), shape.length > 1 ? [shape[0], ...shape.slice(1).map(() => 1)] : [1]];
+    for (const other of others) {
+      for (const [name, f] of ops) {
+        const label = `${name} ${shape.join('x')} with ${other.join('x')}`;
+        // Quantised values, so Minimum and Maximum meet ties (their gradients split on them).
+        const a = () => tf.div(tf.round(tf.mul(input(shape, 70), 8)), 4);
+        const b = () => tf.div(tf.round(tf.mul(input(other, 71), 8)), 4);
+        await compare(`${label}`, () => [f(a(), b()), f(b(), a())]);
+        // Gradients towards the full-size operand (the broadcast one's is tfjs' own reduction).
+        if (sizeOf(other) === sizeOf(shape)) await compare(`${label} gradients`, () => withGrads(f, [a(), b()], 72));
+        else await compare(`${label} gradient of the full operand`, () => withGrads((x) => f(x, b()), [a()], 73));
+      }
+    }
+    const spread = () => tf.mul(input(shape, 74), 8); // both of ReLU6's edges are crossed
+    await compare(`relu, relu6, sqrt, square ${shape.join('x')}`, () => [tf.relu(spread()), tf.relu6(spread()), tf.sqrt(tf.abs(spread())), tf.square(spread())]);
+    // tfjs-layers' relu6 activation is minimum(6, relu(x)): forward and gradient.
+    await compare(`layers relu6 ${shape.join('x')}`, () => withGrads((x) => tf.minimum(6, tf.relu(x)), [spread()], 75));
+    const layer = tf.layers.activation({ activation: 'relu6' });
+    await compare(`tf.layers.activation relu6 ${shape.join('x')}`, () => withGrads((x) => layer.apply(x) as tf.Tensor, [spread()], 76));
+  }
+  // Below ELEMENTWISE_NATIVE_MIN elements wasm's kernels run; the values are the same.
+  await compare('add/minimum small', () => withGrads((x, y) => tf.add(tf.minimum(x, y), 1), [input([3, 5], 77), input([3, 5], 78)], 79));
+  // Tile and broadcastTo large enough for the addon's repeat.
+  await compare('tile 1x1x1x16 by 32x8x8x1', () => [tf.tile(input([1, 1, 1, 16], 80), [32, 8, 8, 1]), tf.broadcastTo(input([1, 37], 81), [120, 37])]);
+  for (const k of ['Add', 'Sub', 'Multiply', 'RealDiv', 'Minimum', 'Maximum', 'Relu', 'Relu6', 'Sqrt', 'Square', 'Tile', 'TaoOnednnMaskGrad']) {
+    assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran natively`);
+  }
+});
+
+test('PadV2 and Slice (any box, and the whole tensor shared) and their gradients equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = { ...nativeCalls };
+  const pads: Array<[number[], Array<[number, number]>, number]> = [
+    [[2, 17, 19, 13], [[0, 0], [1, 1], [1, 1], [0, 0]], 0], // ZeroPadding2D
+    [[1, 30, 31, 5], [[0, 0], [0, 1], [0, 1], [0, 0]], 0], // asymmetric
+    [[3, 9, 8, 7], [[1, 0], [0, 2], [3, 1], [0, 1]], 0.5], // every axis, the channels too
+    [[67, 71], [[2, 1], [0, 3]], -1], // rank 2
+  ];
+  for (const [shape, p, value] of pads) {
+    await compare(`pad ${shape.join('x')} by ${JSON.stringify(p)}`, () => withGrads((x) => tf.pad(x, p, value), [input(shape, 110)], 111));
+  }
+  const slices: Array<[number[], number[], number[]]> = [
+    [[2, 17, 19, 13], [1, 2, 3, 0], [1, 12, 14, 13]],
+    [[2, 17, 19, 13], [0, 0, 0, 2], [2, 17, 19, 7]], // a run of channels: not contiguous rows
+    [[5, 40, 33], [1, 3, 0], [3, 30, 33]],
+    [[9000], [17], [8000]],
+  ];
+  for (const [shape, begin, sz] of slices) {
+    await compare(`slice ${shape.join('x')} at ${begin.join(',')} size ${sz.join('x')}`, () => withGrads((x) => tf.slice(x, begin, sz), [input(shape, 112)], 113));
+  }
+  // The whole tensor: shared memory, which must survive disposing either side.
+  await tf.setBackend('onednn');
+  const a = input([4, 32, 33], 114);
+  const b = tf.slice(a, [0, 0, 0], [4, 32, 33]);
+  a.dispose();
+  assert.deepEqual(Array.from(await b.data()), Array.from(deterministicValues(4 * 32 * 33, 114)).map((v) => Math.fround(v)));
+  b.dispose();
+  assert.ok((nativeCalls.PadV2 ?? 0) > (before.PadV2 ?? 0) && (nativeCalls.Slice ?? 0) > (before.Slice ?? 0), 'PadV2 and Slice ran natively');
+});
+
+test('the primitive cache keeps at most 256 primitives of a kind, and an evicted shape still runs', { skip }, async () => {
+  await chooseBackend('onednn');
+  const addon = loadOnednnAddon();
+  const pool = (w: number) => tf.maxPool(input([1, 4, w, 1], 90 + w) as tf.Tensor4D, 2, 2, 'valid');
+  await compare('max pool, first shape', () => [pool(4)]);
+  const start = addon.info().cached;
+  // 300 different pooling shapes: the cache of pooling primitives stops growing at 256.
+  await tf.setBackend('onednn');
+  for (let w = 5; w < 305; w++) tf.tidy(() => pool(w).dataSync());
+  const cached = addon.info().cached;
+  assert.ok(cached - start < 300 && cached <= 4 * 256, `cached primitives: ${start} before, ${cached} after 300 new pooling shapes`);
+  // The first shape was evicted (least recently used); it is rebuilt and still right.
+  await compare('max pool, first shape again', () => [pool(4)]);
+});
+
+test('Adam on onednn: in place, bit for bit tfjs formula, the formula where memory is shared, and the cpu backend within 1e-4', { skip }, async () => {
+  await chooseBackend('onednn');
+  const run = async (backend: string, share: boolean): Promise<{ values: Float32Array[]; aliasesKept: boolean }> => {
+    await tf.setBackend(backend);
+    // An odd-sized matrix (over the threading threshold) and a small vector.
+    // Made inside tidy, so the initial values are disposed and each variable's memory has one
+    // reference, as in tfjs-layers' weights.
+    // The filter goes through a PReLU-fused conv, which runs wasm's kernel: wasm (XNNPACK)
+    // keeps a packed copy of a filter per tensor, so an in-place update must look like a new
+    // tensor to it.
+    const vars = tf.tidy(() => [tf.variable(input([193, 201], 100)), tf.variable(input([5], 101)), tf.variable(input([3, 3, 2, 4], 103))]);
+    const x = input([201], 102);
+    const img = input([1, 6, 6, 2], 104) as tf.Tensor4D;
+    const alpha = tf.fill([4], 0.1);
+    const opt = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
+    let aliasesKept = true;
+    for (let step = 0; step < 4; step++) {
+      // A clone shares the variable's memory: the update must then not write in place.
+      const aliases = share ? vars.map((v) => tf.clone(v)) : [];
+      const before = aliases.map((a) => a.dataSync().slice());
+      opt.minimize(() => {
+        const conv = tf.fused.conv2d({ x: img, filter: vars[2] as tf.Tensor4D, strides: 1, pad: 'same', activation: 'prelu', preluActivationWeights: alpha });
+        return tf.addN([tf.sum(tf.square(tf.sub(tf.matMul(vars[0], tf.reshape(x, [201, 1])), 0.5))), tf.sum(tf.mul(vars[1], vars[1])), tf.sum(tf.square(conv))]) as tf.Scalar;
+      });
+      aliases.forEach((a, i) => (aliasesKept &&= tf.util.arraysEqual(Array.from(a.dataSync()), Array.from(before[i]))));
+      tf.dispose(aliases);
+    }
+    // wasm's conv, run again on the variable, must see its current values (a fresh copy of them gives the same output).
+    const prelu = (f: tf.Tensor) => tf.fused.conv2d({ x: img, filter: f as tf.Tensor4D, strides: 1, pad: 'same', activation: 'prelu', preluActivationWeights: alpha }).dataSync();
+    const fresh = tf.tensor(vars[2].dataSync().slice(), vars[2].shape);
+    aliasesKept &&= tf.util.arraysEqual(Array.from(prelu(vars[2])), Array.from(prelu(fresh)));
+    fresh.dispose();
+    const values = vars.map((v) => v.dataSync().slice() as Float32Array);
+    tf.dispose([...vars, x, img, alpha]);
+    opt.dispose();
+    return { values, aliasesKept };
+  };
+  const calls = { ...adamCalls };
+  const native = await run('onednn', false);
+  assert.ok(adamCalls.native > calls.native && adamCalls.formula === calls.formula, 'the in-place update ran');
+  const shared = await run('onednn', true);
+  assert.ok(adamCalls.formula > calls.formula, 'shared memory took the formula');
+  assert.ok(shared.aliasesKept, 'a tensor sharing the variable kept its values');
+  assert.ok(native.aliasesKept, "after in-place updates, wasm's conv sees the variable's current values");
+  native.values.forEach((v, i) => assert.deepEqual(Array.from(v), Array.from(shared.values[i]), `variable ${i}: in place equals tfjs' formula bit for bit`));
+  const ref = await run('cpu', false);
+  ref.values.forEach((r, i) => assertClose(`adam variable ${i} against cpu`, native.values[i], r));
 });
 
 test('a small conv net trains to the same loss on onednn as on cpu', { skip }, async () => {

@@ -5,10 +5,13 @@
 // factory), every wasm kernel registered again under the new name, and then the kernels below
 // registered over them. Tensors live where the wasm backend keeps them, in its heap; the addon
 // receives Float32Array views of that heap, so a native kernel reads its inputs and writes its
-// output in place, with no copy to or from JavaScript. Element-wise kernels stay wasm's (SIMD,
-// one thread); batch-norm normalisation and the full-size part of its gradient, Sum/Mean over
-// leading or trailing axes, the ReLU/ReLU6 gradients, Identity/Cast and whole-input Tile are
-// replaced too (see below).
+// output in place, with no copy to or from JavaScript. Besides convolutions, pooling and
+// matrix products, the addon runs batch-norm normalisation and the full-size part of its
+// gradient, Sum/Mean over leading or trailing axes, the ReLU/ReLU6 and Minimum/Maximum
+// gradients, the arithmetic element-wise kernels from ELEMENTWISE_NATIVE_MIN elements on
+// (same shapes, scalar or per-channel broadcasting), whole-input Tile and Adam's update (in
+// place, ./onednn-adam.ts); Identity/Cast and whole Slice share memory (see below). The other
+// element-wise kernels stay wasm's (SIMD, one thread).
 //
 // A kernel whose attributes oneDNN is not given here (NCHW data, PReLU, a bias that is not
 // per channel, integer tensors) runs wasm's own implementation instead.
@@ -18,6 +21,7 @@ import { dirname, join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { findSharedLibrary } from './native-libs';
 import { setNativeBatchNormGrad } from '../kernels/batchnorm-grad';
+import { installOnednnAdam } from './onednn-adam';
 
 type Tf = typeof tfTypes;
 type TensorInfo = tfTypes.TensorInfo;
@@ -33,6 +37,13 @@ export interface OnednnAddon {
   reduce(kind: number, rows: number, cols: number, overRows: number, x: Float32Array, out: Float32Array): void;
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, out: Float32Array, epsilon: number, channels: number): void;
   batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, epsilon: number, channels: number, dx: Float32Array, sumDy: Float32Array, sumDyXmm: Float32Array): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** op 0 relu, 1 relu6, 2 repeat x whole over out, 3 sqrt, 4 square */
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  maskGrad(kind: number, dy: Float32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  adam(g: Float32Array, m: Float32Array, v: Float32Array, w: Float32Array, scalars: Float32Array): void;
+  /** params: srcShape[4], dstShape[4], srcBegin[4], dstBegin[4], size[4]; fill: set dst to it first */
+  copyBox(params: Int32Array, src: Float32Array, dst: Float32Array, fill: number | null): void;
   info(): { version: string; cpuRuntime: string; isa: string; threads: number; cached: number };
   setThreads(n: number): void;
   noop(): void;
@@ -188,6 +199,56 @@ function batchNormChannels(channels: number, mean: TensorInfo, variance: TensorI
   return channels > 0 && perChannel(mean) && perChannel(variance) && param(offset) && param(scale);
 }
 
+/**
+ * Element-wise kernels go native from this many output elements on. Below it wasm's SIMD loop
+ * on the JavaScript thread is as fast as our call (views, output, the addon's checks: a few µs)
+ * and a thread team would cost more than it saves; Adam's updates of biases and batch-norm
+ * parameters stay there.
+ */
+export const ELEMENTWISE_NATIVE_MIN = 4096;
+
+/**
+ * The broadcast shape of a and b when the addon's element-wise loops take it: equal sizes, or
+ * one side a single value, or one side's shape (leading 1s dropped) the trailing axes of the
+ * other's (a per-channel vector against channels-last data). The other side must be the full
+ * output. undefined for anything else (wasm's general broadcasting then).
+ */
+export function simpleBroadcast(tf: Tf, aShape: number[], bShape: number[]): number[] | undefined {
+  let out: number[];
+  try {
+    out = tf.backend_util.assertAndGetBroadcastShape(aShape, bShape);
+  } catch {
+    return undefined;
+  }
+  const n = size(out);
+  const na = size(aShape);
+  const nb = size(bShape);
+  if (n === 0) return undefined;
+  if (na === n && nb === n) return out;
+  const suffix = (s: number[]): boolean => {
+    if (size(s) === 1) return true;
+    const first = s.findIndex((d) => d !== 1);
+    const tail = s.slice(first);
+    return tf.util.arraysEqual(tail, out.slice(out.length - tail.length));
+  };
+  if (na === n && suffix(bShape)) return out;
+  if (nb === n && suffix(aShape)) return out;
+  return undefined;
+}
+
+/** A shape of rank <= 4 as rank 4 (leading 1s), for the addon's copyBox; `fill` pads other arrays alike. */
+function four(values: number[], fill: number): number[] {
+  return [...new Array<number>(4 - values.length).fill(fill), ...values];
+}
+
+/** The box copy behind Slice and PadV2 (float32, rank 1 to 4); allocates dst first. */
+function copyBox(backend: HeapBackend, addon: OnednnAddon, x: TensorInfo, outShape: number[], srcBegin: number[], dstBegin: number[], boxSize: number[], fill: number | null): TensorInfo {
+  const out = backend.makeOutput(outShape, 'float32');
+  const params = Int32Array.from([...four(x.shape, 1), ...four(outShape, 1), ...four(srcBegin, 0), ...four(dstBegin, 0), ...four(boxSize, 1)]);
+  addon.copyBox(params, backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), fill);
+  return out;
+}
+
 function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
   const u = tf.backend_util;
   const forward = (depthwise: boolean, fused: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
@@ -304,7 +365,47 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     addon.batchNorm(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(mean), backend.typedArrayFromHeap(variance), view(offset), view(scale), backend.typedArrayFromHeap(out), Number(attrs.varianceEpsilon ?? 0.001), channels);
     return out;
   };
+  // Add, Sub, Multiply, RealDiv, Minimum, Maximum on float32 with the broadcasting the addon
+  // takes (simpleBroadcast), from ELEMENTWISE_NATIVE_MIN elements on: OpenMP, and no slow
+  // broadcasting path for a scalar or per-channel operand.
+  const binary = (op: number): NativeKernel => ({ inputs, backend }) => {
+    const { a, b } = inputs;
+    if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+    const outShape = simpleBroadcast(tf, a.shape, b.shape);
+    if (!outShape || size(outShape) < ELEMENTWISE_NATIVE_MIN) return undefined;
+    const out = backend.makeOutput(outShape, 'float32');
+    addon.binary(op, backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), backend.typedArrayFromHeap(out));
+    return out;
+  };
+  const unary = (op: number): NativeKernel => ({ inputs, backend }) => {
+    const { x } = inputs;
+    if (!x || x.dtype !== 'float32' || size(x.shape) < ELEMENTWISE_NATIVE_MIN) return undefined;
+    const out = backend.makeOutput(x.shape, 'float32');
+    addon.unary(op, backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out));
+    return out;
+  };
+  // PadV2 with a constant (ZeroPadding2D): fill, then copy x into place.
+  const pad: NativeKernel = ({ inputs, attrs, backend }) => {
+    const { x } = inputs;
+    const paddings = attrs.paddings as Array<[number, number]>;
+    if (!x || x.dtype !== 'float32' || x.shape.length === 0 || x.shape.length > 4 || paddings.length !== x.shape.length) return undefined;
+    if (paddings.some(([b, a]) => b < 0 || a < 0)) return undefined;
+    const outShape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
+    if (size(outShape) < ELEMENTWISE_NATIVE_MIN || size(x.shape) === 0) return undefined;
+    return copyBox(backend, addon, x, outShape, x.shape.map(() => 0), paddings.map((p) => p[0]), x.shape, Number(attrs.constantValue ?? 0));
+  };
   return {
+    PadV2: pad,
+    Add: binary(0),
+    Sub: binary(1),
+    Multiply: binary(2),
+    RealDiv: binary(3),
+    Minimum: binary(4),
+    Maximum: binary(5),
+    Relu: unary(0),
+    Relu6: unary(1),
+    Sqrt: unary(3),
+    Square: unary(4),
     FusedBatchNorm: batchNorm,
     Sum: reduce(false),
     Mean: reduce(true),
@@ -375,6 +476,62 @@ function registerActivationGradients(tf: Tf, addon: OnednnAddon): void {
   });
 }
 
+/** The kernel that takes Minimum's and Maximum's gradient towards one input in one native pass (onednn only). */
+export const MASK_GRAD_KERNEL = 'TaoOnednnMaskGrad';
+
+/**
+ * Minimum's and Maximum's gradients. tfjs-layers' relu6 activation is minimum(6, relu(x)), so
+ * every MobileNetV2 activation's backward pass ran greater(6, relu(x)) on wasm's broadcasting
+ * path, a cast and a multiply (~30% of a training step). On onednn the gradient towards a
+ * full-size input (the shape of dy) is one native pass, dy * (a > b ? 1 : 0) and the like,
+ * the same values; the other input's gradient (the constant 6 here, never asked for) and every
+ * other backend keep tfjs' formulas.
+ */
+function registerMinMaxGradients(tf: Tf, addon: OnednnAddon): void {
+  tf.registerKernel({
+    kernelName: MASK_GRAD_KERNEL,
+    backendName: 'onednn',
+    kernelFunc: (({ inputs, attrs, backend }: KernelArgs) => {
+      const { dy, a, b } = inputs as { dy: TensorInfo; a: TensorInfo; b: TensorInfo };
+      const out = backend.makeOutput(dy.shape, 'float32');
+      addon.maskGrad(Number(attrs.kind), backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), backend.typedArrayFromHeap(out));
+      nativeCalls[MASK_GRAD_KERNEL] = (nativeCalls[MASK_GRAD_KERNEL] ?? 0) + 1;
+      return out;
+    }) as never,
+  });
+  // kind: 0 a <= b, 1 a > b, 2 a >= b, 3 a < b (the addon's maskGrad).
+  const grad = (dy: tfTypes.Tensor, a: tfTypes.Tensor, b: tfTypes.Tensor, side: tfTypes.Tensor, kind: number, formula: () => tfTypes.Tensor): tfTypes.Tensor => {
+    const native = tf.getBackend() === 'onednn' && [dy, a, b].every((t) => t.dtype === 'float32') && tf.util.arraysEqual(side.shape, dy.shape) && tf.util.arraysEqual(simpleBroadcast(tf, a.shape, b.shape) ?? [], dy.shape);
+    if (!native) return formula();
+    return tf.engine().runKernel(MASK_GRAD_KERNEL, { dy, a, b } as never, { kind } as never) as tfTypes.Tensor;
+  };
+  const f32 = (t: tfTypes.Tensor): tfTypes.Tensor => tf.cast(t, 'float32');
+  tf.registerGradient({
+    kernelName: 'Minimum',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved) => {
+      const g = dy as tfTypes.Tensor;
+      const [a, b] = saved;
+      return {
+        a: () => grad(g, a, b, a, 0, () => tf.mul(g, f32(tf.lessEqual(a, b)))),
+        b: () => grad(g, a, b, b, 1, () => tf.mul(g, f32(tf.greater(a, b)))),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'Maximum',
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved) => {
+      const g = dy as tfTypes.Tensor;
+      const [a, b] = saved;
+      return {
+        a: () => grad(g, a, b, a, 2, () => tf.mul(g, f32(tf.greaterEqual(a, b)))),
+        b: () => grad(g, a, b, b, 3, () => tf.mul(g, f32(tf.less(a, b)))),
+      };
+    },
+  });
+}
+
 /** The kernel that computes FusedBatchNorm's gradient from dy and x in one native pass (onednn only). */
 export const BATCHNORM_GRAD_KERNEL = 'TaoOnednnBatchNormGrad';
 
@@ -440,7 +597,7 @@ function registerMeanGradient(tf: Tf): void {
  * is this case): one copy of the input, then doubling copies. wasm's Tile computes an index
  * per element and was ~45% of a resnet18 step when batch-norm gradients broadcast with it.
  */
-function fastTile(tf: Tf): void {
+function fastTile(tf: Tf, addon?: OnednnAddon): void {
   const config = tf.getKernel('Tile', 'onednn');
   if (!config) return;
   const fallback = config.kernelFunc;
@@ -456,6 +613,12 @@ function fastTile(tf: Tf): void {
       if (!whole) return fallback(args as never);
       const outShape = x.shape.map((d, i) => d * reps[i]);
       const out = args.backend.makeOutput(outShape, 'float32');
+      if (addon && size(outShape) >= ELEMENTWISE_NATIVE_MIN) {
+        // The addon's repeat: the same copies, on every thread.
+        addon.unary(2, args.backend.typedArrayFromHeap(x), args.backend.typedArrayFromHeap(out));
+        nativeCalls.Tile = (nativeCalls.Tile ?? 0) + 1;
+        return out;
+      }
       const src = args.backend.typedArrayFromHeap(x);
       const dst = args.backend.typedArrayFromHeap(out);
       dst.set(src, 0);
@@ -495,6 +658,41 @@ function shareKernel(tf: Tf, name: string): void {
 }
 
 /**
+ * Slice. Of the whole tensor (begin 0, size the full shape) it shares the input's memory, as
+ * Identity does; any other box of a float32 tensor (rank 1 to 4, from ELEMENTWISE_NATIVE_MIN
+ * elements) is the addon's copyBox (wasm's strided slice was 28% of a MobileNetV2 training
+ * step once ZeroPadding2D came in: PadV2's gradient is a Slice). tfjs-layers' predict() slices every batch out of its input, and the engine
+ * predicts one batch per call, so each prediction began with a full copy of the batch through
+ * wasm's Slice: 9 ms of small_cnn's 19 ms prediction of 32 images at 64x64 (1 thread).
+ */
+function fastSlice(tf: Tf, addon?: OnednnAddon): void {
+  const config = tf.getKernel('Slice', 'onednn');
+  if (!config) return;
+  const fallback = config.kernelFunc;
+  tf.unregisterKernel('Slice', 'onednn');
+  tf.registerKernel({
+    ...config,
+    kernelFunc: ((args: KernelArgs & { backend: HeapBackend & { dataIdMap?: { get(id: object): { refCount: number } | undefined } } }) => {
+      const { x } = args.inputs as { x: TensorInfo };
+      const [begin, sizes] = tf.slice_util.parseSliceParams(x as never, args.attrs.begin as number[], args.attrs.size as number[]);
+      const whole = begin.every((b) => b === 0) && sizes.every((d, i) => d === x.shape[i]) && x.dtype !== 'string';
+      const record = whole ? args.backend.dataIdMap?.get(x.dataId) : undefined;
+      if (!record || typeof record.refCount !== 'number') {
+        // Any other box of a float32 tensor up to rank 4 (PadV2's gradient): the addon's copy.
+        if (addon && x.dtype === 'float32' && x.shape.length >= 1 && x.shape.length <= 4 && size(sizes) >= ELEMENTWISE_NATIVE_MIN) {
+          nativeCalls.Slice = (nativeCalls.Slice ?? 0) + 1;
+          return copyBox(args.backend, addon, x, sizes, begin, sizes.map(() => 0), sizes, null);
+        }
+        return fallback(args as never);
+      }
+      record.refCount++;
+      nativeCalls.Slice = (nativeCalls.Slice ?? 0) + 1;
+      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    }) as never,
+  });
+}
+
+/**
  * Registers the `onednn` backend on `tf` (once): wasm's factory and kernels under the new
  * name, oneDNN's kernels over the heavy ones. The wasm backend package must already be
  * loaded with every kernel the engine adds to it (index.ts does that first).
@@ -529,10 +727,13 @@ export function registerOnednnBackend(tf: Tf, addon: OnednnAddon): void {
   }
   registerActivationGradients(tf, addon);
   registerBatchNormGrad(tf, addon);
+  registerMinMaxGradients(tf, addon);
   registerMeanGradient(tf);
   shareKernel(tf, 'Identity');
   shareKernel(tf, 'Cast');
-  fastTile(tf);
+  fastTile(tf, addon);
+  fastSlice(tf, addon);
+  installOnednnAdam(tf, addon);
   // Kernels wasm lacks altogether (none today, but a native one needs no fallback).
   for (const [name, own] of Object.entries(native)) {
     if (tf.getKernel(name, 'onednn')) continue;
