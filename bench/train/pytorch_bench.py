@@ -93,8 +93,8 @@ class InvertedResidual(nn.Module):
         hidden = cin * t
         layers = []
         if t != 1:
-            layers += conv_bn(cin, hidden, 1, 1) + [nn.ReLU6(inplace=True)]
-        layers += conv_bn(hidden, hidden, 3, stride, groups=hidden) + [nn.ReLU6(inplace=True)]
+            layers += conv_bn(cin, hidden, 1, 1) + [nn.ReLU(inplace=True)]
+        layers += conv_bn(hidden, hidden, 3, stride, groups=hidden) + [nn.ReLU(inplace=True)]
         layers += conv_bn(hidden, cout, 1, 1)
         self.body = nn.Sequential(*layers)
         self.residual = stride == 1 and cin == cout
@@ -105,19 +105,21 @@ class InvertedResidual(nn.Module):
 
 
 class MobileNetV2(nn.Module):
-    """The engine's mobilenet_v2 (width 1.0): stem 32, the paper's 17 blocks, 1x1 conv to 1280."""
+    """The engine's mobilenet_v2 as TAO's template builds it (width 1.0): stem 32, the paper's 17 blocks,
+    1x1 conv to 1280, plain ReLU (TAO's default activation; relu6 only when a spec asks), and
+    1-pixel symmetric padding on the 3x3 convs (TAO's ZeroPadding2D + valid)."""
 
     SETTINGS = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
 
     def __init__(self, channels, classes):
         super().__init__()
-        layers = conv_bn(channels, 32, 3, 2) + [nn.ReLU6(inplace=True)]
+        layers = conv_bn(channels, 32, 3, 2) + [nn.ReLU(inplace=True)]
         cin = 32
         for t, c, n, s in self.SETTINGS:
             for r in range(n):
                 layers.append(InvertedResidual(cin, c, s if r == 0 else 1, t))
                 cin = c
-        layers += conv_bn(cin, 1280, 1, 1) + [nn.ReLU6(inplace=True)]
+        layers += conv_bn(cin, 1280, 1, 1) + [nn.ReLU(inplace=True)]
         self.features = nn.Sequential(*layers)
         self.fc = nn.Linear(1280, classes)
 
