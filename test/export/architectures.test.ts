@@ -8,10 +8,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { buildClassifier } from '../../engine/src/networks/classification_tf1/model';
 import type { ModelConfig } from '../../engine/src/networks/classification_tf1/config';
 import { pruneModel } from '../../engine/src/prune/index';
-import { convertToOnnx } from '../../engine/src/export/convert';
-import { loadOrt } from '../../engine/src/export/ort';
 import { randomizeStats } from '../prune/models';
 import { fashionImages } from './images';
+import { onnxMaxDiff } from './onnx-compare';
 
 before(async () => {
   // wasm runs these full-width networks ~20x faster than the pure-JS cpu backend; inference only.
@@ -54,21 +53,6 @@ const ARCHS: [string, ModelConfig][] = [
   ['mobilenet_v2 all_projections relu6', config('mobilenet_v2', 0, true, { activation: 'relu6' })],
   ['vgg16 no pooling', config('vgg', 16, false, { usePooling: false })],
 ];
-
-async function onnxMaxDiff(model: tf.LayersModel, x: tf.Tensor4D): Promise<number> {
-  const ort = loadOrt();
-  const want = (model.predict(x) as tf.Tensor).dataSync();
-  const conv = convertToOnnx(model, { opset: 13, batchSize: null, fp16Weights: false });
-  const session = await ort.InferenceSession.create(conv.bytes, { intraOpNumThreads: 1 });
-  const nchw = x.transpose([0, 3, 1, 2]);
-  const out = await session.run({ [conv.inputName]: new ort.Tensor('float32', nchw.dataSync() as Float32Array, nchw.shape) });
-  nchw.dispose();
-  await session.release();
-  const got = out[conv.outputName].data as Float32Array;
-  let d = 0;
-  for (let i = 0; i < got.length; i++) d = Math.max(d, Math.abs(got[i] - want[i]));
-  return d;
-}
 
 describe('engine architectures: prune + ONNX export', () => {
   const x = () => fashionImages(2, 32, 3, 10);

@@ -8,11 +8,10 @@ import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { buildClassifier } from '../../engine/src/networks/classification_tf1/model';
 import type { ModelConfig } from '../../engine/src/networks/classification_tf1/config';
 import { pruneModel } from '../../engine/src/prune/index';
-import { convertToOnnx } from '../../engine/src/export/convert';
-import { loadOrt } from '../../engine/src/export/ort';
 import { registerBackpropKernels } from '../../engine/src/kernels/backprop';
 import { registerBatchNormGradient } from '../../engine/src/kernels/batchnorm-grad';
 import { fashionImages } from './images';
+import { onnxMaxDiff } from './onnx-compare';
 
 before(async () => {
   // One wasm thread as well as one onnxruntime thread: both sides' rounding is then the same on every run.
@@ -80,23 +79,6 @@ async function calibrate(model: tf.LayersModel, x: tf.Tensor4D, classes: number)
   });
   head.setWeights([scaled, shift]);
   tf.dispose([features, scaled, shift]);
-}
-
-async function onnxMaxDiff(model: tf.LayersModel, x: tf.Tensor4D): Promise<number> {
-  const ort = loadOrt();
-  const want = (model.predict(x) as tf.Tensor).dataSync();
-  const converted = convertToOnnx(model, { opset: 13, batchSize: null, fp16Weights: false });
-  // One intra-op thread: onnxruntime splits its sums by how its thread pool is scheduled, so with
-  // several threads the rounding (and the difference measured here) changed from run to run.
-  const session = await ort.InferenceSession.create(converted.bytes, { intraOpNumThreads: 1 });
-  const nchw = x.transpose([0, 3, 1, 2]);
-  const out = await session.run({ [converted.inputName]: new ort.Tensor('float32', nchw.dataSync() as Float32Array, nchw.shape) });
-  nchw.dispose();
-  await session.release();
-  const got = out[converted.outputName].data as Float32Array;
-  let d = 0;
-  for (let i = 0; i < got.length; i++) d = Math.max(d, Math.abs(got[i] - want[i]));
-  return d;
 }
 
 function assertInformative(model: tf.LayersModel, x: tf.Tensor4D): void {

@@ -14,6 +14,7 @@ import { loadOrt } from '../../engine/src/export/ort';
 import { registerBackpropKernels } from '../../engine/src/kernels/backprop';
 import { registerBatchNormGradient } from '../../engine/src/kernels/batchnorm-grad';
 import { fashionImages } from './images';
+import { onnxMaxDiff } from './onnx-compare';
 
 before(async () => {
   assert.ok(await tf.setBackend('wasm'), 'wasm backend initialises');
@@ -67,21 +68,6 @@ function build(arch: string, extra: Record<string, unknown>, x: tf.Tensor4D): tf
   calibrateBatchNorm(model, x);
   sharpenHead(model, x);
   return model;
-}
-
-async function onnxMaxDiff(model: tf.LayersModel, x: tf.Tensor4D): Promise<number> {
-  const ort = loadOrt();
-  const want = (model.predict(x) as tf.Tensor).dataSync();
-  const conv = convertToOnnx(model, { opset: 13, batchSize: null, fp16Weights: false });
-  const session = await ort.InferenceSession.create(conv.bytes, { intraOpNumThreads: 1 });
-  const nchw = x.transpose([0, 3, 1, 2]);
-  const out = await session.run({ [conv.inputName]: new ort.Tensor('float32', nchw.dataSync() as Float32Array, nchw.shape) });
-  nchw.dispose();
-  await session.release();
-  const got = out[conv.outputName].data as Float32Array;
-  let d = 0;
-  for (let i = 0; i < got.length; i++) d = Math.max(d, Math.abs(got[i] - want[i]));
-  return d;
 }
 
 /**
