@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { buildClassifier } from '../../engine/src/networks/classification_tf1/model';
 import type { ModelConfig } from '../../engine/src/networks/classification_tf1/config';
 import { buildConfig } from '../../engine/src/networks/classification_tf1/config-defaults';
-import { buildBackbone, BuildContext } from '../../engine/src/backbones';
+import { backboneConfig, describeParameterCounts, trunkShape, withZeroKernels } from './backbone-support';
 import { CLASSIFICATION_DEPTHS } from '../../server/src/core/rules/classification-tf1';
 import { buildDetectnetConfig } from '../../engine/src/networks/detectnet_v2/config';
 import { buildDetectnet } from '../../engine/src/networks/detectnet_v2/model';
@@ -23,29 +23,8 @@ before(async () => {
   registerBatchNormGradient(tf);
 });
 
-/**
- * Runs `fn` with zero-initialised conv kernels: counting parameters, reading layer names and
- * shapes needs no random weights, and drawing 40M He-normal samples per model would make
- * these checks the slowest in the suite. The builders themselves are unchanged.
- */
-function withZeroKernels<T>(fn: () => T): T {
-  const real = BuildContext.prototype.kernelInit;
-  BuildContext.prototype.kernelInit = function zeros(this: BuildContext) {
-    return this.tf.initializers.zeros() as never;
-  };
-  try {
-    return fn();
-  } finally {
-    BuildContext.prototype.kernelInit = real;
-  }
-}
-
 function config(arch: string, nLayers: number, o: Partial<ModelConfig> = {}): ModelConfig {
-  return {
-    arch, nLayers, channels: 3, height: 64, width: 64, resizeInterpolation: 'BILINEAR', retainHead: false,
-    useBatchNorm: true, useBias: false, usePooling: false, allProjections: false, freezeBn: false, freezeBlocks: [],
-    dropout: 0, bnMomentum: 0.9, bnEpsilon: 1e-3, activation: 'relu', activationParams: {}, ...o,
-  };
+  return backboneConfig(arch, nLayers, 64, o);
 }
 
 /**
@@ -76,33 +55,9 @@ const REFERENCE: Array<[string, ModelConfig, number]> = [
 ];
 
 /** Layer name -> class of every model REFERENCE built, for the name checks below. */
-const built = new Map<string, Map<string, string>>();
+const built = describeParameterCounts('parameter counts equal TAO templates', REFERENCE);
 
-describe('parameter counts equal TAO templates', () => {
-  for (const [label, cfg, want] of REFERENCE) {
-    test(label, () => {
-      const { model } = withZeroKernels(() => buildClassifier(tf, cfg, 1000, 1));
-      try {
-        built.set(label, new Map(model.layers.map((l) => [l.name, l.getClassName()])));
-        assert.equal(model.countParams(), want);
-      } finally {
-        model.dispose();
-      }
-    });
-  }
-});
-
-/** Output grid of the backbone alone for a 64x64 input. */
-function grid(cfg: ModelConfig, stride16 = false): number[] {
-  return withZeroKernels(() => {
-    const c = new BuildContext(tf, cfg, 1);
-    const input = tf.input({ shape: [cfg.height, cfg.width, cfg.channels] });
-    const model = tf.model({ inputs: input, outputs: buildBackbone(c, input, { stride16 }) });
-    const shape = (model.outputs[0].shape as number[]).slice(1);
-    model.dispose();
-    return shape;
-  });
-}
+const grid = trunkShape;
 
 test('layer names, output strides and activations are TAO\'s', () => {
   const names = (label: string) => {

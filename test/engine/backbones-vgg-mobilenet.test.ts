@@ -14,30 +14,14 @@ import * as tf from '@tensorflow/tfjs';
 import { buildClassifier } from '../../engine/src/networks/classification_tf1/model';
 import type { ModelConfig } from '../../engine/src/networks/classification_tf1/config';
 import { buildBackbone, BuildContext } from '../../engine/src/backbones';
+import { backboneConfig, describeParameterCounts, trunkShape, withZeroKernels } from './backbone-support';
 import { backboneLayerNames, describeBackbone } from '../../server/src/core/rules/backbone-match';
 import { weightedLayerNames } from '../../engine/src/train/arch-match';
 import { buildDetectnetConfig } from '../../engine/src/networks/detectnet_v2/config';
 import { buildDetectnet } from '../../engine/src/networks/detectnet_v2/model';
 
-/** Zero kernels: counts, names and shapes need no random weights (and He-normal draws are slow). */
-function withZeroKernels<T>(fn: () => T): T {
-  const real = BuildContext.prototype.kernelInit;
-  BuildContext.prototype.kernelInit = function zeros(this: BuildContext) {
-    return this.tf.initializers.zeros() as never;
-  };
-  try {
-    return fn();
-  } finally {
-    BuildContext.prototype.kernelInit = real;
-  }
-}
-
 function config(arch: string, nLayers: number, o: Partial<ModelConfig> = {}): ModelConfig {
-  return {
-    arch, nLayers, channels: 3, height: 224, width: 224, resizeInterpolation: 'BILINEAR', retainHead: false,
-    useBatchNorm: true, useBias: false, usePooling: false, allProjections: false, freezeBn: false, freezeBlocks: [],
-    dropout: 0, bnMomentum: 0.9, bnEpsilon: 1e-3, activation: 'relu', activationParams: {}, ...o,
-  };
+  return backboneConfig(arch, nLayers, 224, o);
 }
 
 const REFERENCE: Array<[string, ModelConfig, number]> = [
@@ -56,33 +40,9 @@ const REFERENCE: Array<[string, ModelConfig, number]> = [
 ];
 
 /** Layer name -> class, per REFERENCE row, for the name checks. */
-const built = new Map<string, Map<string, string>>();
+const built = describeParameterCounts('parameter counts equal TAO templates (tools/backbone-params.py)', REFERENCE);
 
-describe('parameter counts equal TAO templates (tools/backbone-params.py)', () => {
-  for (const [label, cfg, want] of REFERENCE) {
-    test(label, () => {
-      const { model } = withZeroKernels(() => buildClassifier(tf, cfg, 1000, 1));
-      try {
-        built.set(label, new Map(model.layers.map((l) => [l.name, l.getClassName()])));
-        assert.equal(model.countParams(), want);
-      } finally {
-        model.dispose();
-      }
-    });
-  }
-});
-
-/** Output shape of the trunk alone. */
-function trunk(cfg: ModelConfig, stride16 = false): number[] {
-  return withZeroKernels(() => {
-    const c = new BuildContext(tf, cfg, 1);
-    const input = tf.input({ shape: [cfg.height, cfg.width, cfg.channels] });
-    const model = tf.model({ inputs: input, outputs: buildBackbone(c, input, { stride16 }) });
-    const shape = (model.outputs[0].shape as number[]).slice(1);
-    model.dispose();
-    return shape;
-  });
-}
+const trunk = trunkShape;
 
 test('layer names are TAO\'s (CNNBlock for VGG, _conv_block / _depthwise_conv_block / _inverted_res_block for MobileNet)', () => {
   const names = (label: string): Map<string, string> => {
