@@ -64,3 +64,19 @@ export function trunkShape(cfg: ModelConfig, stride16 = false): number[] {
     return shape;
   });
 }
+
+/** One SGD step on two random 32x32 images of a 3-class model: the loss is finite and the first conv's kernel changes. */
+export async function assertOneStepLearns(cfg: ModelConfig): Promise<void> {
+  const { model } = buildClassifier(tf, cfg, 3, 5);
+  model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
+  const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 3);
+  const y = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
+  const first = model.layers.find((l) => l.getClassName() === 'Conv2D')!;
+  const before = first.getWeights()[0].dataSync().slice();
+  const loss = (await model.trainOnBatch(x, y)) as number;
+  assert.ok(Number.isFinite(loss), `loss ${loss}`);
+  const after = first.getWeights()[0].dataSync();
+  assert.ok(after.some((v, i) => v !== before[i]), 'the first conv learned');
+  tf.dispose([x, y]);
+  model.dispose();
+}
