@@ -3,11 +3,13 @@
 // then one step under tf.profile, and prints each kernel's share of the summed kernel time
 // (kernel times are wall-clock per kernel, so they add up to about the step's compute).
 // `--infer` profiles one batch of the engine's predict path instead (model.predict, batch
-// norm in inference mode), after one warm-up batch.
+// norm in inference mode), after one warm-up batch. `--recipe fmnist` steps with the
+// Fashion-MNIST goal's optimizer and L2 penalty (bench/fmnist/recipe.ts) instead of Adam.
 import { chooseBackend, isBackendChoice } from '../../engine/src/backend';
 import { parseArgs } from '../common/util';
 import { buildBenchModel, MODELS, type ModelName } from './models';
 import { makeStepper } from './step';
+import { RECIPE } from '../fmnist/recipe';
 import type { ImageSet } from '../../engine/src/data/folder';
 import type * as tfTypes from '@tensorflow/tfjs';
 
@@ -30,7 +32,9 @@ async function main(): Promise<void> {
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
   const set: ImageSet = { pixels, labels, files: [], height: size, width: size, channels, classes: Array.from({ length: classes }, (_, i) => String(i)) };
   const net = buildBenchModel(tf, model, channels, size, classes);
-  const stepper = makeStepper(tf, net, set, classes, batch);
+  const recipe = a.get('recipe');
+  if (recipe !== undefined && recipe !== 'fmnist') throw new Error(`--recipe must be fmnist (got ${String(recipe)})`);
+  const stepper = recipe ? makeStepper(tf, net, set, classes, batch, RECIPE.optimizer.lr, { optimizer: RECIPE.optimizer, reg: RECIPE.reg }) : makeStepper(tf, net, set, classes, batch);
   const infer = a.has('infer');
   const predict = (): void => {
     tf.tidy(() => {

@@ -521,7 +521,31 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
     float* out = typed<float>(env, argv[5], &no);
     if (static_cast<int64_t>(nx) != rows * cols || static_cast<int64_t>(no) != (overRows ? cols : rows)) throw Fail{"reduce: sizes do not match"};
     const double scale = kind == 1 ? 1.0 / static_cast<double>(overRows ? rows : cols) : 1.0;
-    if (overRows) {
+    if (overRows && cols == 1) {
+      // Every axis reduced (the L2 penalty sums each kernel of the network): one flat sum in
+      // blocks of 256 elements, each vectorised in float, blocks added in double per thread and
+      // threads' totals in thread order (the row loop below would add one element per row).
+      const int64_t block = 256;
+      const int64_t blocks = (rows + block - 1) / block;
+      const int threads = rows > 32768 ? std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks))) : 1;
+      std::vector<double> totals(static_cast<size_t>(threads), 0.0);
+#pragma omp parallel num_threads(threads)
+      {
+        double mine = 0;
+#pragma omp for schedule(static)
+        for (int64_t b = 0; b < blocks; b++) {
+          const int64_t end = std::min(rows, (b + 1) * block);
+          float part = 0;
+#pragma omp simd reduction(+ : part)
+          for (int64_t r = b * block; r < end; r++) part += x[r];
+          mine += part;
+        }
+        totals[static_cast<size_t>(omp_get_thread_num())] = mine;
+      }
+      double sum = 0;
+      for (double t : totals) sum += t;
+      out[0] = static_cast<float>(sum * scale);
+    } else if (overRows) {
       const int64_t block = 256;
       const int64_t blocks = (rows + block - 1) / block;
       const int threads = std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks)));
@@ -685,6 +709,156 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
       }
       sumDy[k] = static_cast<float>(s1);
       sumDyXmm[k] = static_cast<float>(s2);
+    }
+    return undefinedValue(env);
+  });
+}
+
+// Per-channel sums over the rows of channels-last data [rows, c], S sums at once: term(r, part)
+// adds row r's contributions into part[s * c + k]. Rows are summed in blocks of 256 in float
+// (vectorised across channels), blocks added in double per thread, threads' totals added in
+// double in thread order, as in reduce() and batchNormGrad(): the result depends on the thread
+// count only, so a run and its resume (same threads) see the same bits.
+template <int S, typename F>
+void channelSums(int64_t rows, int64_t c, bool parallel, F term, double* out) {
+  const int64_t block = 256;
+  const int64_t blocks = (rows + block - 1) / block;
+  const int threads = parallel ? std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks))) : 1;
+  std::vector<double> totals(static_cast<size_t>(threads) * S * c, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num();
+    std::vector<float> part(static_cast<size_t>(S) * c);
+    double* mine = totals.data() + static_cast<size_t>(t) * S * c;
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < blocks; b++) {
+      std::fill(part.begin(), part.end(), 0.f);
+      const int64_t end = std::min(rows, (b + 1) * block);
+      for (int64_t r = b * block; r < end; r++) term(r, part.data());
+      for (int64_t k = 0; k < S * c; k++) mine[k] += part[k];
+    }
+  }
+  for (int64_t k = 0; k < S * c; k++) {
+    double sum = 0;
+    for (int t = 0; t < threads; t++) sum += totals[static_cast<size_t>(t) * S * c + k];
+    out[k] = sum;
+  }
+}
+
+// batchNormTrain(x, scale|null, offset|null, epsilon, channels, y, mean, variance): batch norm
+// in training mode over channels-last data in one call: the batch's mean and (biased) variance
+// per channel, two passes as tf.moments computes them (mean first, then the mean of squared
+// differences), then y = (x - mean) * scale / sqrt(variance + epsilon) + offset. tf.layers
+// builds the same from Mean, Sub, Square, Mean and FusedBatchNorm, and its gradient from a
+// dozen full-size kernels; see batchNormTrainGrad().
+napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 8);
+    size_t nx = 0, ny = 0, nm = 0, nv = 0;
+    const float* x = typed<float>(env, argv[0], &nx);
+    const int64_t c = static_cast<int64_t>(number(env, argv[4]));
+    if (c < 1 || nx % static_cast<size_t>(c) != 0 || nx == 0) throw Fail{"batchNormTrain: channels do not divide the input"};
+    const Channel scale = channel(env, argv[1], c, "scale"), offset = channel(env, argv[2], c, "offset");
+    const double eps = number(env, argv[3]);
+    float* y = typed<float>(env, argv[5], &ny);
+    float* mean = typed<float>(env, argv[6], &nm);
+    float* variance = typed<float>(env, argv[7], &nv);
+    if (ny != nx || static_cast<int64_t>(nm) != c || static_cast<int64_t>(nv) != c) throw Fail{"batchNormTrain: sizes do not match"};
+    const int64_t rows = static_cast<int64_t>(nx) / c;
+    const bool parallel = nx > 32768;
+    std::vector<double> sums(c);
+    channelSums<1>(rows, c, parallel, [&](int64_t r, float* p) {
+      const float* xr = x + r * c;
+#pragma omp simd
+      for (int64_t k = 0; k < c; k++) p[k] += xr[k];
+    }, sums.data());
+    for (int64_t k = 0; k < c; k++) mean[k] = static_cast<float>(sums[k] / static_cast<double>(rows));
+    const float* mp = mean;
+    channelSums<1>(rows, c, parallel, [&](int64_t r, float* p) {
+      const float* xr = x + r * c;
+#pragma omp simd
+      for (int64_t k = 0; k < c; k++) {
+        const float d = xr[k] - mp[k];
+        p[k] += d * d;
+      }
+    }, sums.data());
+    std::vector<float> a(c), o(c);
+    for (int64_t k = 0; k < c; k++) {
+      variance[k] = static_cast<float>(sums[k] / static_cast<double>(rows));
+      a[k] = static_cast<float>(static_cast<double>(scale.at(k, 1.f)) / std::sqrt(static_cast<double>(variance[k]) + eps));
+      o[k] = offset.at(k, 0.f);
+    }
+    const float *ap = a.data(), *op = o.data();
+#pragma omp parallel for schedule(static) if (parallel)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = x + r * c;
+      float* yr = y + r * c;
+#pragma omp simd
+      for (int64_t k = 0; k < c; k++) yr[k] = (xr[k] - mp[k]) * ap[k] + op[k];
+    }
+    return undefinedValue(env);
+  });
+}
+
+// batchNormTrainGrad(dy, x, mean, variance, scale|null, dMean|null, dVariance|null, epsilon,
+// channels, dx, dScale, dOffset): the whole gradient of batchNormTrain() in two passes over dy
+// and x. With N rows, r = 1 / sqrt(variance + epsilon), g = scale, S1 = sum(dy) and
+// S2 = sum(dy * (x - mean)) per channel:
+//   dOffset = S1, dScale = r * S2,
+//   dx = g r dy - g r S1 / N - g r^3 S2 (x - mean) / N      (through y, batch statistics)
+//        + dMean / N + 2 dVariance (x - mean) / N           (through the mean/variance outputs)
+// i.e. dx = A dy + B (x - mean) + D with A, B, D per channel (computed in double).
+napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 12);
+    size_t nd = 0, nx = 0, ndx = 0, nds = 0, ndo = 0;
+    const float* dy = typed<float>(env, argv[0], &nd);
+    const float* x = typed<float>(env, argv[1], &nx);
+    const int64_t c = static_cast<int64_t>(number(env, argv[8]));
+    if (c < 1 || nx % static_cast<size_t>(c) != 0 || nd != nx || nx == 0) throw Fail{"batchNormTrainGrad: sizes do not match"};
+    const Channel mean = channel(env, argv[2], c, "mean"), variance = channel(env, argv[3], c, "variance");
+    const Channel scale = channel(env, argv[4], c, "scale");
+    const Channel dMean = channel(env, argv[5], c, "mean gradient"), dVariance = channel(env, argv[6], c, "variance gradient");
+    const double eps = number(env, argv[7]);
+    float* dx = typed<float>(env, argv[9], &ndx);
+    float* dScale = typed<float>(env, argv[10], &nds);
+    float* dOffset = typed<float>(env, argv[11], &ndo);
+    if (ndx != nx || static_cast<int64_t>(nds) != c || static_cast<int64_t>(ndo) != c || !mean.p || !variance.p || mean.n != static_cast<size_t>(c)) throw Fail{"batchNormTrainGrad: sizes do not match"};
+    const int64_t rows = static_cast<int64_t>(nx) / c;
+    const bool parallel = nx > 32768;
+    const float* mp = mean.p;
+    std::vector<double> sums(2 * c);
+    channelSums<2>(rows, c, parallel, [&](int64_t r, float* p) {
+      const float* g = dy + r * c;
+      const float* xr = x + r * c;
+      float* p2 = p + c;
+#pragma omp simd
+      for (int64_t k = 0; k < c; k++) {
+        const float gk = g[k];
+        p[k] += gk;
+        p2[k] += gk * (xr[k] - mp[k]);
+      }
+    }, sums.data());
+    std::vector<float> A(c), B(c), D(c);
+    const double n = static_cast<double>(rows);
+    for (int64_t k = 0; k < c; k++) {
+      const double rstd = 1.0 / std::sqrt(static_cast<double>(variance.at(k, 0.f)) + eps);
+      const double g = scale.at(k, 1.f);
+      const double s1 = sums[k], s2 = sums[c + k];
+      dOffset[k] = static_cast<float>(s1);
+      dScale[k] = static_cast<float>(rstd * s2);
+      A[k] = static_cast<float>(g * rstd);
+      B[k] = static_cast<float>(-g * rstd * rstd * rstd * s2 / n + 2.0 * dVariance.at(k, 0.f) / n);
+      D[k] = static_cast<float>(-g * rstd * s1 / n + dMean.at(k, 0.f) / n);
+    }
+    const float *Ap = A.data(), *Bp = B.data(), *Dp = D.data();
+#pragma omp parallel for schedule(static) if (parallel)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* g = dy + r * c;
+      const float* xr = x + r * c;
+      float* d = dx + r * c;
+#pragma omp simd
+      for (int64_t k = 0; k < c; k++) d[k] = Ap[k] * g[k] + Bp[k] * (xr[k] - mp[k]) + Dp[k];
     }
     return undefinedValue(env);
   });
@@ -886,6 +1060,41 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   });
 }
 
+// momentum(g, accumulation, w, scalars[3] = {momentum, -learning rate, nesterov}): tfjs'
+// MomentumOptimizer step for one variable in place, its operations in its order:
+//   a = momentum * a + g;  w = (-lr) * (nesterov ? g + a * momentum : a) + w
+napi_value Momentum(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 4);
+    size_t ng = 0, na = 0, nw = 0, nk = 0;
+    const float* g = typed<float>(env, argv[0], &ng);
+    float* a = typed<float>(env, argv[1], &na);
+    float* w = typed<float>(env, argv[2], &nw);
+    const float* k = typed<float>(env, argv[3], &nk);
+    if (na != ng || nw != ng || nk != 3) throw Fail{"momentum: sizes do not match"};
+    const float m = k[0], c = k[1];
+    const bool nesterov = k[2] != 0.f;
+    const int64_t n = static_cast<int64_t>(ng);
+    if (nesterov) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
+      for (int64_t i = 0; i < n; i++) {
+        const float gi = g[i];
+        const float ai = m * a[i] + gi;
+        a[i] = ai;
+        w[i] = c * (gi + ai * m) + w[i];
+      }
+    } else {
+#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
+      for (int64_t i = 0; i < n; i++) {
+        const float ai = m * a[i] + g[i];
+        a[i] = ai;
+        w[i] = c * ai + w[i];
+      }
+    }
+    return undefinedValue(env);
+  });
+}
+
 // ---- slices and padding ------------------------------------------------------------------
 
 // copyBox(params, src, dst, fill|null): copies a box of `size` elements from src (shape
@@ -1033,10 +1242,13 @@ napi_value Init(napi_env env, napi_value exports) {
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maskGrad", nullptr, MaskGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"momentum", nullptr, Momentum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"copyBox", nullptr, CopyBox, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

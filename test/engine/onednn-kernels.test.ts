@@ -11,6 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../../engine/src/backend';
 import { loadOnednnAddon, nativeCalls } from '../../engine/src/backend/onednn';
 import { adamCalls } from '../../engine/src/backend/onednn-adam';
+import { batchNormTrainCalls } from '../../engine/src/backend/onednn-batchnorm';
+import { momentumCalls } from '../../engine/src/backend/onednn-momentum';
 import { deterministicValues, onednnUnavailable } from './backend-support';
 
 const TOLERANCE = 1e-4;
@@ -379,7 +381,12 @@ test('the primitive cache keeps at most 256 primitives of a kind, and an evicted
   await compare('max pool, first shape again', () => [pool(4)]);
 });
 
-test('Adam on onednn: in place, bit for bit tfjs formula, the formula where memory is shared, and the cpu backend within 1e-4', { skip }, async () => {
+/**
+ * An in-place optimizer step on onednn (Adam, momentum): native where every variable's memory is
+ * its own, tfjs' formula where a clone shares it, the two equal bit for bit, and the cpu backend
+ * within 1e-4.
+ */
+async function checkInPlaceOptimizer(make: () => tf.Optimizer, calls: { native: number; formula: number }): Promise<void> {
   await chooseBackend('onednn');
   const run = async (backend: string, share: boolean): Promise<{ values: Float32Array[]; aliasesKept: boolean }> => {
     await tf.setBackend(backend);
@@ -393,7 +400,7 @@ test('Adam on onednn: in place, bit for bit tfjs formula, the formula where memo
     const x = input([201], 102);
     const img = input([1, 6, 6, 2], 104) as tf.Tensor4D;
     const alpha = tf.fill([4], 0.1);
-    const opt = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
+    const opt = make();
     let aliasesKept = true;
     for (let step = 0; step < 4; step++) {
       // A clone shares the variable's memory: the update must then not write in place.
@@ -416,16 +423,67 @@ test('Adam on onednn: in place, bit for bit tfjs formula, the formula where memo
     opt.dispose();
     return { values, aliasesKept };
   };
-  const calls = { ...adamCalls };
+  const before = { ...calls };
   const native = await run('onednn', false);
-  assert.ok(adamCalls.native > calls.native && adamCalls.formula === calls.formula, 'the in-place update ran');
+  assert.ok(calls.native > before.native && calls.formula === before.formula, 'the in-place update ran');
   const shared = await run('onednn', true);
-  assert.ok(adamCalls.formula > calls.formula, 'shared memory took the formula');
+  assert.ok(calls.formula > before.formula, 'shared memory took the formula');
   assert.ok(shared.aliasesKept, 'a tensor sharing the variable kept its values');
   assert.ok(native.aliasesKept, "after in-place updates, wasm's conv sees the variable's current values");
   native.values.forEach((v, i) => assert.deepEqual(Array.from(v), Array.from(shared.values[i]), `variable ${i}: in place equals tfjs' formula bit for bit`));
   const ref = await run('cpu', false);
-  ref.values.forEach((r, i) => assertClose(`adam variable ${i} against cpu`, native.values[i], r));
+  ref.values.forEach((r, i) => assertClose(`variable ${i} against cpu`, native.values[i], r));
+}
+
+test('Adam on onednn: in place, bit for bit tfjs formula, the formula where memory is shared, and the cpu backend within 1e-4', { skip }, async () => {
+  await checkInPlaceOptimizer(() => tf.train.adam(0.01, 0.9, 0.999, 1e-7), adamCalls);
+});
+
+test("SGD with Nesterov momentum on onednn: in place, bit for bit tfjs' formula, and the cpu backend within 1e-4", { skip }, async () => {
+  await checkInPlaceOptimizer(() => tf.train.momentum(0.02, 0.9, true), momentumCalls);
+});
+
+test("SGD with plain momentum on onednn: in place, bit for bit tfjs' formula, and the cpu backend within 1e-4", { skip }, async () => {
+  await checkInPlaceOptimizer(() => tf.train.momentum(0.02, 0.8, false), momentumCalls);
+});
+
+test('batch norm layers in training (tf.layers, training: true) run one native kernel each way and equal the cpu backend: output, gradients, moving statistics', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = { ...batchNormTrainCalls };
+  // Rank 4 and 2, channels 1/3/16, the [4, 32, 32, 16] case over the threading threshold.
+  // (Without scale or center, tfjs-layers' own training branch reads the missing weight and
+  // throws on every backend, so there is no reference to compare with.)
+  const cases: Array<{ shape: number[]; scale: boolean; center: boolean }> = [
+    { shape: [2, 5, 5, 1], scale: true, center: true },
+    { shape: [3, 7, 6, 3], scale: true, center: true },
+    { shape: [9, 16], scale: true, center: true },
+    { shape: [4, 32, 32, 16], scale: true, center: true },
+  ];
+  for (const { shape, scale, center } of cases) {
+    await compare(`batchNormalization layer ${shape.join('x')}${scale ? '' : ' no scale'}${center ? '' : ' no center'}`, () => {
+      const layer = tf.layers.batchNormalization({
+        momentum: 0.9,
+        epsilon: 1e-3,
+        scale,
+        center,
+        gammaInitializer: tf.initializers.constant({ value: 1.5 }) as never,
+        betaInitializer: tf.initializers.constant({ value: -0.25 }) as never,
+      });
+      layer.build(shape);
+      const x = tf.add(tf.mul(input(shape, 70), 3), 0.5);
+      const w = input(shape, 71);
+      const params = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+      // Gradients of sum(BN(x) * w) with respect to x and every trainable weight.
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, w)) as tf.Scalar, params);
+      const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a, { training: true }) as tf.Tensor, w)))(x);
+      const moving = layer.nonTrainableWeights.map((v) => tf.clone(v.read()));
+      const out = [value, dx, ...params.map((p) => grads[p.name]), ...moving];
+      // The layer's variables live outside tidy; released here.
+      tf.dispose(layer.weights.map((v) => v.read()));
+      return out;
+    });
+  }
+  assert.ok(batchNormTrainCalls.forward > before.forward && batchNormTrainCalls.backward > before.backward, 'the fused training kernels ran');
 });
 
 test('a small conv net trains to the same loss on onednn as on cpu', { skip }, async () => {

@@ -13,6 +13,7 @@
 // same bit for bit either way, and a resumed run stays byte-identical to an uninterrupted one.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { OnednnAddon } from './onednn';
+import { inPlaceBackend, renew, updatableInPlace } from './onednn-in-place';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -32,30 +33,6 @@ interface AdamState {
   incrementIterations(): void;
 }
 
-interface RefCounting {
-  refCount(dataId: object): number;
-  typedArrayFromHeap(t: { dataId: object; shape: number[]; dtype: string }): Float32Array;
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
-  dataIdNextNumber: number;
-  wasm: { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } };
-}
-
-/**
- * After an in-place update, the tensor's memory gets a new number in the wasm backend. wasm's
- * own convolution and matrix kernels (XNNPACK) keep their packed copy of a filter under that
- * number and drop it only when the number is disposed; tfjs never changes a tensor's values,
- * so until now a new value always came with a new number. Without this, a layer that falls
- * back to wasm's FusedConv2D or _FusedMatMul kept computing with the weights it first saw
- * (found by the resume test: its losses drifted from the formula's at the second step).
- */
-function renew(backend: RefCounting, t: Tensor): void {
-  const record = backend.dataIdMap.get(t.dataId);
-  if (!record) return;
-  backend.wasm.tfjs.disposeData(record.id);
-  record.id = backend.dataIdNextNumber++;
-  backend.wasm.tfjs.registerTensor(record.id, t.size, record.memoryOffset);
-}
-
 /** In-place Adam steps taken (tests check the native path ran). */
 export const adamCalls = { native: 0, formula: 0 };
 
@@ -64,7 +41,7 @@ const PATCHED = Symbol.for('tao.onednn.adam');
 /** One Adam step over every variable, as tfjs' AdamOptimizer.applyGradients, in place where safe. */
 function applyAdam(tf: Tf, addon: OnednnAddon, opt: AdamState, gradients: NamedGradients): void {
   const names = Array.isArray(gradients) ? gradients.map((g) => g.name) : Object.keys(gradients);
-  const backend = tf.backend() as unknown as RefCounting;
+  const backend = inPlaceBackend(tf);
   tf.tidy(() => {
     const oneMinusAccBeta1 = tf.sub(1, opt.accBeta1);
     const oneMinusAccBeta2 = tf.sub(1, opt.accBeta2);
@@ -81,11 +58,8 @@ function applyAdam(tf: Tf, addon: OnednnAddon, opt: AdamState, gradients: NamedG
       if (gradient == null) return;
       const m = opt.accumulatedFirstMoment[i]!.variable;
       const v = opt.accumulatedSecondMoment[i]!.variable;
-      const sole = (t: Tensor) => backend.refCount(t.dataId) === 1;
       const own = [value, m, v];
-      const inPlace = [gradient, ...own].every((t) => t.dtype === 'float32' && t.size === value.size) && value.size > 0
-        && own.every(sole) && new Set([gradient, ...own].map((t) => t.dataId)).size === 4;
-      if (inPlace) {
+      if (updatableInPlace(backend, gradient, own)) {
         const view = (t: Tensor) => backend.typedArrayFromHeap(t as never);
         addon.adam(view(gradient), view(m), view(v), view(value), k);
         for (const t of own) renew(backend, t);

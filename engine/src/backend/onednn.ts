@@ -22,6 +22,9 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { findSharedLibrary } from './native-libs';
 import { setNativeBatchNormGrad } from '../kernels/batchnorm-grad';
 import { installOnednnAdam } from './onednn-adam';
+import { registerReductionGradients } from '../kernels/reduce-grad';
+import { installOnednnTrainingBatchNorm } from './onednn-batchnorm';
+import { installOnednnMomentum } from './onednn-momentum';
 
 type Tf = typeof tfTypes;
 type TensorInfo = tfTypes.TensorInfo;
@@ -37,11 +40,15 @@ export interface OnednnAddon {
   reduce(kind: number, rows: number, cols: number, overRows: number, x: Float32Array, out: Float32Array): void;
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, out: Float32Array, epsilon: number, channels: number): void;
   batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, epsilon: number, channels: number, dx: Float32Array, sumDy: Float32Array, sumDyXmm: Float32Array): void;
+  batchNormTrain(x: Float32Array, scale: Float32Array | null, offset: Float32Array | null, epsilon: number, channels: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  batchNormTrainGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, dMean: Float32Array | null, dVariance: Float32Array | null, epsilon: number, channels: number, dx: Float32Array, dScale: Float32Array, dOffset: Float32Array): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** op 0 relu, 1 relu6, 2 repeat x whole over out, 3 sqrt, 4 square */
   unary(op: number, x: Float32Array, out: Float32Array): void;
   maskGrad(kind: number, dy: Float32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
   adam(g: Float32Array, m: Float32Array, v: Float32Array, w: Float32Array, scalars: Float32Array): void;
+  /** scalars: momentum, -learning rate, 1 for Nesterov's variant */
+  momentum(g: Float32Array, accumulation: Float32Array, w: Float32Array, scalars: Float32Array): void;
   /** params: srcShape[4], dstShape[4], srcBegin[4], dstBegin[4], size[4]; fill: set dst to it first */
   copyBox(params: Int32Array, src: Float32Array, dst: Float32Array, fill: number | null): void;
   info(): { version: string; cpuRuntime: string; isa: string; threads: number; cached: number };
@@ -571,27 +578,6 @@ function registerBatchNormGrad(tf: Tf, addon: OnednnAddon): void {
 }
 
 /**
- * Mean's gradient without tfjs' ones(x.shape) * dy / n (a fill and two full-size passes): the
- * division is done on the small dy and the result broadcast once. Same values bit for bit
- * (dy * 1 / n is dy / n). Batch norm in training takes two means per layer (tf.moments), so
- * this is two full-size passes less per layer in every backward pass. Gradients are per
- * kernel, so other backends get it too, unchanged in value.
- */
-function registerMeanGradient(tf: Tf): void {
-  tf.registerGradient({
-    kernelName: 'Mean',
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved, attrs) => {
-      const [x] = saved;
-      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
-      const count = axes.reduce((n, a) => n * x.shape[a], 1);
-      const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-      return { x: () => tf.broadcastTo(tf.div(tf.reshape(dy as tfTypes.Tensor, kept), count), x.shape) };
-    },
-  });
-}
-
-/**
  * Tile when the result is the input repeated whole, back to back (every tiled axis comes
  * before the input's first axis longer than 1; broadcasting a per-channel vector over a batch
  * is this case): one copy of the input, then doubling copies. wasm's Tile computes an index
@@ -728,12 +714,14 @@ export function registerOnednnBackend(tf: Tf, addon: OnednnAddon): void {
   registerActivationGradients(tf, addon);
   registerBatchNormGrad(tf, addon);
   registerMinMaxGradients(tf, addon);
-  registerMeanGradient(tf);
+  registerReductionGradients(tf);
   shareKernel(tf, 'Identity');
   shareKernel(tf, 'Cast');
   fastTile(tf, addon);
   fastSlice(tf, addon);
   installOnednnAdam(tf, addon);
+  installOnednnTrainingBatchNorm(tf, addon);
+  installOnednnMomentum(tf, addon);
   // Kernels wasm lacks altogether (none today, but a native one needs no fallback).
   for (const [name, own] of Object.entries(native)) {
     if (tf.getKernel(name, 'onednn')) continue;
