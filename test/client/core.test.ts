@@ -106,6 +106,10 @@ test('messages from panels are validated field by field', () => {
   assert.equal(parsePanelMessage('ready'), undefined);
   assert.deepEqual(parsePanelMessage({ type: 'rendered', page: 'runs', info: { charts: 2, series: 4, points: 40, extra: 'x' } }), { type: 'rendered', page: 'runs', info: { charts: 2, series: 4, points: 40 } });
   assert.equal(parsePanelMessage({ type: 'rendered', page: 'runs', info: { charts: -1, series: 4, points: 40 } }), undefined);
+  // The training page reports the backend its header shows; anything but a short string is dropped.
+  assert.deepEqual(parsePanelMessage({ type: 'rendered', page: 'training', info: { charts: 2, series: 4, points: 8, backend: 'onednn' } }), { type: 'rendered', page: 'training', info: { charts: 2, series: 4, points: 8, backend: 'onednn' } });
+  assert.deepEqual(parsePanelMessage({ type: 'rendered', page: 'training', info: { charts: 2, series: 4, points: 8, backend: 7 } }), { type: 'rendered', page: 'training', info: { charts: 2, series: 4, points: 8 } });
+  assert.deepEqual(parsePanelMessage({ type: 'rendered', page: 'training', info: { charts: 2, series: 4, points: 8, backend: 'x'.repeat(201) } }), { type: 'rendered', page: 'training', info: { charts: 2, series: 4, points: 8 } });
   assert.deepEqual(parsePanelMessage({ type: 'openImages', paths: ['a.png'] }), { type: 'openImages', paths: ['a.png'] });
   assert.equal(parsePanelMessage({ type: 'openImages', paths: [] }), undefined);
   assert.equal(parsePanelMessage({ type: 'openImages', paths: ['a\0b'] }), undefined);

@@ -88,7 +88,8 @@ eval_config {
       problemMatcher: ['$tao'],
     }],
   }, null, 2));
-  fs.writeFileSync(path.join(root, '.vscode', 'settings.json'), JSON.stringify({ 'tao.engine.backend': 'wasm', 'tao.mountsFile': path.join(root, 'tao_mounts.json'), 'security.workspace.trust.enabled': false }, null, 2));
+  // auto: the packaged oneDNN addon where it was built (the training test checks the panel names it).
+  fs.writeFileSync(path.join(root, '.vscode', 'settings.json'), JSON.stringify({ 'tao.engine.backend': 'auto', 'tao.mountsFile': path.join(root, 'tao_mounts.json'), 'security.workspace.trust.enabled': false }, null, 2));
 }
 
 /**

@@ -17,7 +17,7 @@ const EXT_ID = 'tao-spec-studio.tao-spec-studio';
 interface Api {
   clientReady: Promise<unknown>;
   networkOf(uri: vscode.Uri): { network: string; reason: string } | undefined;
-  renders(page?: string): { page: string; folder: string; info: { charts: number; series: number; points: number } }[];
+  renders(page?: string): { page: string; folder: string; info: { charts: number; series: number; points: number; backend?: string } }[];
   cancelRuns(): number;
   showPanel(page: string, folders: string[]): void;
   viewSnapshot(view: 'specs' | 'runs' | 'models', depth?: number): Promise<SnapshotNode[]>;
@@ -113,6 +113,11 @@ export async function run(): Promise<void> {
         // The panel re-reads status.json every second; wait for a render of the finished run.
         const render = await waitFor('a training render of both epochs (loss, val_loss, accuracy, val_accuracy)', () => api.renders('training').reverse().find((r) => r.folder === results && r.info.points >= 2 * 4 && r.info.charts >= 2), 20000);
         assert.ok(render.info.series >= 3, `series drawn: ${JSON.stringify(render.info)}`);
+        // The workspace leaves the backend on auto: the installed extension carries the oneDNN
+        // addon on linux-x64 (CI builds it and installs libdnnl), and the header must name it.
+        const ext = vscode.extensions.getExtension(EXT_ID)!;
+        const addon = fs.existsSync(path.join(ext.extensionPath, 'dist', 'native', 'tao_onednn.node'));
+        assert.match(render.info.backend ?? '', addon ? /^onednn\b/ : /^wasm\b/, `the training panel's backend (addon packaged: ${addon})`);
       },
     },
     {

@@ -47,6 +47,8 @@ export interface RenderInfo {
   charts: number;
   series: number;
   points: number;
+  /** The training page: the backend its header shows, when the run recorded one. */
+  backend?: string;
 }
 
 /** Panel -> extension. */
@@ -84,7 +86,9 @@ export function parsePanelMessage(raw: unknown): PanelMessage | undefined {
       if (typeof m.page !== 'string' || !PAGES.includes(m.page)) return undefined;
       const info = m.info as Record<string, unknown> | null;
       if (!info || typeof info !== 'object' || !isCount(info.charts) || !isCount(info.series) || !isCount(info.points)) return undefined;
-      return { type: 'rendered', page: m.page as PageName, info: { charts: info.charts, series: info.series, points: info.points } };
+      const rendered: RenderInfo = { charts: info.charts, series: info.series, points: info.points };
+      if (typeof info.backend === 'string' && info.backend.length <= 200) rendered.backend = info.backend;
+      return { type: 'rendered', page: m.page as PageName, info: rendered };
     }
     case 'openImages':
       if (!Array.isArray(m.paths) || m.paths.length === 0 || m.paths.length > MAX_OPEN_IMAGES || !m.paths.every(isPathString)) return undefined;

@@ -144,7 +144,9 @@ async function render(run: TrainingRun): Promise<void> {
   let series = 0;
   let points = 0;
   for (const c of charts.values()) { const n = c.counts(); series += n.series; points += n.points; }
-  post({ type: 'rendered', page: 'training', info: { charts: charts.size, series, points } });
+  // The header's backend as drawn, so the e2e can check what a user reads there.
+  const backend = document.getElementById('backend')?.textContent ?? undefined;
+  post({ type: 'rendered', page: 'training', info: { charts: charts.size, series, points, ...(backend ? { backend } : {}) } });
 }
 
 connect('training', (m: HostMessage) => {

@@ -1,9 +1,11 @@
 // Batched inference over an image set (inference mode: BN uses moving statistics, dropout off).
-// Used by validation during training, the evaluate task and the inference task.
+// Used by validation during training, the evaluate task and the inference task. Each pass
+// folds batch norm (and a following ReLU) into the convolutions first (infer/fold-batchnorm.ts).
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ImageSet } from '../../data/folder';
 import { buildBatch } from '../../data/batches';
 import type { Preprocessor } from '../../data/preprocess';
+import { foldForInference } from '../../infer/fold-batchnorm';
 
 type Tf = typeof tfTypes;
 
@@ -29,12 +31,17 @@ export function predictSet(
   const n = set.labels.length;
   const out = new Float32Array(n * numClasses);
   const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let start = 0; start < n; start += batchSize) {
-    const end = Math.min(n, start + batchSize);
-    const probs = predictBatch(tf, model, set, order, start, end, numClasses, pre);
-    out.set(probs.dataSync() as Float32Array, start * numClasses);
-    probs.dispose();
-    onProgress?.(end, n);
+  const folded = foldForInference(tf, model);
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const probs = predictBatch(tf, model, set, order, start, end, numClasses, pre);
+      out.set(probs.dataSync() as Float32Array, start * numClasses);
+      probs.dispose();
+      onProgress?.(end, n);
+    }
+  } finally {
+    folded.restore();
   }
   return out;
 }
@@ -52,15 +59,20 @@ export async function predictSetAsync(
   const n = set.labels.length;
   const out = new Float32Array(n * numClasses);
   const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let start = 0; start < n; start += batchSize) {
-    const end = Math.min(n, start + batchSize);
-    const probs = predictBatch(tf, model, set, order, start, end, numClasses, pre);
-    try {
-      out.set((await probs.data()) as Float32Array, start * numClasses);
-    } finally {
-      probs.dispose();
+  const folded = foldForInference(tf, model);
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const probs = predictBatch(tf, model, set, order, start, end, numClasses, pre);
+      try {
+        out.set((await probs.data()) as Float32Array, start * numClasses);
+      } finally {
+        probs.dispose();
+      }
+      onProgress?.(end, n);
     }
-    onProgress?.(end, n);
+  } finally {
+    folded.restore();
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // scaled to [0, 1] with no mean subtracted, as TAO's DetectNet_v2 feeds its network.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { InputShape } from './frames';
+import { foldForInference } from '../../infer/fold-batchnorm';
 
 type Tf = typeof tfTypes;
 
@@ -32,22 +33,28 @@ export async function predictRaw(
   onBatch?: (done: number) => void,
 ): Promise<RawOutput[]> {
   const results: RawOutput[] = [];
-  for (let start = 0; start < count; start += batchSize) {
-    const end = Math.min(count, start + batchSize);
-    const images: Uint8Array[] = [];
-    for (let i = start; i < end; i++) images.push(loadImage(i));
-    const x = tf.tensor4d(toInputBatch(images, shape), [images.length, shape.height, shape.width, shape.channels]);
-    const [cov, bbox] = model.predict(x) as tfTypes.Tensor[];
-    // data(), not dataSync(): GPU backends cannot read synchronously in Node.
-    const [covData, bboxData] = (await Promise.all([cov.data(), bbox.data()])) as Float32Array[];
-    const covPer = covData.length / images.length;
-    const bboxPer = bboxData.length / images.length;
-    for (let i = 0; i < images.length; i++) {
-      results.push({ cov: covData.slice(i * covPer, (i + 1) * covPer), bbox: bboxData.slice(i * bboxPer, (i + 1) * bboxPer) });
+  // Batch norm folded into the convolutions for this pass (infer/fold-batchnorm.ts).
+  const folded = foldForInference(tf, model);
+  try {
+    for (let start = 0; start < count; start += batchSize) {
+      const end = Math.min(count, start + batchSize);
+      const images: Uint8Array[] = [];
+      for (let i = start; i < end; i++) images.push(loadImage(i));
+      const x = tf.tensor4d(toInputBatch(images, shape), [images.length, shape.height, shape.width, shape.channels]);
+      const [cov, bbox] = model.predict(x) as tfTypes.Tensor[];
+      // data(), not dataSync(): GPU backends cannot read synchronously in Node.
+      const [covData, bboxData] = (await Promise.all([cov.data(), bbox.data()])) as Float32Array[];
+      const covPer = covData.length / images.length;
+      const bboxPer = bboxData.length / images.length;
+      for (let i = 0; i < images.length; i++) {
+        results.push({ cov: covData.slice(i * covPer, (i + 1) * covPer), bbox: bboxData.slice(i * bboxPer, (i + 1) * bboxPer) });
+      }
+      tf.dispose([x, cov, bbox]);
+      onBatch?.(end);
+      await new Promise<void>((r) => setImmediate(r));
     }
-    tf.dispose([x, cov, bbox]);
-    onBatch?.(end);
-    await new Promise<void>((r) => setImmediate(r));
+  } finally {
+    folded.restore();
   }
   return results;
 }
