@@ -88,8 +88,11 @@ eval_config {
       problemMatcher: ['$tao'],
     }],
   }, null, 2));
-  // auto: the packaged oneDNN addon where it was built (the training test checks the panel names it).
-  fs.writeFileSync(path.join(root, '.vscode', 'settings.json'), JSON.stringify({ 'tao.engine.backend': 'auto', 'tao.mountsFile': path.join(root, 'tao_mounts.json'), 'security.workspace.trust.enabled': false }, null, 2));
+  // onednn where the addon was built (the .vsix then carries it; CI builds it), else wasm: named,
+  // not auto, so a GPU backend on a developer's machine cannot change what the training test
+  // expects the panel's header to show.
+  const backend = fs.existsSync(path.join(repoRoot, 'dist', 'native', 'tao_onednn.node')) ? 'onednn' : 'wasm';
+  fs.writeFileSync(path.join(root, '.vscode', 'settings.json'), JSON.stringify({ 'tao.engine.backend': backend, 'tao.mountsFile': path.join(root, 'tao_mounts.json'), 'security.workspace.trust.enabled': false }, null, 2));
 }
 
 /**
