@@ -609,6 +609,19 @@ Channel channel(napi_env env, napi_value v, int64_t c, const char* what) {
   return Channel{p, n};
 }
 
+// y = (x - mean) * a + offset per channel over [rows, c] channels-last data, a being
+// scale / sqrt(variance + epsilon) computed by the caller: batch norm's normalisation, in
+// inference (batchNorm) and in training (batchNormTrain).
+void normalizeRows(const float* x, float* y, int64_t rows, int64_t c, const float* mean, const float* a, const float* offset, bool parallel) {
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * c;
+    float* yr = y + r * c;
+#pragma omp simd
+    for (int64_t k = 0; k < c; k++) yr[k] = (xr[k] - mean[k]) * a[k] + offset[k];
+  }
+}
+
 // batchNorm(x, mean, variance, offset|null, scale|null, out, epsilon, channels):
 //   out = (x - mean) * scale / sqrt(variance + epsilon) + offset, per channel (the last axis).
 // The factor scale / sqrt(variance + epsilon) is computed once per channel in double.
@@ -630,15 +643,7 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
       a[k] = static_cast<float>(static_cast<double>(scale.at(k, 1.f)) / std::sqrt(static_cast<double>(variance.at(k, 0.f)) + eps));
       o[k] = offset.at(k, 0.f);
     }
-    const int64_t rows = static_cast<int64_t>(nx) / c;
-    const float *mp = m.data(), *ap = a.data(), *op = o.data();
-#pragma omp parallel for schedule(static) if (static_cast<int64_t>(nx) > 32768)
-    for (int64_t r = 0; r < rows; r++) {
-      const float* xr = x + r * c;
-      float* yr = out + r * c;
-#pragma omp simd
-      for (int64_t k = 0; k < c; k++) yr[k] = (xr[k] - mp[k]) * ap[k] + op[k];
-    }
+    normalizeRows(x, out, static_cast<int64_t>(nx) / c, c, m.data(), a.data(), o.data(), nx > 32768);
     return undefinedValue(env);
   });
 }
@@ -788,14 +793,7 @@ napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
       a[k] = static_cast<float>(static_cast<double>(scale.at(k, 1.f)) / std::sqrt(static_cast<double>(variance[k]) + eps));
       o[k] = offset.at(k, 0.f);
     }
-    const float *ap = a.data(), *op = o.data();
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t r = 0; r < rows; r++) {
-      const float* xr = x + r * c;
-      float* yr = y + r * c;
-#pragma omp simd
-      for (int64_t k = 0; k < c; k++) yr[k] = (xr[k] - mp[k]) * ap[k] + op[k];
-    }
+    normalizeRows(x, y, rows, c, mp, a.data(), o.data(), parallel);
     return undefinedValue(env);
   });
 }

@@ -13,12 +13,11 @@
 // same bit for bit either way, and a resumed run stays byte-identical to an uninterrupted one.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { OnednnAddon } from './onednn';
-import { inPlaceBackend, renew, updatableInPlace } from './onednn-in-place';
+import { inPlaceBackend, renew, routeApplyGradients, updatableInPlace, type NamedGradients } from './onednn-in-place';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
 type Variable = tfTypes.Variable;
-type NamedGradients = tfTypes.NamedTensorMap | Array<{ name: string; tensor: Tensor }>;
 
 /** The parts of tfjs' AdamOptimizer this step reads and updates (its own field names). */
 interface AdamState {
@@ -36,7 +35,6 @@ interface AdamState {
 /** In-place Adam steps taken (tests check the native path ran). */
 export const adamCalls = { native: 0, formula: 0 };
 
-const PATCHED = Symbol.for('tao.onednn.adam');
 
 /** One Adam step over every variable, as tfjs' AdamOptimizer.applyGradients, in place where safe. */
 function applyAdam(tf: Tf, addon: OnednnAddon, opt: AdamState, gradients: NamedGradients): void {
@@ -82,17 +80,7 @@ function applyAdam(tf: Tf, addon: OnednnAddon, opt: AdamState, gradients: NamedG
   opt.incrementIterations();
 }
 
-/**
- * Routes tfjs' AdamOptimizer.applyGradients through applyAdam while the onednn backend is the
- * active one; on any other backend the original method runs. Installed once per tfjs.
- */
+/** applyAdam in place of tfjs' AdamOptimizer.applyGradients while onednn is the backend. */
 export function installOnednnAdam(tf: Tf, addon: OnednnAddon): void {
-  const proto = (tf as unknown as { AdamOptimizer: { prototype: Record<string | symbol, unknown> } }).AdamOptimizer.prototype;
-  if (proto[PATCHED]) return;
-  const original = proto.applyGradients as (this: unknown, g: NamedGradients) => void;
-  proto.applyGradients = function (this: AdamState, gradients: NamedGradients): void {
-    if (tf.getBackend() !== 'onednn') return original.call(this, gradients);
-    applyAdam(tf, addon, this, gradients);
-  };
-  proto[PATCHED] = true;
+  routeApplyGradients<AdamState>(tf, 'AdamOptimizer', (opt, gradients) => applyAdam(tf, addon, opt, gradients));
 }

@@ -47,3 +47,22 @@ export function renew(backend: InPlaceBackend, t: Tensor): void {
   record.id = backend.dataIdNextNumber++;
   backend.wasm.tfjs.registerTensor(record.id, t.size, record.memoryOffset);
 }
+
+/** Gradients as tfjs' Optimizer.applyGradients receives them. */
+export type NamedGradients = tfTypes.NamedTensorMap | Array<{ name: string; tensor: Tensor }>;
+
+/**
+ * Routes a tfjs optimizer class's applyGradients through `step` while the onednn backend is
+ * the active one; on any other backend the original method runs. Installed once per class.
+ */
+export function routeApplyGradients<S>(tf: Tf, className: 'AdamOptimizer' | 'MomentumOptimizer', step: (opt: S, gradients: NamedGradients) => void): void {
+  const proto = (tf as unknown as Record<string, { prototype: Record<string | symbol, unknown> }>)[className].prototype;
+  const marker = Symbol.for(`tao.onednn.${className}`);
+  if (proto[marker]) return;
+  const original = proto.applyGradients as (this: unknown, g: NamedGradients) => void;
+  proto.applyGradients = function (this: S, gradients: NamedGradients): void {
+    if (tf.getBackend() !== 'onednn') return original.call(this, gradients);
+    step(this, gradients);
+  };
+  proto[marker] = true;
+}

@@ -7,12 +7,11 @@
 // the same bit for bit either way.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { OnednnAddon } from './onednn';
-import { inPlaceBackend, renew, updatableInPlace } from './onednn-in-place';
+import { inPlaceBackend, renew, routeApplyGradients, updatableInPlace, type NamedGradients } from './onednn-in-place';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
 type Variable = tfTypes.Variable;
-type NamedGradients = tfTypes.NamedTensorMap | Array<{ name: string; tensor: Tensor }>;
 
 /** The parts of tfjs' MomentumOptimizer this step reads and updates (its own field names). */
 interface MomentumState {
@@ -29,7 +28,6 @@ interface MomentumState {
 /** In-place momentum steps taken per variable (tests check the native path ran). */
 export const momentumCalls = { native: 0, formula: 0 };
 
-const PATCHED = Symbol.for('tao.onednn.momentum');
 
 function applyMomentum(tf: Tf, addon: OnednnAddon, opt: MomentumState, gradients: NamedGradients): void {
   const names = Array.isArray(gradients) ? gradients.map((g) => g.name) : Object.keys(gradients);
@@ -62,17 +60,7 @@ function applyMomentum(tf: Tf, addon: OnednnAddon, opt: MomentumState, gradients
   opt.incrementIterations();
 }
 
-/**
- * Routes tfjs' MomentumOptimizer.applyGradients through applyMomentum while the onednn backend
- * is the active one; on any other backend the original method runs. Installed once per tfjs.
- */
+/** applyMomentum in place of tfjs' MomentumOptimizer.applyGradients while onednn is the backend. */
 export function installOnednnMomentum(tf: Tf, addon: OnednnAddon): void {
-  const proto = (tf as unknown as { MomentumOptimizer: { prototype: Record<string | symbol, unknown> } }).MomentumOptimizer.prototype;
-  if (proto[PATCHED]) return;
-  const original = proto.applyGradients as (this: unknown, g: NamedGradients) => void;
-  proto.applyGradients = function (this: MomentumState, gradients: NamedGradients): void {
-    if (tf.getBackend() !== 'onednn') return original.call(this, gradients);
-    applyMomentum(tf, addon, this, gradients);
-  };
-  proto[PATCHED] = true;
+  routeApplyGradients<MomentumState>(tf, 'MomentumOptimizer', (opt, gradients) => applyMomentum(tf, addon, opt, gradients));
 }
