@@ -35,7 +35,6 @@ interface AdamState {
 /** In-place Adam steps taken (tests check the native path ran). */
 export const adamCalls = { native: 0, formula: 0 };
 
-
 /** One Adam step over every variable, as tfjs' AdamOptimizer.applyGradients, in place where safe. */
 function applyAdam(tf: Tf, addon: OnednnAddon, opt: AdamState, gradients: NamedGradients): void {
   const names = Array.isArray(gradients) ? gradients.map((g) => g.name) : Object.keys(gradients);

@@ -28,7 +28,6 @@ interface MomentumState {
 /** In-place momentum steps taken per variable (tests check the native path ran). */
 export const momentumCalls = { native: 0, formula: 0 };
 
-
 function applyMomentum(tf: Tf, addon: OnednnAddon, opt: MomentumState, gradients: NamedGradients): void {
   const names = Array.isArray(gradients) ? gradients.map((g) => g.name) : Object.keys(gradients);
   const backend = inPlaceBackend(tf);
