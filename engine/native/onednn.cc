@@ -503,6 +503,38 @@ napi_value EltwiseGrad(napi_env env, napi_callback_info info) {
 
 // ---- reductions -----------------------------------------------------------------------------
 
+// Per-channel sums over the rows of channels-last data [rows, c], S sums at once: term(r, part)
+// adds row r's contributions into part[s * c + k]. Rows are summed in blocks of 256 in float
+// (vectorised across channels), blocks added in double per thread, threads' totals added in
+// double in thread order: the result depends on the thread count only, so a run and its resume
+// (same threads) see the same bits. reduce(), batchNormGrad() and the training batch norm share it.
+template <int S, typename F>
+void channelSums(int64_t rows, int64_t c, bool parallel, F term, double* out) {
+  const int64_t block = 256;
+  const int64_t blocks = (rows + block - 1) / block;
+  const int threads = parallel ? std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks))) : 1;
+  std::vector<double> totals(static_cast<size_t>(threads) * S * c, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num();
+    std::vector<float> part(static_cast<size_t>(S) * c);
+    double* mine = totals.data() + static_cast<size_t>(t) * S * c;
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < blocks; b++) {
+      std::fill(part.begin(), part.end(), 0.f);
+      const int64_t end = std::min(rows, (b + 1) * block);
+      for (int64_t r = b * block; r < end; r++) term(r, part.data());
+      for (int64_t k = 0; k < S * c; k++) mine[k] += part[k];
+    }
+  }
+  for (int64_t k = 0; k < S * c; k++) {
+    double sum = 0;
+    for (int t = 0; t < threads; t++) sum += totals[static_cast<size_t>(t) * S * c + k];
+    out[k] = sum;
+  }
+}
+
+
 // reduce(kind, rows, cols, overRows, x, out): x is [rows, cols]; sums (kind 0) or means (1)
 // over the rows (out [cols]) or over the columns (out [rows]). Any reduction whose axes are a
 // leading or trailing run of a tensor's axes is one of these. Written here rather than with
@@ -546,33 +578,13 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
       for (double t : totals) sum += t;
       out[0] = static_cast<float>(sum * scale);
     } else if (overRows) {
-      const int64_t block = 256;
-      const int64_t blocks = (rows + block - 1) / block;
-      const int threads = std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks)));
-      std::vector<double> totals(static_cast<size_t>(threads) * cols, 0.0);
-#pragma omp parallel num_threads(threads)
-      {
-        const int t = omp_get_thread_num();
-        std::vector<float> part(cols);
-        double* mine = totals.data() + static_cast<size_t>(t) * cols;
-#pragma omp for schedule(static)
-        for (int64_t b = 0; b < blocks; b++) {
-          std::fill(part.begin(), part.end(), 0.f);
-          const int64_t end = std::min(rows, (b + 1) * block);
-          for (int64_t r = b * block; r < end; r++) {
-            const float* row = x + r * cols;
-            float* acc = part.data();
+      std::vector<double> sums(cols);
+      channelSums<1>(rows, cols, true, [&](int64_t r, float* acc) {
+        const float* row = x + r * cols;
 #pragma omp simd
-            for (int64_t c = 0; c < cols; c++) acc[c] += row[c];
-          }
-          for (int64_t c = 0; c < cols; c++) mine[c] += part[c];
-        }
-      }
-      for (int64_t c = 0; c < cols; c++) {
-        double sum = 0;
-        for (int t = 0; t < threads; t++) sum += totals[static_cast<size_t>(t) * cols + c];
-        out[c] = static_cast<float>(sum * scale);
-      }
+        for (int64_t c = 0; c < cols; c++) acc[c] += row[c];
+      }, sums.data());
+      for (int64_t c = 0; c < cols; c++) out[c] = static_cast<float>(sums[c] * scale);
     } else {
 #pragma omp parallel for schedule(static) if (rows * cols > 65536)
       for (int64_t r = 0; r < rows; r++) {
@@ -675,79 +687,26 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
       a[k] = static_cast<float>(static_cast<double>(scale.at(k, 1.f)) / std::sqrt(static_cast<double>(variance.at(k, 0.f)) + eps));
     }
     const float *mp = m.data(), *ap = a.data();
-    const int64_t rows = static_cast<int64_t>(nx) / c;
-    const int64_t block = 256;
-    const int64_t blocks = (rows + block - 1) / block;
-    const int threads = nx > 32768 ? std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks))) : 1;
-    std::vector<double> totals(static_cast<size_t>(threads) * 2 * c, 0.0);
-#pragma omp parallel num_threads(threads)
-    {
-      const int t = omp_get_thread_num();
-      std::vector<float> part(2 * c);
-      float* p1 = part.data();
-      float* p2 = part.data() + c;
-      double* mine = totals.data() + static_cast<size_t>(t) * 2 * c;
-#pragma omp for schedule(static)
-      for (int64_t b = 0; b < blocks; b++) {
-        std::fill(part.begin(), part.end(), 0.f);
-        const int64_t end = std::min(rows, (b + 1) * block);
-        for (int64_t r = b * block; r < end; r++) {
-          const float* g = dy + r * c;
-          const float* xr = x + r * c;
-          float* d = dx + r * c;
+    std::vector<double> sums(2 * c);
+    channelSums<2>(static_cast<int64_t>(nx) / c, c, nx > 32768, [&](int64_t r, float* p1) {
+      const float* g = dy + r * c;
+      const float* xr = x + r * c;
+      float* d = dx + r * c;
+      float* p2 = p1 + c;
 #pragma omp simd
-          for (int64_t k = 0; k < c; k++) {
-            const float gk = g[k];
-            p1[k] += gk;
-            p2[k] += gk * (xr[k] - mp[k]);
-            d[k] = gk * ap[k];
-          }
-        }
-        for (int64_t k = 0; k < 2 * c; k++) mine[k] += part[k];
+      for (int64_t k = 0; k < c; k++) {
+        const float gk = g[k];
+        p1[k] += gk;
+        p2[k] += gk * (xr[k] - mp[k]);
+        d[k] = gk * ap[k];
       }
-    }
+    }, sums.data());
     for (int64_t k = 0; k < c; k++) {
-      double s1 = 0, s2 = 0;
-      for (int t = 0; t < threads; t++) {
-        s1 += totals[static_cast<size_t>(t) * 2 * c + k];
-        s2 += totals[static_cast<size_t>(t) * 2 * c + c + k];
-      }
-      sumDy[k] = static_cast<float>(s1);
-      sumDyXmm[k] = static_cast<float>(s2);
+      sumDy[k] = static_cast<float>(sums[k]);
+      sumDyXmm[k] = static_cast<float>(sums[c + k]);
     }
     return undefinedValue(env);
   });
-}
-
-// Per-channel sums over the rows of channels-last data [rows, c], S sums at once: term(r, part)
-// adds row r's contributions into part[s * c + k]. Rows are summed in blocks of 256 in float
-// (vectorised across channels), blocks added in double per thread, threads' totals added in
-// double in thread order, as in reduce() and batchNormGrad(): the result depends on the thread
-// count only, so a run and its resume (same threads) see the same bits.
-template <int S, typename F>
-void channelSums(int64_t rows, int64_t c, bool parallel, F term, double* out) {
-  const int64_t block = 256;
-  const int64_t blocks = (rows + block - 1) / block;
-  const int threads = parallel ? std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks))) : 1;
-  std::vector<double> totals(static_cast<size_t>(threads) * S * c, 0.0);
-#pragma omp parallel num_threads(threads)
-  {
-    const int t = omp_get_thread_num();
-    std::vector<float> part(static_cast<size_t>(S) * c);
-    double* mine = totals.data() + static_cast<size_t>(t) * S * c;
-#pragma omp for schedule(static)
-    for (int64_t b = 0; b < blocks; b++) {
-      std::fill(part.begin(), part.end(), 0.f);
-      const int64_t end = std::min(rows, (b + 1) * block);
-      for (int64_t r = b * block; r < end; r++) term(r, part.data());
-      for (int64_t k = 0; k < S * c; k++) mine[k] += part[k];
-    }
-  }
-  for (int64_t k = 0; k < S * c; k++) {
-    double sum = 0;
-    for (int t = 0; t < threads; t++) sum += totals[static_cast<size_t>(t) * S * c + k];
-    out[k] = sum;
-  }
 }
 
 // batchNormTrain(x, scale|null, offset|null, epsilon, channels, y, mean, variance): batch norm
