@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../../engine/src/backend';
-import { loadOnednnAddon, nativeCalls } from '../../engine/src/backend/onednn';
+import { fallbackCalls, loadOnednnAddon, nativeCalls } from '../../engine/src/backend/onednn';
 import { adamCalls } from '../../engine/src/backend/onednn-adam';
 import { batchNormTrainCalls } from '../../engine/src/backend/onednn-batchnorm';
 import { momentumCalls } from '../../engine/src/backend/onednn-momentum';
@@ -73,6 +73,7 @@ const CONV: ConvCase[] = [
   { x: [2, 9, 8, 3], k: [3, 3], out: 6, stride: 2, pad: 'valid' },
   { x: [2, 12, 12, 3], k: [7, 7], out: 8, stride: 2, pad: 'same' },
   { x: [3, 6, 6, 16], k: [1, 1], out: 8, stride: 2, pad: 'same' },
+  { x: [2, 8, 8, 6], k: [1, 1], out: 4, stride: 2, pad: 'valid' }, // ResNet-50's projections: the last input row and column are never read
   { x: [1, 11, 10, 2], k: [3, 2], out: 3, stride: [3, 2], pad: 'valid' },
   { x: [2, 9, 9, 3], k: [3, 3], out: 4, stride: 1, pad: 'same', dilation: 2 },
   { x: [1, 10, 11, 5], k: [3, 3], out: 2, stride: 1, pad: 'valid', dilation: 3 },
@@ -90,6 +91,7 @@ test('onednn backend loads', { skip }, async () => {
 test('Conv2D, FusedConv2D and both conv gradients equal the cpu backend', { skip }, async () => {
   await chooseBackend('onednn');
   const before = { ...nativeCalls };
+  const fallbacksBefore = { ...fallbackCalls };
   for (const c of CONV) {
     const x = () => input(c.x, 1);
     const f = () => input([...c.k, c.x[3], c.out], 2);
@@ -107,6 +109,7 @@ test('Conv2D, FusedConv2D and both conv gradients equal the cpu backend', { skip
   }
   for (const k of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']) {
     assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran in oneDNN`);
+    assert.equal(fallbackCalls[k] ?? 0, fallbacksBefore[k] ?? 0, `${k}: every case ran in oneDNN, none in the cpu backend`);
   }
 });
 
@@ -141,6 +144,7 @@ test('depthwise conv and both its gradients equal the cpu backend', { skip }, as
 test('max and average pooling and their gradients equal the cpu backend', { skip }, async () => {
   await chooseBackend('onednn');
   const before = { ...nativeCalls };
+  const fallbacksBefore = { ...fallbackCalls };
   const cases: Array<{ x: [number, number, number, number]; k: number; s: number; pad: 'same' | 'valid' }> = [
     { x: [1, 8, 8, 1], k: 2, s: 2, pad: 'valid' },
     { x: [3, 9, 9, 3], k: 3, s: 2, pad: 'same' },
@@ -179,6 +183,7 @@ test('max and average pooling and their gradients equal the cpu backend', { skip
   }
   for (const k of ['MaxPool', 'AvgPool', 'MaxPoolGrad', 'AvgPoolGrad']) {
     assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran in oneDNN`);
+    assert.equal(fallbackCalls[k] ?? 0, fallbacksBefore[k] ?? 0, `${k}: every case ran in oneDNN, none in the cpu backend`);
   }
 });
 

@@ -9,6 +9,7 @@
 // are expected and only reported with --verbose (`tao-engine doctor` explains each one).
 // A software WebGPU adapter (llvmpipe, lavapipe) is slower than wasm: only an explicit
 // `--backend webgpu` uses it.
+import { totalmem } from 'node:os';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { registerBackpropKernels } from '../kernels/backprop';
 import { registerBatchNormGradient } from '../kernels/batchnorm-grad';
@@ -62,7 +63,7 @@ interface Candidate {
 
 /**
  * Loads the wasm backend package with the gradient kernels the engine adds to it; returns
- * their names. The onednn backend starts from the same kernels, so both call this.
+ * their names.
  */
 function prepareWasm(tf: Tf): string[] {
   useShippedWasmFiles(require('@tensorflow/tfjs-backend-wasm'));
@@ -150,18 +151,21 @@ const CANDIDATES: Candidate[] = [
         throw err;
       }
       const tf = require('@tensorflow/tfjs') as Tf;
-      prepareWasm(tf);
-      registerOnednnBackend(tf, addon);
+      // The cpu backend's kernels are the fallbacks of the native ones; its Conv2DBackpropFilter
+      // is the engine's (the stock one is a scalar loop).
+      registerBackpropKernels(tf, 'cpu', ['Conv2DBackpropFilter'], true);
+      registerBatchNormGradient(tf);
+      registerOnednnBackend(tf, addon, totalmem());
       const threads = setOnednnThreads(addon, options.threads);
       const ok = await tf.setBackend('onednn');
-      if (!ok) throw new Error('onednn backend failed to initialise (its wasm base did not start)');
+      if (!ok) throw new Error('onednn backend failed to initialise');
       await tf.ready();
       const info = addon.info();
       return {
         tf,
         name: 'onednn',
         threads,
-        description: `onednn (oneDNN ${info.version}, ${info.isa}, ${info.cpuRuntime}, ${threads} thread${threads === 1 ? '' : 's'}; ${ONEDNN_KERNELS.length} native kernels, the rest wasm)`,
+        description: `onednn (oneDNN ${info.version}, ${info.isa}, ${info.cpuRuntime}, ${threads} thread${threads === 1 ? '' : 's'}; ${ONEDNN_KERNELS.length} native kernels, the rest the cpu backend's)`,
       };
     },
   },

@@ -13,7 +13,7 @@
 // same bit for bit either way, and a resumed run stays byte-identical to an uninterrupted one.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { OnednnAddon } from './onednn';
-import { inPlaceBackend, renew, routeApplyGradients, updatableInPlace, type NamedGradients } from './onednn-in-place';
+import { inPlaceBackend, routeApplyGradients, updatableInPlace, type NamedGradients } from './onednn-in-place';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -57,9 +57,8 @@ function applyAdam(tf: Tf, addon: OnednnAddon, opt: AdamState, gradients: NamedG
       const v = opt.accumulatedSecondMoment[i]!.variable;
       const own = [value, m, v];
       if (updatableInPlace(backend, gradient, own)) {
-        const view = (t: Tensor) => backend.typedArrayFromHeap(t as never);
+        const view = (t: Tensor) => backend.float32View(t as never);
         addon.adam(view(gradient), view(m), view(v), view(value), k);
-        for (const t of own) renew(backend, t);
         adamCalls.native++;
         return;
       }

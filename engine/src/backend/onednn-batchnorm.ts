@@ -5,6 +5,7 @@
 // composition ran about a dozen full-size kernels each way.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { OnednnAddon } from './onednn';
+import type { NativeStorage } from './onednn-storage';
 import { setFusedTrainingBatchNorm } from '../kernels/batchnorm-train';
 
 type Tf = typeof tfTypes;
@@ -16,15 +17,10 @@ export const BATCHNORM_TRAIN_GRAD_KERNEL = 'TaoOnednnBatchNormTrainGrad';
 /** Native calls of the two kernels since the process started (tests check they ran). */
 export const batchNormTrainCalls = { forward: 0, backward: 0 };
 
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
-
 interface KernelArgs {
   inputs: Record<string, TensorInfo | undefined>;
   attrs: Record<string, unknown>;
-  backend: HeapBackend;
+  backend: NativeStorage;
 }
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -37,12 +33,11 @@ export function installOnednnTrainingBatchNorm(tf: Tf, addon: OnednnAddon): void
       const { x, scale, offset } = inputs;
       if (!x) throw new Error(`${BATCHNORM_TRAIN_KERNEL}: x is missing`);
       const channels = x.shape[x.shape.length - 1];
-      // Every output first: allocating may grow the heap and detach earlier views.
-      const y = backend.makeOutput(x.shape, 'float32');
-      const mean = backend.makeOutput([channels], 'float32');
-      const variance = backend.makeOutput([channels], 'float32');
-      const view = (t: TensorInfo | undefined) => (t ? backend.typedArrayFromHeap(t) : null);
-      addon.batchNormTrain(backend.typedArrayFromHeap(x), view(scale), view(offset), Number(attrs.varianceEpsilon), channels, backend.typedArrayFromHeap(y), backend.typedArrayFromHeap(mean), backend.typedArrayFromHeap(variance));
+      const y = backend.allocateFloat32(x.shape);
+      const mean = backend.allocateFloat32([channels]);
+      const variance = backend.allocateFloat32([channels]);
+      const view = (t: TensorInfo | undefined) => (t ? backend.float32View(t) : null);
+      addon.batchNormTrain(backend.float32View(x), view(scale), view(offset), Number(attrs.varianceEpsilon), channels, backend.float32View(y), backend.float32View(mean), backend.float32View(variance));
       batchNormTrainCalls.forward++;
       return [y, mean, variance];
     }) as never,
@@ -54,11 +49,11 @@ export function installOnednnTrainingBatchNorm(tf: Tf, addon: OnednnAddon): void
       const { dy, x, mean, variance, scale, dMean, dVariance } = inputs;
       if (!dy || !x || !mean || !variance) throw new Error(`${BATCHNORM_TRAIN_GRAD_KERNEL}: an input is missing`);
       const channels = x.shape[x.shape.length - 1];
-      const dx = backend.makeOutput(x.shape, 'float32');
-      const dScale = backend.makeOutput([channels], 'float32');
-      const dOffset = backend.makeOutput([channels], 'float32');
-      const view = (t: TensorInfo | undefined) => (t ? backend.typedArrayFromHeap(t) : null);
-      addon.batchNormTrainGrad(backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(mean), backend.typedArrayFromHeap(variance), view(scale), view(dMean), view(dVariance), Number(attrs.varianceEpsilon), channels, backend.typedArrayFromHeap(dx), backend.typedArrayFromHeap(dScale), backend.typedArrayFromHeap(dOffset));
+      const dx = backend.allocateFloat32(x.shape);
+      const dScale = backend.allocateFloat32([channels]);
+      const dOffset = backend.allocateFloat32([channels]);
+      const view = (t: TensorInfo | undefined) => (t ? backend.float32View(t) : null);
+      addon.batchNormTrainGrad(backend.float32View(dy), backend.float32View(x), backend.float32View(mean), backend.float32View(variance), view(scale), view(dMean), view(dVariance), Number(attrs.varianceEpsilon), channels, backend.float32View(dx), backend.float32View(dScale), backend.float32View(dOffset));
       batchNormTrainCalls.backward++;
       return [dx, dScale, dOffset];
     }) as never,

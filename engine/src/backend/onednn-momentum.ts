@@ -2,12 +2,12 @@
 // native pass that updates the accumulator and the variable in place (the addon's momentum()),
 // where tfjs' MomentumOptimizer runs four or five element-wise kernels per variable, each a
 // full pass that allocates a new tensor. The Fashion-MNIST recipe of issue #11 trains
-// resnet18's 11 M parameters this way every step. Same safety rule and renewal as the in-place
+// resnet18's 11 M parameters this way every step. Same safety rule as the in-place
 // Adam (./onednn-in-place.ts); tfjs' operations in tfjs' order in float32, so the values are
 // the same bit for bit either way.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { OnednnAddon } from './onednn';
-import { inPlaceBackend, renew, routeApplyGradients, updatableInPlace, type NamedGradients } from './onednn-in-place';
+import { inPlaceBackend, routeApplyGradients, updatableInPlace, type NamedGradients } from './onednn-in-place';
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -40,10 +40,8 @@ function applyMomentum(tf: Tf, addon: OnednnAddon, opt: MomentumState, gradients
     if (gradient == null) return;
     const accumulation = opt.accumulations[i]!.variable;
     if (updatableInPlace(backend, gradient, [value, accumulation])) {
-      const view = (t: Tensor) => backend.typedArrayFromHeap(t as never);
+      const view = (t: Tensor) => backend.float32View(t as never);
       addon.momentum(view(gradient), view(accumulation), view(value), k);
-      renew(backend, value);
-      renew(backend, accumulation);
       momentumCalls.native++;
       return;
     }

@@ -1,20 +1,26 @@
-// The `onednn` backend: the wasm backend with its heavy kernels replaced by oneDNN's (the CPU
-// library under PyTorch and TensorFlow), through the addon engine/native/onednn.cc.
+// The `onednn` backend: tfjs' pure-JavaScript cpu backend with its heavy kernels replaced by
+// oneDNN's (the CPU library under PyTorch and TensorFlow), through the addon
+// engine/native/onednn.cc.
 //
-// How it is put together: a backend named `onednn` whose instance is a wasm backend (the same
-// factory), every wasm kernel registered again under the new name, and then the kernels below
-// registered over them. Tensors live where the wasm backend keeps them, in its heap; the addon
-// receives Float32Array views of that heap, so a native kernel reads its inputs and writes its
-// output in place, with no copy to or from JavaScript. Besides convolutions, pooling and
-// matrix products, the addon runs batch-norm normalisation and the full-size part of its
-// gradient, Sum/Mean over leading or trailing axes, the ReLU/ReLU6 and Minimum/Maximum
-// gradients, the arithmetic element-wise kernels from ELEMENTWISE_NATIVE_MIN elements on
-// (same shapes, scalar or per-channel broadcasting), whole-input Tile and Adam's update (in
-// place, ./onednn-adam.ts); Identity/Cast and whole Slice share memory (see below). The other
-// element-wise kernels stay wasm's (SIMD, one thread).
+// How it is put together: a backend named `onednn` whose instance is the cpu backend's class
+// with its own tensor storage (./onednn-storage.ts: each tensor a Float32Array in Node's
+// memory, freed arrays pooled), every cpu kernel registered again under the new name, and then
+// the kernels below registered over them. The addon receives the tensors' Float32Arrays, so a
+// native kernel reads its inputs and writes its output in place, with no copy to or from
+// JavaScript. Besides convolutions, pooling and matrix products, the addon runs batch-norm
+// normalisation and its gradient, Sum/Mean over leading or trailing axes, the ReLU/ReLU6 and
+// Minimum/Maximum gradients, the arithmetic element-wise kernels from ELEMENTWISE_NATIVE_MIN
+// elements on (same shapes, scalar or per-channel broadcasting), whole-input Tile, Slice and
+// constant padding, and Adam's and momentum's updates (in place, ./onednn-adam.ts,
+// ./onednn-momentum.ts); whole Slice shares memory (see below). The other kernels stay the cpu
+// backend's (JavaScript, one thread).
+//
+// Until December 2026 the base was the wasm backend (its kernels SIMD, its tensors in its
+// heap). wasm32's heap stops at 4 GB, which ended training at 224x224 batch 32 for 15 of TAO's
+// 18 backbones; docs/onednn.md has the measurements behind the change.
 //
 // A kernel whose attributes oneDNN is not given here (NCHW data, PReLU, a bias that is not
-// per channel, integer tensors) runs wasm's own implementation instead.
+// per channel, integer tensors) runs the cpu backend's implementation instead.
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,6 +31,7 @@ import { installOnednnAdam } from './onednn-adam';
 import { registerReductionGradients } from '../kernels/reduce-grad';
 import { installOnednnTrainingBatchNorm } from './onednn-batchnorm';
 import { installOnednnMomentum } from './onednn-momentum';
+import { onednnBackendClass, type NativeStorage } from './onednn-storage';
 
 type Tf = typeof tfTypes;
 type TensorInfo = tfTypes.TensorInfo;
@@ -56,11 +63,6 @@ export interface OnednnAddon {
   noop(): void;
 }
 
-/** The wasm backend's instance, as far as these kernels use it. */
-interface HeapBackend extends tfTypes.KernelBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
 
 /** Where the built addon may be: TAO_ONEDNN_ADDON, else out/native/ of this checkout (found from out/ or dist/). */
 export function addonCandidates(dir: string = __dirname): string[] {
@@ -136,12 +138,17 @@ type PoolInfo = ReturnType<Tf['backend_util']['computePool2DInfo']>;
 /**
  * The padding after the data that makes oneDNN's output size equal TensorFlow's. For SAME and
  * VALID it is TensorFlow's own bottom/right padding; with explicit padding and ceil rounding
- * the last window may reach further, which zero (or -inf) padding reproduces. Negative means
- * the tail of the input is never read: not given to oneDNN (undefined).
+ * the last window may reach further, which zero (or -inf) padding reproduces. When the last
+ * window ends before the input does (a 1x1 stride-2 VALID convolution of an even size: every
+ * ResNet-50/101 projection), oneDNN's size rule rounds down, as TensorFlow's does, so no
+ * padding gives the same output: 0, as long as less than one stride is left unread (the
+ * gradient towards the unread tail is zero, as in TensorFlow). More than that is not given to
+ * oneDNN (undefined). Until this case ran natively, those layers fell back to the other backend.
  */
 function padAfter(inLen: number, outLen: number, stride: number, effKernel: number, before: number): number | undefined {
   const after = (outLen - 1) * stride + effKernel - inLen - before;
-  return after < 0 ? undefined : after;
+  if (after >= 0) return after;
+  return -after < stride ? 0 : undefined;
 }
 
 function convParams(c: ConvInfo, groups: number, act: number, hasBias: boolean): Int32Array | undefined {
@@ -182,7 +189,7 @@ function channelBias(bias: TensorInfo | undefined, channels: number): TensorInfo
 interface KernelArgs {
   inputs: Record<string, TensorInfo | undefined>;
   attrs: Record<string, unknown>;
-  backend: HeapBackend;
+  backend: NativeStorage;
 }
 
 type NativeKernel = (args: KernelArgs) => TensorInfo | undefined;
@@ -192,10 +199,10 @@ function isChannelsLast(attrs: Record<string, unknown>): boolean {
   return f === undefined || f === 'NHWC' || f === 'channelsLast';
 }
 
-/** One oneDNN convolution call; allocates the output before taking heap views (allocation may grow the heap). */
-function runConv(backend: HeapBackend, addon: OnednnAddon, mode: number, params: Int32Array, outShape: number[], a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, alpha: number): TensorInfo {
-  const out = backend.makeOutput(outShape, 'float32');
-  addon.conv(mode, params, backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), bias ? backend.typedArrayFromHeap(bias) : null, backend.typedArrayFromHeap(out), alpha);
+/** One oneDNN convolution call into a new output. */
+function runConv(backend: NativeStorage, addon: OnednnAddon, mode: number, params: Int32Array, outShape: number[], a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, alpha: number): TensorInfo {
+  const out = backend.allocateFloat32(outShape);
+  addon.conv(mode, params, backend.float32View(a), backend.float32View(b), bias ? backend.float32View(bias) : null, backend.float32View(out), alpha);
   return out;
 }
 
@@ -249,10 +256,10 @@ function four(values: number[], fill: number): number[] {
 }
 
 /** The box copy behind Slice and PadV2 (float32, rank 1 to 4); allocates dst first. */
-function copyBox(backend: HeapBackend, addon: OnednnAddon, x: TensorInfo, outShape: number[], srcBegin: number[], dstBegin: number[], boxSize: number[], fill: number | null): TensorInfo {
-  const out = backend.makeOutput(outShape, 'float32');
+function copyBox(backend: NativeStorage, addon: OnednnAddon, x: TensorInfo, outShape: number[], srcBegin: number[], dstBegin: number[], boxSize: number[], fill: number | null): TensorInfo {
+  const out = backend.allocateFloat32(outShape);
   const params = Int32Array.from([...four(x.shape, 1), ...four(outShape, 1), ...four(srcBegin, 0), ...four(dstBegin, 0), ...four(boxSize, 1)]);
-  addon.copyBox(params, backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), fill);
+  addon.copyBox(params, backend.float32View(x), backend.float32View(out), fill);
   return out;
 }
 
@@ -295,8 +302,8 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     const p = u.computePool2DInfo(x.shape as never, attrs.filterSize as never, attrs.strides as never, 1, attrs.pad as never, attrs.dimRoundingMode as never);
     const params = poolParams(p);
     if (!params) return undefined;
-    const out = backend.makeOutput(p.outShape, 'float32');
-    addon.pool(max ? 0 : 1, params, backend.typedArrayFromHeap(x), null, backend.typedArrayFromHeap(out));
+    const out = backend.allocateFloat32(p.outShape);
+    addon.pool(max ? 0 : 1, params, backend.float32View(x), null, backend.float32View(out));
     return out;
   };
   const poolGrad = (max: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
@@ -305,8 +312,8 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     const p = u.computePool2DInfo(input.shape as never, attrs.filterSize as never, attrs.strides as never, 1, attrs.pad as never, attrs.dimRoundingMode as never);
     const params = poolParams(p);
     if (!params) return undefined;
-    const out = backend.makeOutput(input.shape, 'float32');
-    addon.pool(max ? 2 : 3, params, backend.typedArrayFromHeap(dy), max ? backend.typedArrayFromHeap(input) : null, backend.typedArrayFromHeap(out));
+    const out = backend.allocateFloat32(input.shape);
+    addon.pool(max ? 2 : 3, params, backend.float32View(dy), max ? backend.float32View(input) : null, backend.float32View(out));
     return out;
   };
   const matmul = (fused: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
@@ -335,9 +342,9 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     else return undefined;
     const biasInfo = channelBias(fused ? bias : undefined, n);
     if (biasInfo === undefined) return undefined;
-    const out = backend.makeOutput([...batchShape, m, n], 'float32');
+    const out = backend.allocateFloat32([...batchShape, m, n]);
     const params = Int32Array.from([ba, bb, m, k, n, ta ? 1 : 0, tb ? 1 : 0, act, biasInfo ? 1 : 0]);
-    addon.matmul(params, backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), biasInfo ? backend.typedArrayFromHeap(biasInfo) : null, backend.typedArrayFromHeap(out), Number(attrs.leakyreluAlpha ?? 0.2));
+    addon.matmul(params, backend.float32View(a), backend.float32View(b), biasInfo ? backend.float32View(biasInfo) : null, backend.float32View(out), Number(attrs.leakyreluAlpha ?? 0.2));
     return out;
   };
   // Sum and Mean over a leading run of axes (batch-norm statistics and gradients over N, H, W
@@ -356,8 +363,8 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     const cols = size(x.shape.slice(cut));
     const kept = x.shape.filter((_, i) => !axes.includes(i));
     const outShape = attrs.keepDims === true ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept;
-    const out = backend.makeOutput(outShape, 'float32');
-    addon.reduce(mean ? 1 : 0, rows, cols, leading ? 1 : 0, backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out));
+    const out = backend.allocateFloat32(outShape);
+    addon.reduce(mean ? 1 : 0, rows, cols, leading ? 1 : 0, backend.float32View(x), backend.float32View(out));
     return out;
   };
   // FusedBatchNorm over the last axis (channels-last): mean and variance one value per channel,
@@ -367,9 +374,9 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     if (!x || !mean || !variance || !usable(x, mean, variance, offset, scale) || x.shape.length === 0) return undefined;
     const channels = x.shape[x.shape.length - 1];
     if (!batchNormChannels(channels, mean, variance, offset, scale)) return undefined;
-    const out = backend.makeOutput(x.shape, 'float32');
-    const view = (t: TensorInfo | undefined) => (t ? backend.typedArrayFromHeap(t) : null);
-    addon.batchNorm(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(mean), backend.typedArrayFromHeap(variance), view(offset), view(scale), backend.typedArrayFromHeap(out), Number(attrs.varianceEpsilon ?? 0.001), channels);
+    const out = backend.allocateFloat32(x.shape);
+    const view = (t: TensorInfo | undefined) => (t ? backend.float32View(t) : null);
+    addon.batchNorm(backend.float32View(x), backend.float32View(mean), backend.float32View(variance), view(offset), view(scale), backend.float32View(out), Number(attrs.varianceEpsilon ?? 0.001), channels);
     return out;
   };
   // Add, Sub, Multiply, RealDiv, Minimum, Maximum on float32 with the broadcasting the addon
@@ -380,15 +387,15 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
     const outShape = simpleBroadcast(tf, a.shape, b.shape);
     if (!outShape || size(outShape) < ELEMENTWISE_NATIVE_MIN) return undefined;
-    const out = backend.makeOutput(outShape, 'float32');
-    addon.binary(op, backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), backend.typedArrayFromHeap(out));
+    const out = backend.allocateFloat32(outShape);
+    addon.binary(op, backend.float32View(a), backend.float32View(b), backend.float32View(out));
     return out;
   };
   const unary = (op: number): NativeKernel => ({ inputs, backend }) => {
     const { x } = inputs;
     if (!x || x.dtype !== 'float32' || size(x.shape) < ELEMENTWISE_NATIVE_MIN) return undefined;
-    const out = backend.makeOutput(x.shape, 'float32');
-    addon.unary(op, backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out));
+    const out = backend.allocateFloat32(x.shape);
+    addon.unary(op, backend.float32View(x), backend.float32View(out));
     return out;
   };
   // PadV2 with a constant (ZeroPadding2D): fill, then copy x into place.
@@ -433,8 +440,15 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
   };
 }
 
-/** Calls each kernel made into oneDNN (not its wasm fallback), so tests can tell which ran. */
+/** Calls each kernel made into oneDNN (not its fallback), so tests can tell which ran. */
 export const nativeCalls: Record<string, number> = {};
+
+/**
+ * Calls of a kernel with a native implementation that went to the cpu backend's instead
+ * (attributes the native one does not take). Such a call runs in single-threaded JavaScript,
+ * so tests and benchmarks check that a model's step makes none.
+ */
+export const fallbackCalls: Record<string, number> = {};
 
 /** Kernel names oneDNN runs in this backend. */
 export const ONEDNN_KERNELS = Object.keys(kernels({ backend_util: {} } as unknown as Tf, {} as OnednnAddon));
@@ -454,8 +468,8 @@ function registerActivationGradients(tf: Tf, addon: OnednnAddon): void {
     backendName: 'onednn',
     kernelFunc: (({ inputs, attrs, backend }: KernelArgs) => {
       const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
-      const out = backend.makeOutput(x.shape, 'float32');
-      addon.eltwiseGrad(Number(attrs.kind), backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), Number(attrs.alpha), Number(attrs.beta));
+      const out = backend.allocateFloat32(x.shape);
+      addon.eltwiseGrad(Number(attrs.kind), backend.float32View(dy), backend.float32View(x), backend.float32View(out), Number(attrs.alpha), Number(attrs.beta));
       nativeCalls[ACTIVATION_GRAD_KERNEL] = (nativeCalls[ACTIVATION_GRAD_KERNEL] ?? 0) + 1;
       return out;
     }) as never,
@@ -500,8 +514,8 @@ function registerMinMaxGradients(tf: Tf, addon: OnednnAddon): void {
     backendName: 'onednn',
     kernelFunc: (({ inputs, attrs, backend }: KernelArgs) => {
       const { dy, a, b } = inputs as { dy: TensorInfo; a: TensorInfo; b: TensorInfo };
-      const out = backend.makeOutput(dy.shape, 'float32');
-      addon.maskGrad(Number(attrs.kind), backend.typedArrayFromHeap(dy), backend.typedArrayFromHeap(a), backend.typedArrayFromHeap(b), backend.typedArrayFromHeap(out));
+      const out = backend.allocateFloat32(dy.shape);
+      addon.maskGrad(Number(attrs.kind), backend.float32View(dy), backend.float32View(a), backend.float32View(b), backend.float32View(out));
       nativeCalls[MASK_GRAD_KERNEL] = (nativeCalls[MASK_GRAD_KERNEL] ?? 0) + 1;
       return out;
     }) as never,
@@ -555,11 +569,10 @@ function registerBatchNormGrad(tf: Tf, addon: OnednnAddon): void {
     kernelFunc: (({ inputs, attrs, backend }: KernelArgs) => {
       const { dy, x, mean, variance, scale } = inputs as { dy: TensorInfo; x: TensorInfo; mean: TensorInfo; variance: TensorInfo; scale?: TensorInfo };
       const channels = x.shape[x.shape.length - 1];
-      // Every output first: allocating may grow the heap and detach earlier views.
-      const dx = backend.makeOutput(x.shape, 'float32');
-      const sumDy = backend.makeOutput(mean.shape, 'float32');
-      const sumDyXmm = backend.makeOutput(mean.shape, 'float32');
-      const view = (t: TensorInfo) => backend.typedArrayFromHeap(t);
+      const dx = backend.allocateFloat32(x.shape);
+      const sumDy = backend.allocateFloat32(mean.shape);
+      const sumDyXmm = backend.allocateFloat32(mean.shape);
+      const view = (t: TensorInfo) => backend.float32View(t);
       addon.batchNormGrad(view(dy), view(x), view(mean), view(variance), scale ? view(scale) : null, Number(attrs.varianceEpsilon), channels, view(dx), view(sumDy), view(sumDyXmm));
       nativeCalls[BATCHNORM_GRAD_KERNEL] = (nativeCalls[BATCHNORM_GRAD_KERNEL] ?? 0) + 1;
       return [dx, sumDy, sumDyXmm];
@@ -580,8 +593,9 @@ function registerBatchNormGrad(tf: Tf, addon: OnednnAddon): void {
 /**
  * Tile when the result is the input repeated whole, back to back (every tiled axis comes
  * before the input's first axis longer than 1; broadcasting a per-channel vector over a batch
- * is this case): one copy of the input, then doubling copies. wasm's Tile computes an index
- * per element and was ~45% of a resnet18 step when batch-norm gradients broadcast with it.
+ * is this case): one copy of the input, then doubling copies. wasm's Tile computed an index
+ * per element (so does the cpu backend's) and was ~45% of a resnet18 step when batch-norm
+ * gradients broadcast with it.
  */
 function fastTile(tf: Tf, addon?: OnednnAddon): void {
   const config = tf.getKernel('Tile', 'onednn');
@@ -589,7 +603,7 @@ function fastTile(tf: Tf, addon?: OnednnAddon): void {
   const fallback = config.kernelFunc;
   tf.unregisterKernel('Tile', 'onednn');
   tf.registerKernel({
-    ...config, // wasm's setup (its C function bindings) is what the fallback runs on
+    ...config,
     kernelFunc: ((args: KernelArgs) => {
       const { x } = args.inputs as { x: TensorInfo };
       const reps = args.attrs.reps as number[];
@@ -598,15 +612,15 @@ function fastTile(tf: Tf, addon?: OnednnAddon): void {
       const whole = x.dtype === 'float32' && reps.length === x.shape.length && reps.every((r, i) => r === 1 || i < split) && size(x.shape) > 0;
       if (!whole) return fallback(args as never);
       const outShape = x.shape.map((d, i) => d * reps[i]);
-      const out = args.backend.makeOutput(outShape, 'float32');
+      const out = args.backend.allocateFloat32(outShape);
       if (addon && size(outShape) >= ELEMENTWISE_NATIVE_MIN) {
         // The addon's repeat: the same copies, on every thread.
-        addon.unary(2, args.backend.typedArrayFromHeap(x), args.backend.typedArrayFromHeap(out));
+        addon.unary(2, args.backend.float32View(x), args.backend.float32View(out));
         nativeCalls.Tile = (nativeCalls.Tile ?? 0) + 1;
         return out;
       }
-      const src = args.backend.typedArrayFromHeap(x);
-      const dst = args.backend.typedArrayFromHeap(out);
+      const src = args.backend.float32View(x);
+      const dst = args.backend.float32View(out);
       dst.set(src, 0);
       for (let filled = src.length; filled < dst.length; ) {
         const n = Math.min(filled, dst.length - filled);
@@ -620,25 +634,25 @@ function fastTile(tf: Tf, addon?: OnednnAddon): void {
 }
 
 /**
- * Identity, and Cast to the same dtype, share the input's memory (one more reference) instead
- * of wasm's copy; tf.moments casts every batch-norm input this way. Kernels never write into
- * their inputs, so sharing is safe, as in tfjs' cpu backend.
+ * Cast of int32 or bool to float32. The cpu backend's shares the input's memory under the new
+ * dtype (an Int32Array then stands for float32 values), which the native kernels, reading
+ * Float32Arrays, must not be given: here the values are converted into a float32 array of
+ * their own. Every other cast is the cpu backend's (to the same dtype it shares memory, as
+ * Identity does; tf.moments casts every batch-norm input this way).
  */
-function shareKernel(tf: Tf, name: string): void {
-  const config = tf.getKernel(name, 'onednn');
+function convertingCast(tf: Tf): void {
+  const config = tf.getKernel('Cast', 'onednn');
   if (!config) return;
   const fallback = config.kernelFunc;
-  tf.unregisterKernel(name, 'onednn');
+  tf.unregisterKernel('Cast', 'onednn');
   tf.registerKernel({
     ...config,
-    kernelFunc: ((args: KernelArgs & { backend: HeapBackend & { dataIdMap?: { get(id: object): { refCount: number } | undefined } } }) => {
+    kernelFunc: ((args: KernelArgs) => {
       const { x } = args.inputs as { x: TensorInfo };
-      // Identity is run without attributes.
-      const target = ((args.attrs as Record<string, unknown> | undefined)?.dtype as string | undefined) ?? x.dtype;
-      const record = args.backend.dataIdMap?.get(x.dataId);
-      if (target !== x.dtype || x.dtype === 'string' || !record || typeof record.refCount !== 'number') return fallback(args as never);
-      record.refCount++;
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+      if (args.attrs.dtype !== 'float32' || (x.dtype !== 'int32' && x.dtype !== 'bool')) return fallback(args as never);
+      const out = args.backend.allocateFloat32(x.shape);
+      args.backend.float32View(out).set(args.backend.data.get(x.dataId).values as ArrayLike<number>);
+      return out;
     }) as never,
   });
 }
@@ -647,9 +661,10 @@ function shareKernel(tf: Tf, name: string): void {
  * Slice. Of the whole tensor (begin 0, size the full shape) it shares the input's memory, as
  * Identity does; any other box of a float32 tensor (rank 1 to 4, from ELEMENTWISE_NATIVE_MIN
  * elements) is the addon's copyBox (wasm's strided slice was 28% of a MobileNetV2 training
- * step once ZeroPadding2D came in: PadV2's gradient is a Slice). tfjs-layers' predict() slices every batch out of its input, and the engine
- * predicts one batch per call, so each prediction began with a full copy of the batch through
- * wasm's Slice: 9 ms of small_cnn's 19 ms prediction of 32 images at 64x64 (1 thread).
+ * step once ZeroPadding2D came in: PadV2's gradient is a Slice; the cpu backend's would
+ * compute an index per element too). tfjs-layers' predict() slices every batch out of its
+ * input, and the engine predicts one batch per call, so each prediction began with a full copy
+ * of the batch: 9 ms of small_cnn's 19 ms prediction of 32 images at 64x64 (1 thread, wasm).
  */
 function fastSlice(tf: Tf, addon?: OnednnAddon): void {
   const config = tf.getKernel('Slice', 'onednn');
@@ -658,12 +673,11 @@ function fastSlice(tf: Tf, addon?: OnednnAddon): void {
   tf.unregisterKernel('Slice', 'onednn');
   tf.registerKernel({
     ...config,
-    kernelFunc: ((args: KernelArgs & { backend: HeapBackend & { dataIdMap?: { get(id: object): { refCount: number } | undefined } } }) => {
+    kernelFunc: ((args: KernelArgs) => {
       const { x } = args.inputs as { x: TensorInfo };
       const [begin, sizes] = tf.slice_util.parseSliceParams(x as never, args.attrs.begin as number[], args.attrs.size as number[]);
       const whole = begin.every((b) => b === 0) && sizes.every((d, i) => d === x.shape[i]) && x.dtype !== 'string';
-      const record = whole ? args.backend.dataIdMap?.get(x.dataId) : undefined;
-      if (!record || typeof record.refCount !== 'number') {
+      if (!whole) {
         // Any other box of a float32 tensor up to rank 4 (PadV2's gradient): the addon's copy.
         if (addon && x.dtype === 'float32' && x.shape.length >= 1 && x.shape.length <= 4 && size(sizes) >= ELEMENTWISE_NATIVE_MIN) {
           nativeCalls.Slice = (nativeCalls.Slice ?? 0) + 1;
@@ -671,7 +685,7 @@ function fastSlice(tf: Tf, addon?: OnednnAddon): void {
         }
         return fallback(args as never);
       }
-      record.refCount++;
+      args.backend.incRef(x.dataId);
       nativeCalls.Slice = (nativeCalls.Slice ?? 0) + 1;
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
     }) as never,
@@ -679,23 +693,23 @@ function fastSlice(tf: Tf, addon?: OnednnAddon): void {
 }
 
 /**
- * Registers the `onednn` backend on `tf` (once): wasm's factory and kernels under the new
- * name, oneDNN's kernels over the heavy ones. The wasm backend package must already be
- * loaded with every kernel the engine adds to it (index.ts does that first).
+ * Registers the `onednn` backend on `tf` (once): the cpu backend's class with native storage
+ * (./onednn-storage.ts) and the cpu backend's kernels under the new name, oneDNN's kernels
+ * over the heavy ones. Every kernel the engine adds to the cpu backend must be registered
+ * before (index.ts does that first).
  */
-export function registerOnednnBackend(tf: Tf, addon: OnednnAddon): void {
+export function registerOnednnBackend(tf: Tf, addon: OnednnAddon, totalMemory: number): void {
   if (tf.findBackendFactory('onednn')) return;
-  const wasmFactory = tf.findBackendFactory('wasm');
-  if (!wasmFactory) throw new Error('the wasm backend is not registered (it carries the onednn backend)');
-  tf.registerBackend('onednn', () => wasmFactory(), 1);
+  const Backend = onednnBackendClass(tf, totalMemory);
+  tf.registerBackend('onednn', () => new Backend(), 1);
   const native = kernels(tf, addon);
-  for (const config of tf.getKernelsForBackend('wasm')) {
+  for (const config of tf.getKernelsForBackend('cpu')) {
     const own = native[config.kernelName];
     if (!own) {
       tf.registerKernel({ ...config, backendName: 'onednn' });
       continue;
     }
-    // Ours first; wasm's implementation for the cases ours declines.
+    // Ours first; the cpu backend's implementation for the cases ours declines.
     const fallback = config.kernelFunc;
     const name = config.kernelName;
     tf.registerKernel({
@@ -705,7 +719,10 @@ export function registerOnednnBackend(tf: Tf, addon: OnednnAddon): void {
       disposeFunc: config.disposeFunc,
       kernelFunc: ((args: KernelArgs) => {
         const out = own(args);
-        if (!out) return fallback(args as never);
+        if (!out) {
+          fallbackCalls[name] = (fallbackCalls[name] ?? 0) + 1;
+          return fallback(args as never);
+        }
         nativeCalls[name] = (nativeCalls[name] ?? 0) + 1;
         return out;
       }) as never,
@@ -715,14 +732,13 @@ export function registerOnednnBackend(tf: Tf, addon: OnednnAddon): void {
   registerBatchNormGrad(tf, addon);
   registerMinMaxGradients(tf, addon);
   registerReductionGradients(tf);
-  shareKernel(tf, 'Identity');
-  shareKernel(tf, 'Cast');
+  convertingCast(tf);
   fastTile(tf, addon);
   fastSlice(tf, addon);
   installOnednnAdam(tf, addon);
   installOnednnTrainingBatchNorm(tf, addon);
   installOnednnMomentum(tf, addon);
-  // Kernels wasm lacks altogether (none today, but a native one needs no fallback).
+  // Kernels the cpu backend lacks altogether (none today, but a native one needs no fallback).
   for (const [name, own] of Object.entries(native)) {
     if (tf.getKernel(name, 'onednn')) continue;
     tf.registerKernel({
