@@ -908,15 +908,19 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   });
 }
 
-// unary(op, x, out): 0 relu, 1 relu6 (clip to [0, 6]); NaN stays NaN, as in the cpu backend's
-// Math.max(0, x) and Math.min(Math.max(0, x), 6) (only -0 keeps its sign here). 2: out is x
-// repeated whole (out's size a multiple of x's): Tile and broadcastTo of a per-channel value
-// over a batch, which Mean's gradient does twice per batch-norm layer in training. 3 sqrt,
-// 4 square (Adam's second moment and its root, batch-norm variance): one IEEE operation each.
+// unary(op, x, out, alpha): 0 relu, 1 relu6 (clip to [0, 6]); NaN stays NaN, as in the cpu
+// backend's Math.max(0, x) and Math.min(Math.max(0, x), 6) (only -0 keeps its sign here).
+// 2: out is x repeated whole (out's size a multiple of x's): Tile and broadcastTo of a
+// per-channel value over a batch, which Mean's gradient does twice per batch-norm layer in
+// training. 3 sqrt, 4 square (Adam's second moment and its root, batch-norm variance): one
+// IEEE operation each. 5 sigmoid, 1 / (1 + exp(-x)) (EfficientNet's swish and squeeze-excite
+// gates). 6 leaky ReLU, x < 0 ? alpha * x : x (DarkNet's and CSPDarkNet's activation).
+// alpha is read by op 6 only.
 napi_value Unary(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    auto argv = args(env, info, 3);
+    auto argv = args(env, info, 4);
     const int op = static_cast<int>(number(env, argv[0]));
+    const float alpha = static_cast<float>(number(env, argv[3]));
     size_t nx = 0, n = 0;
     const float* x = typed<float>(env, argv[1], &nx);
     float* out = typed<float>(env, argv[2], &n);
@@ -945,6 +949,12 @@ napi_value Unary(napi_env env, napi_callback_info info) {
     } else if (op == 4) {
 #pragma omp parallel for simd schedule(static) if (par)
       for (int64_t i = 0; i < N; i++) out[i] = x[i] * x[i];
+    } else if (op == 5) {
+#pragma omp parallel for simd schedule(static) if (par)
+      for (int64_t i = 0; i < N; i++) out[i] = 1.f / (1.f + std::exp(-x[i]));
+    } else if (op == 6) {
+#pragma omp parallel for simd schedule(static) if (par)
+      for (int64_t i = 0; i < N; i++) out[i] = x[i] < 0.f ? alpha * x[i] : x[i];
     } else {
       throw Fail{"unary: unknown operation"};
     }

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../../engine/src/backend';
-import { fallbackCalls, loadOnednnAddon, nativeCalls } from '../../engine/src/backend/onednn';
+import { ACTIVATION_GRAD_KERNEL, fallbackCalls, loadOnednnAddon, nativeCalls } from '../../engine/src/backend/onednn';
 import { adamCalls } from '../../engine/src/backend/onednn-adam';
 import { batchNormTrainCalls } from '../../engine/src/backend/onednn-batchnorm';
 import { momentumCalls } from '../../engine/src/backend/onednn-momentum';
@@ -337,6 +337,41 @@ test('element-wise Add/Sub/Multiply/RealDiv/Minimum/Maximum (same shape, scalar,
   await compare('tile 1x1x1x16 by 32x8x8x1', () => [tf.tile(input([1, 1, 1, 16], 80), [32, 8, 8, 1]), tf.broadcastTo(input([1, 37], 81), [120, 37])]);
   for (const k of ['Add', 'Sub', 'Multiply', 'RealDiv', 'Minimum', 'Maximum', 'Relu', 'Relu6', 'Sqrt', 'Square', 'Tile', 'TaoOnednnMaskGrad']) {
     assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran natively`);
+  }
+});
+
+test('the kernels of squeeze-excitation, inception/fire/CSP branches and DarkNet (per-sample broadcasting, middle-axis Sum/Mean, per-sample Tile, Concat, SplitV, Sigmoid, LeakyRelu) equal the cpu backend, none in the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = { ...nativeCalls };
+  const fallbacksBefore = { ...fallbackCalls };
+  // A squeeze-and-excitation block: global average over H, W, a gate through sigmoid, the
+  // activation scaled per sample and channel; its gradient sums over H, W and tiles per sample.
+  await compare('squeeze-excitation 4x9x7x24', () => withGrads((x) => {
+    const gate = tf.sigmoid(tf.mean(x, [1, 2], true));
+    return tf.mul(x, gate);
+  }, [input([4, 9, 7, 24], 130)], 131));
+  await compare('per-sample broadcast the other way round, and Sub/Add/RealDiv', () => {
+    const x = input([3, 11, 13, 16], 132);
+    const g = input([3, 1, 1, 16], 133);
+    return [tf.mul(g, x), tf.sub(x, g), tf.add(g, x), tf.div(x, tf.add(tf.abs(g), 1))];
+  });
+  await compare('Sum over the middle axes, kept and dropped', () => {
+    const x = input([5, 6, 7, 8, 9], 134);
+    return [tf.sum(x, [1, 2]), tf.sum(x, [2, 3], true), tf.mean(x, 1), tf.mean(x, [1, 2, 3])];
+  });
+  await compare('Tile per sample', () => [tf.tile(input([3, 1, 1, 20], 135), [1, 6, 5, 1]), tf.broadcastTo(input([4, 1, 30], 136), [4, 50, 30])]);
+  // Concat along channels (and another axis) and its gradient, SplitV.
+  await compare('Concat and its gradient (SplitV)', () => withGrads((a, b, c) => tf.concat([a, b, c], 3), [input([2, 9, 10, 5], 137), input([2, 9, 10, 16], 138), input([2, 9, 10, 3], 139)], 140));
+  await compare('Concat on axis 1, rank 3', () => withGrads((a, b) => tf.concat([a, b], 1), [input([4, 100, 12], 141), input([4, 37, 12], 142)], 143));
+  await compare('split into unequal pieces', () => tf.split(input([3, 8, 8, 30], 144), [7, 20, 3], 3));
+  await compare('sigmoid and its gradient', () => withGrads((x) => tf.sigmoid(x), [input([6, 40, 41], 145)], 146));
+  await compare('leaky relu and its gradient', () => withGrads((x) => tf.leakyRelu(x, 0.1), [input([2, 30, 31, 11], 147)], 148));
+  for (const k of ['Multiply', 'Sub', 'Add', 'RealDiv', 'Sum', 'Mean', 'Tile', 'Concat', 'SplitV', 'Sigmoid', 'LeakyRelu', ACTIVATION_GRAD_KERNEL]) {
+    assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran natively`);
+  }
+  // (The gate's sigmoid, 96 values, is below ELEMENTWISE_NATIVE_MIN: the cpu backend's by design.)
+  for (const k of ['Concat', 'LeakyRelu', 'Sum', 'Mean']) {
+    assert.equal(fallbackCalls[k] ?? 0, fallbacksBefore[k] ?? 0, `${k}: every case natively`);
   }
 });
 

@@ -50,8 +50,8 @@ export interface OnednnAddon {
   batchNormTrain(x: Float32Array, scale: Float32Array | null, offset: Float32Array | null, epsilon: number, channels: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
   batchNormTrainGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, dMean: Float32Array | null, dVariance: Float32Array | null, epsilon: number, channels: number, dx: Float32Array, dScale: Float32Array, dOffset: Float32Array): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
-  /** op 0 relu, 1 relu6, 2 repeat x whole over out, 3 sqrt, 4 square */
-  unary(op: number, x: Float32Array, out: Float32Array): void;
+  /** op 0 relu, 1 relu6, 2 repeat x whole over out, 3 sqrt, 4 square, 5 sigmoid, 6 leaky relu (slope alpha) */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   maskGrad(kind: number, dy: Float32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
   adam(g: Float32Array, m: Float32Array, v: Float32Array, w: Float32Array, scalars: Float32Array): void;
   /** scalars: momentum, -learning rate, 1 for Nesterov's variant */
@@ -250,6 +250,18 @@ export function simpleBroadcast(tf: Tf, aShape: number[], bShape: number[]): num
   return undefined;
 }
 
+/**
+ * The broadcast shape of a and b when they broadcast per sample: the same rank, the same first
+ * axis (more than one sample), and within a sample a simple broadcast (simpleBroadcast). A
+ * squeeze-and-excitation block scales its [N, H, W, C] activation by a [N, 1, 1, C] gate this
+ * way. undefined otherwise.
+ */
+export function perSampleBroadcast(tf: Tf, aShape: number[], bShape: number[]): number[] | undefined {
+  if (aShape.length !== bShape.length || aShape.length < 2 || aShape[0] < 2 || aShape[0] !== bShape[0]) return undefined;
+  const inner = simpleBroadcast(tf, aShape.slice(1), bShape.slice(1));
+  return inner ? [aShape[0], ...inner] : undefined;
+}
+
 /** A shape of rank <= 4 as rank 4 (leading 1s), for the addon's copyBox; `fill` pads other arrays alike. */
 function four(values: number[], fill: number): number[] {
   return [...new Array<number>(4 - values.length).fill(fill), ...values];
@@ -347,8 +359,11 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     addon.matmul(params, backend.float32View(a), backend.float32View(b), biasInfo ? backend.float32View(biasInfo) : null, backend.float32View(out), Number(attrs.leakyreluAlpha ?? 0.2));
     return out;
   };
-  // Sum and Mean over a leading run of axes (batch-norm statistics and gradients over N, H, W
-  // of NHWC data: wasm transposes first) or a trailing run; other axis sets stay wasm's.
+  // Sum and Mean over one run of adjacent axes: a leading run (batch-norm statistics and
+  // gradients over N, H, W of NHWC data; the other backends transpose first), a trailing run, or
+  // a run in the middle (global pooling over H, W in squeeze-and-excitation blocks and its
+  // gradient), the last as one leading-run reduction per index of the axes before it. Other
+  // axis sets stay the cpu backend's.
   const reduce = (mean: boolean): NativeKernel => ({ inputs, attrs, backend }) => {
     const { x } = inputs;
     if (!x || !usable(x) || x.shape.length === 0) return undefined;
@@ -357,14 +372,21 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     if (axes.length === 0 || axes.some((a, i) => a !== axes[0] + i)) return undefined;
     const leading = axes[0] === 0;
     const trailing = axes[axes.length - 1] === rank - 1;
-    if (!leading && !trailing) return undefined;
-    const cut = leading ? axes.length : axes[0];
-    const rows = size(x.shape.slice(0, cut));
-    const cols = size(x.shape.slice(cut));
     const kept = x.shape.filter((_, i) => !axes.includes(i));
     const outShape = attrs.keepDims === true ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept;
     const out = backend.allocateFloat32(outShape);
-    addon.reduce(mean ? 1 : 0, rows, cols, leading ? 1 : 0, backend.float32View(x), backend.float32View(out));
+    const kind = mean ? 1 : 0;
+    if (leading || trailing) {
+      const cut = leading ? axes.length : axes[0];
+      addon.reduce(kind, size(x.shape.slice(0, cut)), size(x.shape.slice(cut)), leading ? 1 : 0, backend.float32View(x), backend.float32View(out));
+      return out;
+    }
+    const outer = size(x.shape.slice(0, axes[0]));
+    const rows = size(axes.map((a) => x.shape[a]));
+    const cols = size(x.shape.slice(axes[axes.length - 1] + 1));
+    const vx = backend.float32View(x);
+    const vo = backend.float32View(out);
+    for (let p = 0; p < outer; p++) addon.reduce(kind, rows, cols, 1, vx.subarray(p * rows * cols, (p + 1) * rows * cols), vo.subarray(p * cols, (p + 1) * cols));
     return out;
   };
   // FusedBatchNorm over the last axis (channels-last): mean and variance one value per channel,
@@ -382,20 +404,53 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
   // Add, Sub, Multiply, RealDiv, Minimum, Maximum on float32 with the broadcasting the addon
   // takes (simpleBroadcast), from ELEMENTWISE_NATIVE_MIN elements on: OpenMP, and no slow
   // broadcasting path for a scalar or per-channel operand.
+  // Also per sample (perSampleBroadcast): one call per sample, each a simple broadcast.
   const binary = (op: number): NativeKernel => ({ inputs, backend }) => {
     const { a, b } = inputs;
     if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
     const outShape = simpleBroadcast(tf, a.shape, b.shape);
-    if (!outShape || size(outShape) < ELEMENTWISE_NATIVE_MIN) return undefined;
-    const out = backend.allocateFloat32(outShape);
-    addon.binary(op, backend.float32View(a), backend.float32View(b), backend.float32View(out));
+    if (outShape) {
+      if (size(outShape) < ELEMENTWISE_NATIVE_MIN) return undefined;
+      const out = backend.allocateFloat32(outShape);
+      addon.binary(op, backend.float32View(a), backend.float32View(b), backend.float32View(out));
+      return out;
+    }
+    const perSample = perSampleBroadcast(tf, a.shape, b.shape);
+    if (!perSample || size(perSample) < ELEMENTWISE_NATIVE_MIN) return undefined;
+    const out = backend.allocateFloat32(perSample);
+    const [va, vb, vo] = [backend.float32View(a), backend.float32View(b), backend.float32View(out)];
+    const n = perSample[0];
+    const [na, nb, no] = [va.length / n, vb.length / n, vo.length / n];
+    for (let i = 0; i < n; i++) addon.binary(op, va.subarray(i * na, (i + 1) * na), vb.subarray(i * nb, (i + 1) * nb), vo.subarray(i * no, (i + 1) * no));
     return out;
   };
-  const unary = (op: number): NativeKernel => ({ inputs, backend }) => {
+  const unary = (op: number): NativeKernel => ({ inputs, attrs, backend }) => {
     const { x } = inputs;
     if (!x || x.dtype !== 'float32' || size(x.shape) < ELEMENTWISE_NATIVE_MIN) return undefined;
     const out = backend.allocateFloat32(x.shape);
-    addon.unary(op, backend.float32View(x), backend.float32View(out));
+    // Relu, Sigmoid and the like run without attributes.
+    addon.unary(op, backend.float32View(x), backend.float32View(out), Number((attrs as Record<string, unknown> | undefined)?.alpha ?? 0));
+    return out;
+  };
+  // Concat of float32 tensors up to rank 4: each input copied into its place (copyBox).
+  // Inception modules, fire modules and CSP blocks join their branches along channels.
+  const concat: NativeKernel = ({ inputs, attrs, backend }) => {
+    const parts = Object.values(inputs).filter((t): t is TensorInfo => t !== undefined && size(t.shape) > 0);
+    if (parts.length < 2 || parts.some((t) => t.dtype !== 'float32') || parts[0].shape.length > 4) return undefined;
+    const axis = tf.util.parseAxisParam(attrs.axis as number, parts[0].shape)[0];
+    const outShape = u.computeOutShape(parts.map((t) => t.shape), axis);
+    if (size(outShape) < ELEMENTWISE_NATIVE_MIN) return undefined;
+    const out = backend.allocateFloat32(outShape);
+    const target = backend.float32View(out);
+    const shift = 4 - outShape.length; // copyBox's shapes are rank 4, leading 1s
+    let offset = 0;
+    for (const part of parts) {
+      const dstBegin = [0, 0, 0, 0];
+      dstBegin[shift + axis] = offset;
+      const params = Int32Array.from([...four(part.shape, 1), ...four(outShape, 1), 0, 0, 0, 0, ...dstBegin, ...four(part.shape, 1)]);
+      addon.copyBox(params, backend.float32View(part), target, null);
+      offset += part.shape[axis];
+    }
     return out;
   };
   // PadV2 with a constant (ZeroPadding2D): fill, then copy x into place.
@@ -418,6 +473,9 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     Maximum: binary(5),
     Relu: unary(0),
     Relu6: unary(1),
+    Sigmoid: unary(5),
+    LeakyRelu: unary(6),
+    Concat: concat,
     Sqrt: unary(3),
     Square: unary(4),
     FusedBatchNorm: batchNorm,
@@ -457,8 +515,9 @@ export const ONEDNN_KERNELS = Object.keys(kernels({ backend_util: {} } as unknow
 export const ACTIVATION_GRAD_KERNEL = 'TaoOnednnActivationGrad';
 
 /**
- * ReLU and ReLU6 gradients. tfjs computes them as dy * cast(step(x)) (and, for ReLU6, a
- * lessEqual mask): three or four full-size kernels and passes over memory per activation. On
+ * ReLU, ReLU6 and leaky ReLU gradients. tfjs computes them as dy * cast(step(x)) (and, for
+ * ReLU6, a lessEqual mask; for leaky ReLU a greater, a multiply and a select): three or four
+ * full-size kernels and passes over memory per activation. On
  * onednn they become one native pass; on any other backend these are tfjs' own formulas, so
  * registering them (gradients are per kernel, not per backend) changes nothing there.
  */
@@ -484,6 +543,17 @@ function registerActivationGradients(tf: Tf, addon: OnednnAddon): void {
       const g = dy as tfTypes.Tensor;
       const [x] = saved;
       return { x: () => (native(g, x) ? run(g, x, 1, 0, 0) : tf.mul(g, tf.cast(tf.step(x), 'float32'))) };
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'LeakyRelu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const g = dy as tfTypes.Tensor;
+      const [x] = saved;
+      const alpha = Number(attrs.alpha);
+      // oneDNN's relu with a negative slope: dy where x > 0, alpha * dy elsewhere, as tfjs' where().
+      return { x: () => (native(g, x) ? run(g, x, 1, alpha, 0) : tf.where(tf.greater(x, 0), g, tf.mul(g, alpha))) };
     },
   });
   tf.registerGradient({
@@ -593,9 +663,11 @@ function registerBatchNormGrad(tf: Tf, addon: OnednnAddon): void {
 /**
  * Tile when the result is the input repeated whole, back to back (every tiled axis comes
  * before the input's first axis longer than 1; broadcasting a per-channel vector over a batch
- * is this case): one copy of the input, then doubling copies. wasm's Tile computed an index
- * per element (so does the cpu backend's) and was ~45% of a resnet18 step when batch-norm
- * gradients broadcast with it.
+ * is this case): one copy of the input, then doubling copies. Axes in front that are not
+ * tiled make that per index of them: a squeeze-and-excitation gate [N, 1, 1, C] spread over
+ * [N, H, W, C] (Mean's gradient over H, W) is each sample's C values repeated H x W times.
+ * wasm's Tile computed an index per element (so does the cpu backend's) and was ~45% of a
+ * resnet18 step when batch-norm gradients broadcast with it.
  */
 function fastTile(tf: Tf, addon?: OnednnAddon): void {
   const config = tf.getKernel('Tile', 'onednn');
@@ -607,25 +679,33 @@ function fastTile(tf: Tf, addon?: OnednnAddon): void {
     kernelFunc: ((args: KernelArgs) => {
       const { x } = args.inputs as { x: TensorInfo };
       const reps = args.attrs.reps as number[];
-      const firstLong = x.shape.findIndex((d) => d > 1);
-      const split = firstLong < 0 ? x.shape.length : firstLong;
-      const whole = x.dtype === 'float32' && reps.length === x.shape.length && reps.every((r, i) => r === 1 || i < split) && size(x.shape) > 0;
-      if (!whole) return fallback(args as never);
+      if (x.dtype !== 'float32' || reps.length !== x.shape.length || size(x.shape) === 0) return fallback(args as never);
+      const firstTiled = reps.findIndex((r) => r !== 1);
+      const prefix = firstTiled < 0 ? 0 : firstTiled;
+      const rest = x.shape.slice(prefix);
+      const firstLong = rest.findIndex((d) => d > 1);
+      const split = firstLong < 0 ? rest.length : firstLong;
+      if (!reps.slice(prefix).every((r, i) => r === 1 || i < split)) return fallback(args as never);
       const outShape = x.shape.map((d, i) => d * reps[i]);
       const out = args.backend.allocateFloat32(outShape);
-      if (addon && size(outShape) >= ELEMENTWISE_NATIVE_MIN) {
-        // The addon's repeat: the same copies, on every thread.
-        addon.unary(2, args.backend.float32View(x), args.backend.float32View(out));
-        nativeCalls.Tile = (nativeCalls.Tile ?? 0) + 1;
-        return out;
-      }
-      const src = args.backend.float32View(x);
-      const dst = args.backend.float32View(out);
-      dst.set(src, 0);
-      for (let filled = src.length; filled < dst.length; ) {
-        const n = Math.min(filled, dst.length - filled);
-        dst.copyWithin(filled, 0, n);
-        filled += n;
+      const outer = size(x.shape.slice(0, prefix));
+      const from = args.backend.float32View(x);
+      const to = args.backend.float32View(out);
+      const [xs, os] = [from.length / outer, to.length / outer];
+      for (let o = 0; o < outer; o++) {
+        const src = from.subarray(o * xs, (o + 1) * xs);
+        const dst = to.subarray(o * os, (o + 1) * os);
+        if (addon && to.length >= ELEMENTWISE_NATIVE_MIN) {
+          // The addon's repeat: the same copies, on every thread.
+          addon.unary(2, src, dst, 0);
+          continue;
+        }
+        dst.set(src, 0);
+        for (let filled = src.length; filled < dst.length; ) {
+          const n = Math.min(filled, dst.length - filled);
+          dst.copyWithin(filled, 0, n);
+          filled += n;
+        }
       }
       nativeCalls.Tile = (nativeCalls.Tile ?? 0) + 1;
       return out;
@@ -693,6 +773,36 @@ function fastSlice(tf: Tf, addon?: OnednnAddon): void {
 }
 
 /**
+ * SplitV, the gradient of Concat: each piece of a float32 tensor up to rank 4 is the addon's
+ * copyBox out of x. The cpu backend's splits through its own Slice, an index computation per
+ * element along the channel axis, and was the largest kernel of a SqueezeNet or CSPDarkNet
+ * training step once the backend was built on it.
+ */
+function fastSplit(tf: Tf, addon: OnednnAddon): void {
+  const config = tf.getKernel('SplitV', 'onednn');
+  if (!config) return;
+  const fallback = config.kernelFunc;
+  tf.unregisterKernel('SplitV', 'onednn');
+  tf.registerKernel({
+    ...config,
+    kernelFunc: ((args: KernelArgs) => {
+      const { x } = args.inputs as { x: TensorInfo };
+      if (x.dtype !== 'float32' || x.shape.length < 1 || x.shape.length > 4 || size(x.shape) < ELEMENTWISE_NATIVE_MIN) return fallback(args as never);
+      const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
+      const lengths = tf.backend_util.prepareSplitSize(x as never, args.attrs.numOrSizeSplits as number | number[], axis);
+      const begin = x.shape.map(() => 0);
+      nativeCalls.SplitV = (nativeCalls.SplitV ?? 0) + 1;
+      return lengths.map((length) => {
+        const shape = x.shape.map((d, i) => (i === axis ? length : d));
+        const piece = size(shape) === 0 ? args.backend.allocateFloat32(shape) : copyBox(args.backend, addon, x, shape, [...begin], shape.map(() => 0), shape, null);
+        begin[axis] += length;
+        return piece;
+      });
+    }) as never,
+  });
+}
+
+/**
  * Registers the `onednn` backend on `tf` (once): the cpu backend's class with native storage
  * (./onednn-storage.ts) and the cpu backend's kernels under the new name, oneDNN's kernels
  * over the heavy ones. Every kernel the engine adds to the cpu backend must be registered
@@ -735,6 +845,7 @@ export function registerOnednnBackend(tf: Tf, addon: OnednnAddon, totalMemory: n
   convertingCast(tf);
   fastTile(tf, addon);
   fastSlice(tf, addon);
+  fastSplit(tf, addon);
   installOnednnAdam(tf, addon);
   installOnednnTrainingBatchNorm(tf, addon);
   installOnednnMomentum(tf, addon);
