@@ -39,7 +39,7 @@ const PACKAGES: Record<ConcreteBackend, string[]> = {
   'tensorflow-gpu': ['@tensorflow/tfjs-node-gpu'],
   webgpu: ['webgpu', '@tensorflow/tfjs-backend-webgpu'],
   tensorflow: ['@tensorflow/tfjs-node'],
-  onednn: ['@tensorflow/tfjs-backend-wasm'],
+  onednn: ['@tensorflow/tfjs-backend-cpu'],
   wasm: ['@tensorflow/tfjs-backend-wasm'],
   cpu: ['@tensorflow/tfjs-backend-cpu'],
 };
