@@ -1,0 +1,106 @@
+// The onednn backend's own tensor storage (engine/src/backend/onednn-storage.ts): tensors
+// past the 4 GB a wasm heap could hold, and the ownership rules that make pooling freed
+// arrays and the optimizers' in-place steps safe. Skipped, with the reason, where the addon or
+// oneDNN is not installed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { chooseBackend } from '../../engine/src/backend';
+import type { NativeStorage } from '../../engine/src/backend/onednn-storage';
+import { adamCalls } from '../../engine/src/backend/onednn-adam';
+import { deterministicValues, onednnUnavailable } from './backend-support';
+
+const skip = onednnUnavailable();
+
+const storage = (): NativeStorage => tf.backend() as unknown as NativeStorage;
+
+test('tensors totalling more than 4 GB live together, and a native kernel runs on one of them', { skip }, async () => {
+  await chooseBackend('onednn', { threads: 2 });
+  // Three tensors of 1.5 GB each (the wasm heap stopped at 4 GB in all), then a native ReLU
+  // over one: 6 GB of tensors at once. Untouched pages cost no physical memory.
+  const n = 3 * 2 ** 27;
+  const big = [0, 1, 2].map(() => tf.engine().makeTensorFromTensorInfo(storage().allocateFloat32([n])));
+  const view = storage().float32View(big[2]);
+  view[0] = -1;
+  view[n - 1] = 2.5;
+  const relu = tf.relu(big[2]);
+  const out = storage().float32View(relu);
+  assert.equal(out[0], 0);
+  assert.equal(out[n - 1], 2.5);
+  assert.equal(tf.memory().numBytes >= 4 * 4 * n, true, `tf.memory() counts ${tf.memory().numBytes} bytes`);
+  tf.dispose([...big, relu]);
+});
+
+test('values read out are copies, values written in are copied in', { skip }, async () => {
+  await chooseBackend('onednn');
+  const mine = Float32Array.from([1, 2, 3, 4, 5]);
+  const t = tf.tensor(mine);
+  mine[0] = 100;
+  assert.equal((await t.data())[0], 1, "the tensor keeps its values when the caller's array changes");
+  const read = t.dataSync() as Float32Array;
+  read[1] = 200;
+  assert.equal(t.dataSync()[1], 2, 'changing what was read does not change the tensor');
+  t.dispose();
+  // After dispose the memory may be reused; an array read earlier must not change with it.
+  const before = tf.tensor(deterministicValues(50_000, 1));
+  const kept = before.dataSync();
+  const copy = Float32Array.from(kept);
+  before.dispose();
+  const after = tf.relu(tf.tensor(deterministicValues(50_000, 2)));
+  assert.deepEqual(Array.from(kept.subarray(0, 100)), Array.from(copy.subarray(0, 100)));
+  after.dispose();
+});
+
+test('freed arrays are pooled and handed out again; a contiguous slice never shares its source memory', { skip }, async () => {
+  await chooseBackend('onednn');
+  const shape = [64, 1024];
+  const aIn = tf.tensor(deterministicValues(64 * 1024, 3), shape);
+  const a = tf.relu(aIn);
+  const arrayOfA = storage().float32View(a);
+  const pooledBefore = storage().pooledBytes();
+  a.dispose();
+  assert.equal(storage().pooledBytes(), pooledBefore + arrayOfA.byteLength, 'the freed output went to the pool');
+  const bIn = tf.tensor(deterministicValues(64 * 1024, 4), shape);
+  const b = tf.relu(bIn);
+  assert.ok([storage().float32View(bIn), storage().float32View(b)].includes(arrayOfA), 'a same-sized tensor got the freed array back');
+  assert.equal((await b.data())[5], Math.max(0, Math.fround(deterministicValues(64 * 1024, 4)[5])), 'with its own values');
+  // A slice of whole rows is contiguous: the cpu backend's Slice returns a view of the source,
+  // which the storage copies (small boxes take that path; large ones are the addon's copy).
+  const source = tf.tensor(deterministicValues(4 * 300, 5), [4, 300]);
+  const rows = tf.slice(source, [1, 0], [2, 300]);
+  const expected = Array.from(deterministicValues(4 * 300, 5).subarray(300, 900)).map((v) => Math.fround(v));
+  source.dispose();
+  // Reuse whatever was freed, with different values.
+  const filler = Array.from({ length: 8 }, (_, i) => tf.relu(tf.tensor(deterministicValues(4 * 300, 10 + i), [4, 300])));
+  assert.deepEqual(Array.from(await rows.data()), expected);
+  tf.dispose([aIn, bIn, b, rows, ...filler]);
+});
+
+test('int32 and bool cast to float32 reach the native kernels as float values', { skip }, async () => {
+  await chooseBackend('onednn');
+  const ints = tf.tensor(Int32Array.from({ length: 8192 }, (_, i) => i - 4096), [8192], 'int32');
+  const floats = tf.cast(ints, 'float32');
+  const doubled = tf.add(floats, floats); // native from 4096 values on
+  const values = await doubled.data();
+  assert.equal(values[0], -8192);
+  assert.equal(values[8191], 8190);
+  const mask = tf.cast(tf.greater(floats, 0), 'float32');
+  assert.equal((await tf.sum(tf.mul(mask, floats)).data())[0], (4095 * 4096) / 2);
+  tf.dispose([ints, floats, doubled, mask]);
+});
+
+test("Adam's in-place step never writes into an array the caller handed in", { skip }, async () => {
+  await chooseBackend('onednn');
+  const initial = deterministicValues(10_000, 6);
+  const snapshot = Float32Array.from(initial);
+  // Inside tidy the tensor handed to tf.variable is released, so the variable alone holds its memory.
+  const w = tf.tidy(() => tf.variable(tf.tensor(initial)));
+  const opt = tf.train.adam(0.01);
+  const calls = adamCalls.native;
+  for (let i = 0; i < 3; i++) opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar, false, [w]);
+  assert.ok(adamCalls.native > calls, 'the in-place step ran');
+  assert.deepEqual(Array.from(initial), Array.from(snapshot), "the caller's array is unchanged");
+  assert.notDeepEqual(Array.from(w.dataSync().subarray(0, 10)), Array.from(snapshot.subarray(0, 10)), 'the variable moved');
+  w.dispose();
+  opt.dispose();
+});
