@@ -153,13 +153,16 @@ async function main(): Promise<void> {
         }
       }
       rows.push(row);
+      // Each row as soon as it is measured: a full run takes over an hour, and one stopped
+      // part-way keeps what it measured.
+      if (args.json) process.stdout.write(JSON.stringify({ ...row, quick, threads, load: machine.load, date: machine.date }) + '\n');
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  // --json: JSON lines on stdout and the table on stderr (both go into bench/RESULTS.md).
-  if (args.json) for (const r of rows) process.stdout.write(JSON.stringify({ ...r, quick, threads, load: machine.load, date: machine.date }) + '\n');
+  // --json: JSON lines on stdout (written above, one per backbone) and the table on stderr
+  // (both go into bench/RESULTS.md).
   {
     const cell = (v: unknown): string => (v === undefined || v === null ? '' : String(v).replace(/\|/g, '/'));
     const out = [
