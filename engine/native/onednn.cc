@@ -460,7 +460,8 @@ struct EltEntry {
 Lru<EltEntry> eltCache(kCacheCap);
 
 // eltwiseGrad(kind, dy, x, out, alpha, beta): dx = dy * f'(x) in one pass over flat arrays.
-//   kind 1 relu (alpha: negative slope), 2 clip to [alpha, beta] (relu6: 0, 6)
+//   kind 1 relu (alpha: negative slope), 2 clip to [alpha, beta] (relu6: 0, 6),
+//   3 swish x * sigmoid(alpha * x): dy * (s + alpha * x * s * (1 - s)), s = sigmoid(alpha * x)
 // oneDNN's derivatives match tfjs' gradients at the edges: relu passes dy where x > 0, clip
 // where alpha < x <= beta.
 napi_value EltwiseGrad(napi_env env, napi_callback_info info) {
@@ -474,7 +475,10 @@ napi_value EltwiseGrad(napi_env env, napi_callback_info info) {
     if (n != nx || n != no) throw Fail{"eltwiseGrad: lengths differ"};
     const float alpha = static_cast<float>(number(env, argv[4]));
     const float beta = static_cast<float>(number(env, argv[5]));
-    const auto alg = kind == 1 ? dnnl::algorithm::eltwise_relu : kind == 2 ? dnnl::algorithm::eltwise_clip : throw Fail{"eltwiseGrad: unknown kind"};
+    const auto alg = kind == 1 ? dnnl::algorithm::eltwise_relu
+                   : kind == 2 ? dnnl::algorithm::eltwise_clip
+                   : kind == 3 ? dnnl::algorithm::eltwise_swish
+                   : throw Fail{"eltwiseGrad: unknown kind"};
     const int32_t p[2] = {kind, static_cast<int32_t>(n)};
     std::string k = key("eg", p, 2, alpha);
     k.append(reinterpret_cast<const char*>(&beta), sizeof(beta));
@@ -915,7 +919,8 @@ napi_value Binary(napi_env env, napi_callback_info info) {
 // training. 3 sqrt, 4 square (Adam's second moment and its root, batch-norm variance): one
 // IEEE operation each. 5 sigmoid, 1 / (1 + exp(-x)) (EfficientNet's swish and squeeze-excite
 // gates). 6 leaky ReLU, x < 0 ? alpha * x : x (DarkNet's and CSPDarkNet's activation).
-// alpha is read by op 6 only.
+// 7 swish, x * sigmoid(alpha * x) (EfficientNet's activation; tfjs-layers' formula).
+// alpha is read by ops 6 and 7 only.
 napi_value Unary(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto argv = args(env, info, 4);
@@ -955,6 +960,9 @@ napi_value Unary(napi_env env, napi_callback_info info) {
     } else if (op == 6) {
 #pragma omp parallel for simd schedule(static) if (par)
       for (int64_t i = 0; i < N; i++) out[i] = x[i] < 0.f ? alpha * x[i] : x[i];
+    } else if (op == 7) {
+#pragma omp parallel for simd schedule(static) if (par)
+      for (int64_t i = 0; i < N; i++) out[i] = (1.f / (1.f + std::exp(-(alpha * x[i])))) * x[i];
     } else {
       throw Fail{"unary: unknown operation"};
     }

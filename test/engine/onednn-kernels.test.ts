@@ -13,6 +13,7 @@ import { ACTIVATION_GRAD_KERNEL, fallbackCalls, loadOnednnAddon, nativeCalls } f
 import { adamCalls } from '../../engine/src/backend/onednn-adam';
 import { batchNormTrainCalls } from '../../engine/src/backend/onednn-batchnorm';
 import { momentumCalls } from '../../engine/src/backend/onednn-momentum';
+import { swishCalls } from '../../engine/src/backend/onednn-swish';
 import { deterministicValues, onednnUnavailable } from './backend-support';
 
 const TOLERANCE = 1e-4;
@@ -366,6 +367,14 @@ test('the kernels of squeeze-excitation, inception/fire/CSP branches and DarkNet
   await compare('split into unequal pieces', () => tf.split(input([3, 8, 8, 30], 144), [7, 20, 3], 3));
   await compare('sigmoid and its gradient', () => withGrads((x) => tf.sigmoid(x), [input([6, 40, 41], 145)], 146));
   await compare('leaky relu and its gradient', () => withGrads((x) => tf.leakyRelu(x, 0.1), [input([2, 30, 31, 11], 147)], 148));
+  // EfficientNet's swish through tfjs-layers (one native kernel each way on onednn; tfjs-layers'
+  // own formula on cpu), at the default alpha and another.
+  const swishBefore = swishCalls.forward;
+  const swish = tf.layers.activation({ activation: 'swish' });
+  await compare('swish layer and its gradient', () => withGrads((x) => swish.apply(x) as tf.Tensor, [input([3, 17, 19, 24], 149)], 150));
+  const swishActivation = (swish as unknown as { activation: { apply(x: tf.Tensor, alpha?: number): tf.Tensor } }).activation;
+  await compare('swish with alpha 1.7 and its gradient', () => withGrads((x) => swishActivation.apply(x, 1.7), [input([5, 2000], 151)], 152));
+  assert.ok(swishCalls.forward >= swishBefore + 2, 'swish ran natively');
   for (const k of ['Multiply', 'Sub', 'Add', 'RealDiv', 'Sum', 'Mean', 'Tile', 'Concat', 'SplitV', 'Sigmoid', 'LeakyRelu', ACTIVATION_GRAD_KERNEL]) {
     assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran natively`);
   }

@@ -32,6 +32,7 @@ import { registerReductionGradients } from '../kernels/reduce-grad';
 import { installOnednnTrainingBatchNorm } from './onednn-batchnorm';
 import { installOnednnMomentum } from './onednn-momentum';
 import { onednnBackendClass, type NativeStorage } from './onednn-storage';
+import { installOnednnSwish } from './onednn-swish';
 
 type Tf = typeof tfTypes;
 type TensorInfo = tfTypes.TensorInfo;
@@ -50,7 +51,7 @@ export interface OnednnAddon {
   batchNormTrain(x: Float32Array, scale: Float32Array | null, offset: Float32Array | null, epsilon: number, channels: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
   batchNormTrainGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, dMean: Float32Array | null, dVariance: Float32Array | null, epsilon: number, channels: number, dx: Float32Array, dScale: Float32Array, dOffset: Float32Array): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
-  /** op 0 relu, 1 relu6, 2 repeat x whole over out, 3 sqrt, 4 square, 5 sigmoid, 6 leaky relu (slope alpha) */
+  /** op 0 relu, 1 relu6, 2 repeat x whole over out, 3 sqrt, 4 square, 5 sigmoid, 6 leaky relu (slope alpha), 7 swish x * sigmoid(alpha x) */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   maskGrad(kind: number, dy: Float32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
   adam(g: Float32Array, m: Float32Array, v: Float32Array, w: Float32Array, scalars: Float32Array): void;
@@ -849,6 +850,7 @@ export function registerOnednnBackend(tf: Tf, addon: OnednnAddon, totalMemory: n
   installOnednnAdam(tf, addon);
   installOnednnTrainingBatchNorm(tf, addon);
   installOnednnMomentum(tf, addon);
+  installOnednnSwish(tf, addon, ACTIVATION_GRAD_KERNEL, ELEMENTWISE_NATIVE_MIN);
   // Kernels the cpu backend lacks altogether (none today, but a native one needs no fallback).
   for (const [name, own] of Object.entries(native)) {
     if (tf.getKernel(name, 'onednn')) continue;
