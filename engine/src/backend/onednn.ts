@@ -662,6 +662,18 @@ function registerBatchNormGrad(tf: Tf, addon: OnednnAddon): void {
 }
 
 /**
+ * Re-registers the onednn backend's kernel `name` as `own`, which receives the implementation
+ * registered before it (the cpu backend's) to fall back on for the cases it declines.
+ */
+function overrideKernel(tf: Tf, name: string, own: (args: KernelArgs, fallback: (args: KernelArgs) => unknown) => unknown): void {
+  const config = tf.getKernel(name, 'onednn');
+  if (!config) return;
+  const previous = config.kernelFunc as unknown as (args: KernelArgs) => unknown;
+  tf.unregisterKernel(name, 'onednn');
+  tf.registerKernel({ ...config, kernelFunc: ((args: KernelArgs) => own(args, previous)) as never });
+}
+
+/**
  * Tile when the result is the input repeated whole, back to back (every tiled axis comes
  * before the input's first axis longer than 1; broadcasting a per-channel vector over a batch
  * is this case): one copy of the input, then doubling copies. Axes in front that are not
@@ -671,46 +683,39 @@ function registerBatchNormGrad(tf: Tf, addon: OnednnAddon): void {
  * resnet18 step when batch-norm gradients broadcast with it.
  */
 function fastTile(tf: Tf, addon?: OnednnAddon): void {
-  const config = tf.getKernel('Tile', 'onednn');
-  if (!config) return;
-  const fallback = config.kernelFunc;
-  tf.unregisterKernel('Tile', 'onednn');
-  tf.registerKernel({
-    ...config,
-    kernelFunc: ((args: KernelArgs) => {
-      const { x } = args.inputs as { x: TensorInfo };
-      const reps = args.attrs.reps as number[];
-      if (x.dtype !== 'float32' || reps.length !== x.shape.length || size(x.shape) === 0) return fallback(args as never);
-      const firstTiled = reps.findIndex((r) => r !== 1);
-      const prefix = firstTiled < 0 ? 0 : firstTiled;
-      const rest = x.shape.slice(prefix);
-      const firstLong = rest.findIndex((d) => d > 1);
-      const split = firstLong < 0 ? rest.length : firstLong;
-      if (!reps.slice(prefix).every((r, i) => r === 1 || i < split)) return fallback(args as never);
-      const outShape = x.shape.map((d, i) => d * reps[i]);
-      const out = args.backend.allocateFloat32(outShape);
-      const outer = size(x.shape.slice(0, prefix));
-      const from = args.backend.float32View(x);
-      const to = args.backend.float32View(out);
-      const [xs, os] = [from.length / outer, to.length / outer];
-      for (let o = 0; o < outer; o++) {
-        const src = from.subarray(o * xs, (o + 1) * xs);
-        const dst = to.subarray(o * os, (o + 1) * os);
-        if (addon && to.length >= ELEMENTWISE_NATIVE_MIN) {
-          // The addon's repeat: the same copies, on every thread.
-          addon.unary(2, src, dst, 0);
-          continue;
-        }
-        dst.set(src, 0);
-        for (let filled = src.length; filled < dst.length; ) {
-          const n = Math.min(filled, dst.length - filled);
-          dst.copyWithin(filled, 0, n);
-          filled += n;
-        }
+  overrideKernel(tf, 'Tile', (args, fallback) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const reps = args.attrs.reps as number[];
+    if (x.dtype !== 'float32' || reps.length !== x.shape.length || size(x.shape) === 0) return fallback(args);
+    const firstTiled = reps.findIndex((r) => r !== 1);
+    const prefix = firstTiled < 0 ? 0 : firstTiled;
+    const rest = x.shape.slice(prefix);
+    const firstLong = rest.findIndex((d) => d > 1);
+    const split = firstLong < 0 ? rest.length : firstLong;
+    if (!reps.slice(prefix).every((r, i) => r === 1 || i < split)) return fallback(args);
+    const outShape = x.shape.map((d, i) => d * reps[i]);
+    const out = args.backend.allocateFloat32(outShape);
+    const outer = size(x.shape.slice(0, prefix));
+    const from = args.backend.float32View(x);
+    const to = args.backend.float32View(out);
+    const [xs, os] = [from.length / outer, to.length / outer];
+    for (let o = 0; o < outer; o++) {
+      const src = from.subarray(o * xs, (o + 1) * xs);
+      const dst = to.subarray(o * os, (o + 1) * os);
+      if (addon && to.length >= ELEMENTWISE_NATIVE_MIN) {
+        // The addon's repeat: the same copies, on every thread.
+        addon.unary(2, src, dst, 0);
+        continue;
       }
-      nativeCalls.Tile = (nativeCalls.Tile ?? 0) + 1;
-      return out;
-    }) as never,
+      dst.set(src, 0);
+      for (let filled = src.length; filled < dst.length; ) {
+        const n = Math.min(filled, dst.length - filled);
+        dst.copyWithin(filled, 0, n);
+        filled += n;
+      }
+    }
+    nativeCalls.Tile = (nativeCalls.Tile ?? 0) + 1;
+    return out;
   });
 }
 
@@ -722,19 +727,12 @@ function fastTile(tf: Tf, addon?: OnednnAddon): void {
  * Identity does; tf.moments casts every batch-norm input this way).
  */
 function convertingCast(tf: Tf): void {
-  const config = tf.getKernel('Cast', 'onednn');
-  if (!config) return;
-  const fallback = config.kernelFunc;
-  tf.unregisterKernel('Cast', 'onednn');
-  tf.registerKernel({
-    ...config,
-    kernelFunc: ((args: KernelArgs) => {
-      const { x } = args.inputs as { x: TensorInfo };
-      if (args.attrs.dtype !== 'float32' || (x.dtype !== 'int32' && x.dtype !== 'bool')) return fallback(args as never);
-      const out = args.backend.allocateFloat32(x.shape);
-      args.backend.float32View(out).set(args.backend.data.get(x.dataId).values as ArrayLike<number>);
-      return out;
-    }) as never,
+  overrideKernel(tf, 'Cast', (args, fallback) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (args.attrs.dtype !== 'float32' || (x.dtype !== 'int32' && x.dtype !== 'bool')) return fallback(args);
+    const out = args.backend.allocateFloat32(x.shape);
+    args.backend.float32View(out).set(args.backend.data.get(x.dataId).values as ArrayLike<number>);
+    return out;
   });
 }
 
@@ -748,28 +746,21 @@ function convertingCast(tf: Tf): void {
  * of the batch: 9 ms of small_cnn's 19 ms prediction of 32 images at 64x64 (1 thread, wasm).
  */
 function fastSlice(tf: Tf, addon?: OnednnAddon): void {
-  const config = tf.getKernel('Slice', 'onednn');
-  if (!config) return;
-  const fallback = config.kernelFunc;
-  tf.unregisterKernel('Slice', 'onednn');
-  tf.registerKernel({
-    ...config,
-    kernelFunc: ((args: KernelArgs) => {
-      const { x } = args.inputs as { x: TensorInfo };
-      const [begin, sizes] = tf.slice_util.parseSliceParams(x as never, args.attrs.begin as number[], args.attrs.size as number[]);
-      const whole = begin.every((b) => b === 0) && sizes.every((d, i) => d === x.shape[i]) && x.dtype !== 'string';
-      if (!whole) {
-        // Any other box of a float32 tensor up to rank 4 (PadV2's gradient): the addon's copy.
-        if (addon && x.dtype === 'float32' && x.shape.length >= 1 && x.shape.length <= 4 && size(sizes) >= ELEMENTWISE_NATIVE_MIN) {
-          nativeCalls.Slice = (nativeCalls.Slice ?? 0) + 1;
-          return copyBox(args.backend, addon, x, sizes, begin, sizes.map(() => 0), sizes, null);
-        }
-        return fallback(args as never);
+  overrideKernel(tf, 'Slice', (args, fallback) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const [begin, sizes] = tf.slice_util.parseSliceParams(x as never, args.attrs.begin as number[], args.attrs.size as number[]);
+    const whole = begin.every((b) => b === 0) && sizes.every((d, i) => d === x.shape[i]) && x.dtype !== 'string';
+    if (!whole) {
+      // Any other box of a float32 tensor up to rank 4 (PadV2's gradient): the addon's copy.
+      if (addon && x.dtype === 'float32' && x.shape.length >= 1 && x.shape.length <= 4 && size(sizes) >= ELEMENTWISE_NATIVE_MIN) {
+        nativeCalls.Slice = (nativeCalls.Slice ?? 0) + 1;
+        return copyBox(args.backend, addon, x, sizes, begin, sizes.map(() => 0), sizes, null);
       }
-      args.backend.incRef(x.dataId);
-      nativeCalls.Slice = (nativeCalls.Slice ?? 0) + 1;
-      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-    }) as never,
+      return fallback(args);
+    }
+    args.backend.incRef(x.dataId);
+    nativeCalls.Slice = (nativeCalls.Slice ?? 0) + 1;
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   });
 }
 
@@ -780,26 +771,19 @@ function fastSlice(tf: Tf, addon?: OnednnAddon): void {
  * training step once the backend was built on it.
  */
 function fastSplit(tf: Tf, addon: OnednnAddon): void {
-  const config = tf.getKernel('SplitV', 'onednn');
-  if (!config) return;
-  const fallback = config.kernelFunc;
-  tf.unregisterKernel('SplitV', 'onednn');
-  tf.registerKernel({
-    ...config,
-    kernelFunc: ((args: KernelArgs) => {
-      const { x } = args.inputs as { x: TensorInfo };
-      if (x.dtype !== 'float32' || x.shape.length < 1 || x.shape.length > 4 || size(x.shape) < ELEMENTWISE_NATIVE_MIN) return fallback(args as never);
-      const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
-      const lengths = tf.backend_util.prepareSplitSize(x as never, args.attrs.numOrSizeSplits as number | number[], axis);
-      const begin = x.shape.map(() => 0);
-      nativeCalls.SplitV = (nativeCalls.SplitV ?? 0) + 1;
-      return lengths.map((length) => {
-        const shape = x.shape.map((d, i) => (i === axis ? length : d));
-        const piece = size(shape) === 0 ? args.backend.allocateFloat32(shape) : copyBox(args.backend, addon, x, shape, [...begin], shape.map(() => 0), shape, null);
-        begin[axis] += length;
-        return piece;
-      });
-    }) as never,
+  overrideKernel(tf, 'SplitV', (args, fallback) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype !== 'float32' || x.shape.length < 1 || x.shape.length > 4 || size(x.shape) < ELEMENTWISE_NATIVE_MIN) return fallback(args);
+    const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
+    const lengths = tf.backend_util.prepareSplitSize(x as never, args.attrs.numOrSizeSplits as number | number[], axis);
+    const begin = x.shape.map(() => 0);
+    nativeCalls.SplitV = (nativeCalls.SplitV ?? 0) + 1;
+    return lengths.map((length) => {
+      const shape = x.shape.map((d, i) => (i === axis ? length : d));
+      const piece = size(shape) === 0 ? args.backend.allocateFloat32(shape) : copyBox(args.backend, addon, x, shape, [...begin], shape.map(() => 0), shape, null);
+      begin[axis] += length;
+      return piece;
+    });
   });
 }
 
