@@ -52,8 +52,11 @@ export function installOnednnSwish(tf: Tf, addon: OnednnAddon, gradKernel: strin
       return { x: () => tf.engine().runKernel(gradKernel, { dy, x } as never, { kind: 3, alpha, beta: 0 } as never) as tfTypes.Tensor };
     },
   });
-  const layer = tf.layers.activation({ activation: 'swish' }) as unknown as { activation: object };
-  const proto = Object.getPrototypeOf(layer.activation) as Record<string | symbol, unknown>;
+  // The class from tfjs' serialization registry (where tfjs-layers registers its activations),
+  // not from a throwaway layer: creating one would advance tfjs-layers' automatic layer names.
+  const registered = tf.serialization.SerializationMap.getMap().classNameMap.swish as unknown as [{ prototype: Record<string | symbol, unknown> }] | undefined;
+  if (!registered) throw new Error("onednn: tfjs-layers' swish activation is not registered");
+  const proto = registered[0].prototype;
   const marker = Symbol.for('tao.onednn.swish');
   if (proto[marker]) return;
   const original = proto.apply as (this: unknown, x: tfTypes.Tensor, alpha?: number) => tfTypes.Tensor;

@@ -46,7 +46,11 @@ export function setFusedTrainingBatchNorm(tf: Tf, op: FusedTrainingBatchNorm | u
 }
 
 function patchLayer(tf: Tf): void {
-  const proto = Object.getPrototypeOf(tf.layers.batchNormalization({})) as { call: Call };
+  // The class from tfjs' serialization registry, not from a throwaway layer: creating one would
+  // advance tfjs-layers' automatic layer names (batch_normalization_N) for every later model.
+  const registered = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization as unknown as [{ prototype: { call: Call } }] | undefined;
+  if (!registered) throw new Error("tfjs-layers' BatchNormalization layer is not registered");
+  const proto = registered[0].prototype;
   if (patched.has(proto)) return;
   patched.add(proto);
   const original = proto.call;
