@@ -538,7 +538,6 @@ void channelSums(int64_t rows, int64_t c, bool parallel, F term, double* out) {
   }
 }
 
-
 // reduce(kind, rows, cols, overRows, x, out): x is [rows, cols]; sums (kind 0) or means (1)
 // over the rows (out [cols]) or over the columns (out [rows]). Any reduction whose axes are a
 // leading or trailing run of a tensor's axes is one of these. Written here rather than with
