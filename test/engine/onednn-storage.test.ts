@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../../engine/src/backend';
-import type { NativeStorage } from '../../engine/src/backend/onednn-storage';
+import { totalmem } from 'node:os';
+import { poolLimitBytes, type NativeStorage } from '../../engine/src/backend/onednn-storage';
 import { adamCalls } from '../../engine/src/backend/onednn-adam';
 import { deterministicValues, onednnUnavailable } from './backend-support';
 
@@ -74,6 +75,34 @@ test('freed arrays are pooled and handed out again; a contiguous slice never sha
   const filler = Array.from({ length: 8 }, (_, i) => tf.relu(tf.tensor(deterministicValues(4 * 300, 10 + i), [4, 300])));
   assert.deepEqual(Array.from(await rows.data()), expected);
   tf.dispose([aIn, bIn, b, rows, ...filler]);
+});
+
+test('freed arrays beyond the pool bound are released at once; arrays the caller holds never are', { skip }, async () => {
+  await chooseBackend('onednn');
+  // Enough 256 MB tensors to fill the pool with at least one left over. They are never
+  // written, so they cost address space, not physical memory.
+  const length = 2 ** 26;
+  const bytes = 4 * length;
+  const count = Math.ceil((poolLimitBytes(totalmem()) - storage().pooledBytes()) / bytes) + 2;
+  const tensors = Array.from({ length: count }, () => tf.engine().makeTensorFromTensorInfo(storage().allocateFloat32([length])));
+  const arrays = tensors.map((t) => storage().float32View(t));
+  // A caller's array handed in (copied in), values read out (copies), and a small tensor.
+  const mine = new Float32Array(length);
+  const handedIn = tf.tensor(mine);
+  const small = tf.tensor(deterministicValues(100, 7));
+  const smallArray = storage().float32View(small);
+  const readOut = tensors[0].dataSync();
+  tf.dispose([...tensors, handedIn, small]);
+  const released = arrays.filter((a) => a.buffer.byteLength === 0).length;
+  assert.ok(released >= 1, `${released} of ${count} arrays were released`);
+  assert.ok(storage().pooledBytes() <= poolLimitBytes(totalmem()), 'the pool stays within its bound');
+  assert.equal(mine.length, length, "the caller's array is intact");
+  assert.equal(readOut.length, length, 'values read out are intact');
+  assert.equal(smallArray.length, 100, 'small arrays are left to the garbage collector');
+  // The pool never hands out a released array.
+  const again = Array.from({ length: count }, () => tf.engine().makeTensorFromTensorInfo(storage().allocateFloat32([length])));
+  assert.ok(again.every((t) => storage().float32View(t).length === length));
+  tf.dispose(again);
 });
 
 test('int32 and bool cast to float32 reach the native kernels as float values', { skip }, async () => {

@@ -14,6 +14,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { registerBackpropKernels } from '../kernels/backprop';
 import { registerBatchNormGradient } from '../kernels/batchnorm-grad';
 import { gpuDeviceNodes, missingCudaLibraries } from './native-libs';
+import { releaseBackpropMemoryEarly } from '../train/early-release';
 import { loadOnednnAddon, OnednnMissing, ONEDNN_KERNELS, registerOnednnBackend, setOnednnThreads } from './onednn';
 import { loadWebGpu, vulkanLoaderMissing } from './webgpu';
 import { useShippedWasmFiles } from './wasm-paths';
@@ -205,6 +206,7 @@ export async function chooseBackend(choice: BackendChoice = 'auto', options: Bac
   for (const candidate of list) {
     try {
       const got = await candidate.load(choice !== 'auto', options);
+      releaseBackpropMemoryEarly(got.tf);
       return { ...got, skipped };
     } catch (err) {
       const reason = (err as Error).message.split('\n')[0];

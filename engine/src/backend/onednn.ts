@@ -60,6 +60,8 @@ export interface OnednnAddon {
   /** params: srcShape[4], dstShape[4], srcBegin[4], dstBegin[4], size[4]; fill: set dst to it first */
   copyBox(params: Int32Array, src: Float32Array, dst: Float32Array, fill: number | null): void;
   info(): { version: string; cpuRuntime: string; isa: string; threads: number; cached: number };
+  /** Frees the array's memory now (detaches its ArrayBuffer). */
+  release(values: Float32Array): void;
   setThreads(n: number): void;
   noop(): void;
 }
@@ -92,6 +94,10 @@ export function runtimeFixes(): string[] {
 
 let loaded: OnednnAddon | undefined;
 
+/** Every function of OnednnAddon: what a loaded addon must export. */
+const REQUIRED_EXPORTS: (keyof OnednnAddon)[] = ['conv', 'pool', 'matmul', 'eltwiseGrad', 'reduce', 'batchNorm', 'batchNormGrad', 'batchNormTrain',
+  'batchNormTrainGrad', 'binary', 'unary', 'maskGrad', 'adam', 'momentum', 'copyBox', 'info', 'release', 'setThreads', 'noop'];
+
 /** Loads the addon (once); throws OnednnMissing naming what is absent. */
 export function loadOnednnAddon(): OnednnAddon {
   if (loaded) return loaded;
@@ -117,6 +123,12 @@ export function loadOnednnAddon(): OnednnAddon {
       throw new OnednnMissing(`the oneDNN library is not installed (${message})`, runtimeFixes());
     }
     throw new OnednnMissing(`the oneDNN addon does not load: ${message}`, ['node tools/build-onednn.mjs --force   # rebuild it in the checkout']);
+  }
+  // An addon built from an older engine/native/onednn.cc (a checkout updated without
+  // `npm install`) lacks the newer functions; say so here rather than fail inside a kernel.
+  const absent = REQUIRED_EXPORTS.filter((name) => typeof (mod.exports as unknown as Record<string, unknown>)[name] !== 'function');
+  if (absent.length > 0) {
+    throw new OnednnMissing(`the oneDNN addon ${file} is older than this engine (it lacks ${absent.join(', ')})`, ['node tools/build-onednn.mjs --force   # rebuild it in the checkout']);
   }
   loaded = mod.exports;
   return loaded;
@@ -795,7 +807,7 @@ function fastSplit(tf: Tf, addon: OnednnAddon): void {
  */
 export function registerOnednnBackend(tf: Tf, addon: OnednnAddon, totalMemory: number): void {
   if (tf.findBackendFactory('onednn')) return;
-  const Backend = onednnBackendClass(tf, totalMemory);
+  const Backend = onednnBackendClass(tf, totalMemory, (values) => addon.release(values));
   tf.registerBackend('onednn', () => new Backend(), 1);
   const native = kernels(tf, addon);
   for (const config of tf.getKernelsForBackend('cpu')) {
