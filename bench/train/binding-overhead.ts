@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const w = new Float32Array(3 * 3 * 8 * 8).fill(0.25);
   const y = new Float32Array(8 * 8 * 8);
   params.set([1, 8, 8, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]);
-  out.addon_small_conv_us = perCallUs(50_000, () => addon.conv(0, params, x, w, null, y, 0));
+  out.addon_small_conv_us = perCallUs(50_000, () => addon.conv(0, params, x, w, null, y, 0, 0));
   for (const backend of ['onednn', 'wasm'] as const) {
     const { tf } = await chooseBackend(backend, { threads: 1 });
     await tf.setBackend(backend);

@@ -216,8 +216,7 @@ std::string key(const char* kind, const int32_t* p, size_t n, float alpha) {
   return k;
 }
 
-ConvEntry* convEntry(int mode, const int32_t* p, float alpha) {
-  const std::string k = key(mode == 0 ? "cf" : mode == 1 ? "cd" : "cw", p, CONV_PARAMS, alpha);
+ConvEntry* convEntry(int mode, const int32_t* p, float alpha, const std::string& k) {
   if (ConvEntry* hit = convCache.get(k)) return hit;
 
   const memory::desc src = nhwc(p[N], p[IC], p[IH], p[IW]);
@@ -264,13 +263,38 @@ ConvEntry* convEntry(int mode, const int32_t* p, float alpha) {
   return convCache.put(k, std::move(e));
 }
 
-// conv(mode, params Int32Array, a, b, bias|null, out, alpha)
+// Filters reordered into a primitive's layout once and kept, for filters the caller declares
+// constant (inference's folded weights): by the caller's token, then by the primitive's key
+// (one filter may serve several batch sizes, each its own primitive and possibly its own
+// layout). Training's filters change every step and carry no token; theirs are reordered per
+// call. forgetWeights(token) drops a token's copies when its tensor is disposed.
+std::unordered_map<double, std::unordered_map<std::string, memory>> constantWeights;
+
+// The filter in the primitive's layout: the kept copy for a constant filter (made on first use),
+// else reordered now into the entry's own buffer.
+const memory& weightsFor(ConvEntry* e, const std::string& entryKey, double token) {
+  Staged& w = e->weights;
+  if (!w.needed) return w.user;
+  if (token == 0) {
+    w.toInternal.execute(strm(), w.user, w.internal);
+    return w.internal;
+  }
+  auto& copies = constantWeights[token];
+  auto found = copies.find(entryKey);
+  if (found != copies.end()) return found->second;
+  memory copy(w.internal.get_desc(), cpu());
+  w.toInternal.execute(strm(), w.user, copy);
+  return copies.emplace(entryKey, copy).first->second;
+}
+
+// conv(mode, params Int32Array, a, b, bias|null, out, alpha, filterToken)
 //   mode 0 forward:          a = x,  b = filter, out = y (bias and activation fused)
 //   mode 1 backward data:    a = dy, b = filter, out = dx
 //   mode 2 backward weights: a = x,  b = dy,     out = dfilter
+//   filterToken: 0, or the caller's number for a filter that never changes (modes 0 and 1)
 napi_value Conv(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    auto argv = args(env, info, 7);
+    auto argv = args(env, info, 8);
     const int mode = static_cast<int>(number(env, argv[0]));
     size_t np = 0;
     const int32_t* p = typed<int32_t>(env, argv[1], &np);
@@ -280,15 +304,16 @@ napi_value Conv(napi_env env, napi_callback_info info) {
     float* bias = typed<float>(env, argv[4], nullptr, true);
     float* out = typed<float>(env, argv[5], nullptr);
     const float alpha = static_cast<float>(number(env, argv[6]));
-    ConvEntry* e = convEntry(mode, p, alpha);
+    const double token = number(env, argv[7]);
+    const std::string entryKey = key(mode == 0 ? "cf" : mode == 1 ? "cd" : "cw", p, CONV_PARAMS, alpha);
+    ConvEntry* e = convEntry(mode, p, alpha, entryKey);
     std::unordered_map<int, memory> run;
     Staged& w = e->weights;
     if (mode == 0 || mode == 1) {
       w.user.set_data_handle(b);
-      if (w.needed) w.toInternal.execute(strm(), w.user, w.internal);
+      const memory& weights = weightsFor(e, entryKey, token);
       e->a.set_data_handle(a);
       e->out.set_data_handle(out);
-      const memory& weights = w.needed ? w.internal : w.user;
       if (mode == 0) {
         run = {{DNNL_ARG_SRC, e->a}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, e->out}};
         if (bias) {
@@ -1188,6 +1213,9 @@ napi_value Info(napi_env env, napi_callback_info) {
     setString(env, obj, "isa", isaName(dnnl::get_effective_cpu_isa()));
     setNumber(env, obj, "threads", omp_get_max_threads());
     setNumber(env, obj, "cached", static_cast<double>(convCache.size() + poolCache.size() + matCache.size() + eltCache.size()));
+    size_t kept = 0;
+    for (const auto& token : constantWeights) kept += token.second.size();
+    setNumber(env, obj, "constantWeights", static_cast<double>(kept));
     return obj;
   });
 }
@@ -1227,6 +1255,15 @@ napi_value Release(napi_env env, napi_callback_info info) {
   });
 }
 
+// forgetWeights(token): drops the kept copies of a constant filter (its tensor was disposed).
+napi_value ForgetWeights(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 1);
+    constantWeights.erase(number(env, argv[0]));
+    return undefinedValue(env);
+  });
+}
+
 // noop(): a call that does nothing, to measure the binding's own cost per call.
 napi_value Noop(napi_env env, napi_callback_info) { return undefinedValue(env); }
 
@@ -1248,6 +1285,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"momentum", nullptr, Momentum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"copyBox", nullptr, CopyBox, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"forgetWeights", nullptr, ForgetWeights, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"noop", nullptr, Noop, nullptr, nullptr, nullptr, napi_default, nullptr},

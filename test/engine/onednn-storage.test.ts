@@ -9,6 +9,8 @@ import { chooseBackend } from '../../engine/src/backend';
 import { totalmem } from 'node:os';
 import { poolLimitBytes, type NativeStorage } from '../../engine/src/backend/onednn-storage';
 import { adamCalls } from '../../engine/src/backend/onednn-adam';
+import { loadOnednnAddon } from '../../engine/src/backend/onednn';
+import { foldForInference } from '../../engine/src/infer/fold-batchnorm';
 import { deterministicValues, onednnUnavailable } from './backend-support';
 
 const skip = onednnUnavailable();
@@ -132,4 +134,47 @@ test("Adam's in-place step never writes into an array the caller handed in", { s
   assert.notDeepEqual(Array.from(w.dataSync().subarray(0, 10)), Array.from(snapshot.subarray(0, 10)), 'the variable moved');
   w.dispose();
   opt.dispose();
+});
+
+test("inference keeps folded filters in oneDNN's layout for the pass, forgets them after, and never serves a stale one", { skip }, async () => {
+  await chooseBackend('onednn', { threads: 1 });
+  const addon = loadOnednnAddon();
+  // 32 channels in and out: oneDNN wants these filters in a blocked layout, so a conversion is
+  // needed (and kept) for each.
+  const input = tf.input({ shape: [16, 16, 32] });
+  let h = input as tf.SymbolicTensor;
+  for (let i = 0; i < 3; i++) {
+    h = tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false, name: `c${i}` }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.batchNormalization({ name: `bn${i}` }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.reLU({ name: `r${i}` }).apply(h) as tf.SymbolicTensor;
+  }
+  const model = tf.model({ inputs: input, outputs: h });
+  const x = tf.tensor4d(deterministicValues(4 * 16 * 16 * 32, 8), [4, 16, 16, 32]);
+  const predict = (): Float32Array => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+  const unfolded = predict();
+
+  const before = addon.info().constantWeights;
+  const fold = foldForInference(tf, model);
+  const first = predict();
+  assert.equal(addon.info().constantWeights, before + 3, 'one kept filter per folded convolution');
+  const second = predict();
+  assert.deepEqual(Array.from(second), Array.from(first), 'the kept filters give the same predictions');
+  fold.restore();
+  assert.equal(addon.info().constantWeights, before, 'disposing the folded weights forgets their copies');
+  let worst = 0;
+  first.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - unfolded[i]))));
+  assert.ok(worst < 1e-4, `folded predictions match the unfolded model (${worst})`);
+
+  // New weights, a new fold: the kept copies of the old ones must not be used.
+  model.getLayer('c1').setWeights([tf.mul(model.getLayer('c1').getWeights()[0], -1)]);
+  const changed = predict();
+  const refold = foldForInference(tf, model);
+  const folded = predict();
+  refold.restore();
+  worst = 0;
+  folded.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - changed[i]))));
+  assert.ok(worst < 1e-4, `a fold after new weights predicts with the new weights (${worst})`);
+  assert.notDeepEqual(Array.from(folded.subarray(0, 64)), Array.from(first.subarray(0, 64)));
+  tf.dispose([x]);
+  model.dispose();
 });

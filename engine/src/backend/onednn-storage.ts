@@ -62,6 +62,23 @@ export interface NativeStorage extends CpuBackend {
   float32View(t: { dataId: object }): Float32Array;
   /** Bytes of freed arrays held for reuse. */
   pooledBytes(): number;
+  /**
+   * Declares that `t`'s values never change while it lives (inference's folded weights), so a
+   * native kernel may keep what it derives from them (a filter in oneDNN's layout) under the
+   * returned token until the tensor is disposed. Never for variables: optimizers update those
+   * in place.
+   */
+  markConstant(t: { dataId: object }): number;
+  /** The token markConstant gave `t`'s memory, or 0. */
+  constantToken(t: { dataId: object }): number;
+}
+
+/** What the storage asks of the addon. */
+export interface StorageHooks {
+  /** Frees an array's memory at once (the addon detaches its ArrayBuffer); only given arrays no tensor and no pooled entry holds any more. */
+  release(values: Float32Array): void;
+  /** Drops whatever native kernels kept for a constant tensor's token. */
+  forgetConstant(token: number): void;
 }
 
 /**
@@ -82,11 +99,7 @@ export function poolLimitBytes(totalMemory: number): number {
 const elements = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** The onednn backend's class, built on the cpu backend's (taken from `tf`, so both share one tfjs core). */
-/**
- * `release` frees an array's memory at once (the addon detaches its ArrayBuffer); it is only
- * given arrays no tensor and no pooled entry holds any more.
- */
-export function onednnBackendClass(tf: Tf, totalMemory: number, release: (values: Float32Array) => void): new () => NativeStorage {
+export function onednnBackendClass(tf: Tf, totalMemory: number, hooks: StorageHooks): new () => NativeStorage {
   const cpu = tf.findBackend('cpu') as CpuBackend | null;
   if (!cpu) throw new Error('the cpu backend is not registered (the onednn backend is built on it)');
   const Base = cpu.constructor as new () => CpuBackend;
@@ -98,6 +111,9 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, release: (values
     private freeBytes = 0;
     /** The ArrayBuffer of every float32 array a tensor of this backend holds (or the pool does). */
     private readonly owned = new WeakSet<ArrayBufferLike>();
+    /** Tokens of constant tensors by data id (markConstant). */
+    private readonly constants = new WeakMap<object, number>();
+    private lastToken = 0;
 
     constructor() {
       super();
@@ -124,6 +140,18 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, release: (values
 
     pooledBytes(): number {
       return this.freeBytes;
+    }
+
+    markConstant(t: { dataId: object }): number {
+      const known = this.constants.get(t.dataId);
+      if (known !== undefined) return known;
+      const token = ++this.lastToken;
+      this.constants.set(t.dataId, token);
+      return token;
+    }
+
+    constantToken(t: { dataId: object }): number {
+      return this.constants.get(t.dataId) ?? 0;
     }
 
     /** Values from outside the backend (tf.tensor(array), a file's weights): copied in, so later in-place steps never write into the caller's array. */
@@ -154,7 +182,14 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, release: (values
     override disposeData(dataId: object, force = false): boolean {
       const record = this.data.has(dataId) ? this.data.get(dataId) : undefined;
       const released = super.disposeData(dataId, force);
-      if (record && !this.data.has(dataId)) this.recycle(record.values);
+      if (record && !this.data.has(dataId)) {
+        const token = this.constants.get(dataId);
+        if (token !== undefined) {
+          this.constants.delete(dataId);
+          hooks.forgetConstant(token);
+        }
+        this.recycle(record.values);
+      }
       return released;
     }
 
@@ -163,7 +198,7 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, release: (values
     }
 
     override dispose(): void {
-      for (const list of this.free.values()) for (const values of list) release(values);
+      for (const list of this.free.values()) for (const values of list) hooks.release(values);
       this.free.clear();
       this.freeBytes = 0;
       super.dispose();
@@ -199,7 +234,7 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, release: (values
       if (!(values instanceof Float32Array) || !this.owned.has(values.buffer)) return;
       if (values.length < POOL_MIN_LENGTH || values.byteOffset !== 0 || values.byteLength !== values.buffer.byteLength) return;
       if (this.freeBytes + values.byteLength > limit) {
-        release(values);
+        hooks.release(values);
         return;
       }
       const list = this.free.get(values.length);

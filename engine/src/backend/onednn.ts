@@ -41,7 +41,8 @@ export const ONEDNN_ADDON = 'tao_onednn.node';
 
 /** What engine/native/onednn.cc exports. */
 export interface OnednnAddon {
-  conv(mode: number, params: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array, alpha: number): void;
+  /** filterToken: 0, or NativeStorage.constantToken of a filter that never changes (its layout conversion is then kept) */
+  conv(mode: number, params: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array, alpha: number, filterToken: number): void;
   pool(mode: number, params: Int32Array, a: Float32Array, b: Float32Array | null, out: Float32Array): void;
   matmul(params: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, out: Float32Array, alpha: number): void;
   eltwiseGrad(kind: number, dy: Float32Array, x: Float32Array, out: Float32Array, alpha: number, beta: number): void;
@@ -59,9 +60,11 @@ export interface OnednnAddon {
   momentum(g: Float32Array, accumulation: Float32Array, w: Float32Array, scalars: Float32Array): void;
   /** params: srcShape[4], dstShape[4], srcBegin[4], dstBegin[4], size[4]; fill: set dst to it first */
   copyBox(params: Int32Array, src: Float32Array, dst: Float32Array, fill: number | null): void;
-  info(): { version: string; cpuRuntime: string; isa: string; threads: number; cached: number };
+  info(): { version: string; cpuRuntime: string; isa: string; threads: number; cached: number; constantWeights: number };
   /** Frees the array's memory now (detaches its ArrayBuffer). */
   release(values: Float32Array): void;
+  /** Drops the kept layout conversions of a constant filter. */
+  forgetWeights(token: number): void;
   setThreads(n: number): void;
   noop(): void;
 }
@@ -96,7 +99,7 @@ let loaded: OnednnAddon | undefined;
 
 /** Every function of OnednnAddon: what a loaded addon must export. */
 const REQUIRED_EXPORTS: (keyof OnednnAddon)[] = ['conv', 'pool', 'matmul', 'eltwiseGrad', 'reduce', 'batchNorm', 'batchNormGrad', 'batchNormTrain',
-  'batchNormTrainGrad', 'binary', 'unary', 'maskGrad', 'adam', 'momentum', 'copyBox', 'info', 'release', 'setThreads', 'noop'];
+  'batchNormTrainGrad', 'binary', 'unary', 'maskGrad', 'adam', 'momentum', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'noop'];
 
 /** Loads the addon (once); throws OnednnMissing naming what is absent. */
 export function loadOnednnAddon(): OnednnAddon {
@@ -215,7 +218,9 @@ function isChannelsLast(attrs: Record<string, unknown>): boolean {
 /** One oneDNN convolution call into a new output. */
 function runConv(backend: NativeStorage, addon: OnednnAddon, mode: number, params: Int32Array, outShape: number[], a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, alpha: number): TensorInfo {
   const out = backend.allocateFloat32(outShape);
-  addon.conv(mode, params, backend.float32View(a), backend.float32View(b), bias ? backend.float32View(bias) : null, backend.float32View(out), alpha);
+  // b is the filter in modes 0 and 1 (dy in mode 2, never constant).
+  const filterToken = mode === 2 ? 0 : backend.constantToken(b);
+  addon.conv(mode, params, backend.float32View(a), backend.float32View(b), bias ? backend.float32View(bias) : null, backend.float32View(out), alpha, filterToken);
   return out;
 }
 
@@ -807,7 +812,10 @@ function fastSplit(tf: Tf, addon: OnednnAddon): void {
  */
 export function registerOnednnBackend(tf: Tf, addon: OnednnAddon, totalMemory: number): void {
   if (tf.findBackendFactory('onednn')) return;
-  const Backend = onednnBackendClass(tf, totalMemory, (values) => addon.release(values));
+  const Backend = onednnBackendClass(tf, totalMemory, {
+    release: (values) => addon.release(values),
+    forgetConstant: (token) => addon.forgetWeights(token),
+  });
   tf.registerBackend('onednn', () => new Backend(), 1);
   const native = kernels(tf, addon);
   for (const config of tf.getKernelsForBackend('cpu')) {

@@ -21,6 +21,11 @@ type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
 type FusedActivation = 'relu' | 'relu6';
 
+/** A backend that can keep what it derives from a tensor declared constant (onednn-storage.ts). */
+interface ConstantAware {
+  markConstant(t: Tensor): number;
+}
+
 interface LayerNode {
   outboundLayer: Layer;
 }
@@ -133,6 +138,9 @@ export function foldForInference(tf: Tf, model: tfTypes.LayersModel): FoldedInfe
       return [tf.keep(tf.mul(k, perOutput)), tf.keep(b)];
     });
     kept.push(kernel, bias);
+    // The folded kernel never changes while it lives: a backend that converts filters into its
+    // own layout (onednn) may convert this one once for the whole pass instead of per batch.
+    (tf.backend() as Partial<ConstantAware>).markConstant?.(kernel);
     const strides = conv.strides as [number, number];
     const pad = conv.padding as 'same' | 'valid';
     const dilations = conv.dilationRate as [number, number] | number | undefined;
