@@ -6,6 +6,7 @@
 //   node out/bench/backbones/engine-worker.js --backend wasm --arch resnet --layers 50
 //     --images F --labels F --n N --size 224 --batch 32 --warmup 1 --steps 3 --infer-batches 3
 //     [--threads N]  (onednn's and onnxruntime's intra-op threads; default 1)
+//     [--use-pooling]  (model_config use_pooling: true, as TAO's ImageNet ResNet specs set it)
 import { performance } from 'node:perf_hooks';
 import { chooseBackend, isBackendChoice } from '../../engine/src/backend';
 import { predictSet } from '../../engine/src/networks/classification_tf1/predict';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   const tf = chosen.tf;
   const modelConfig: Record<string, unknown> = { arch, input_image_size: `${channels},${size},${size}`, use_batch_norm: true };
   if (layers !== undefined) modelConfig.n_layers = layers;
+  if (a.has('use-pooling')) modelConfig.use_pooling = true;
   const { config, problems } = buildConfig({ model_config: modelConfig, train_config: { batch_size_per_gpu: batch, n_epochs: 1 } } as never);
   const serious = problems.filter((p) => p.path.startsWith('model_config'));
   if (serious.length) throw new Error(serious.map((p) => p.message).join('; '));
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     input: `${channels}x${size}x${size}`,
     params: net.countParams(),
     flops_forward: forwardFlops(net),
+    conv_dense_flops_forward: forwardFlops(net, true),
   };
 
   // ONNX first, from the freshly built weights (their values do not change the timing).

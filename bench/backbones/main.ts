@@ -27,11 +27,18 @@ interface Backbone {
   layers?: number;
   /** torchvision's model of the same name exists. */
   torchvision?: boolean;
+  /**
+   * model_config use_pooling: true. TAO's ResNet without it (the default, for detection
+   * trunks) downsamples in stage 1 and keeps stage 4 at 1/16, 1.6x the convolution work of an
+   * ImageNet ResNet; NVIDIA's ImageNet classification spec sets it
+   * (makenet/experiment_specs/resnet101_imagenet2012.txt), which gives torchvision's strides.
+   */
+  usePooling?: boolean;
 }
 
 const BACKBONES: Backbone[] = [
-  { name: 'resnet50', arch: 'resnet', layers: 50, torchvision: true },
-  { name: 'resnet101', arch: 'resnet', layers: 101, torchvision: true },
+  { name: 'resnet50', arch: 'resnet', layers: 50, torchvision: true, usePooling: true },
+  { name: 'resnet101', arch: 'resnet', layers: 101, torchvision: true, usePooling: true },
   { name: 'darknet19', arch: 'darknet', layers: 19 },
   { name: 'darknet53', arch: 'darknet', layers: 53 },
   { name: 'cspdarknet19', arch: 'cspdarknet', layers: 19 },
@@ -111,8 +118,9 @@ async function main(): Promise<void> {
         log(`backbones: ${b.name} (engine, ${backend})`);
         try {
           const layers = b.layers === undefined ? [] : ['--layers', String(b.layers)];
+          const pooling = b.usePooling ? ['--use-pooling'] : [];
           const r = runJson(`engine ${backend} ${b.name}`, process.execPath,
-            [join(repoRoot(), 'out', 'bench', 'backbones', 'engine-worker.js'), '--backend', backend, '--arch', b.arch, ...layers, ...common], quick ? 900 : 3600);
+            [join(repoRoot(), 'out', 'bench', 'backbones', 'engine-worker.js'), '--backend', backend, '--arch', b.arch, ...layers, ...pooling, ...common], quick ? 900 : 3600);
           if (r.engine_error) errors.push(`${backend}: ${String(r.engine_error).slice(0, 200)}`);
           if (!best || ((r.train_img_s as number) ?? 0) > ((best.train_img_s as number) ?? 0)) best = r;
         } catch (err) {
@@ -129,6 +137,8 @@ async function main(): Promise<void> {
           ours_infer_img_s: best.infer_img_s === undefined ? null : round(best.infer_img_s as number, 2),
           onnx_infer_img_s: round(best.onnx_infer_img_s as number, 2),
           mflops_forward_per_image: round((best.flops_forward as number) / 1e6, 1),
+          mflops_conv_dense_per_image: round((best.conv_dense_flops_forward as number) / 1e6, 1),
+          use_pooling: b.usePooling === true,
         });
       } else {
         row.error = errors.join(' || ');
@@ -140,6 +150,7 @@ async function main(): Promise<void> {
             '--size', String(size), '--batch', String(batch), '--steps', String(steps), '--warmup', '1', '--infer-batches', String(inferBatches), '--threads', String(threads)], 3600);
           Object.assign(row, {
             torchvision_params: pt.params,
+            torchvision_mflops_conv_dense_per_image: round((pt.conv_dense_flops as number) / 1e6, 1),
             torch_train_img_s: round(pt.train_img_s as number, 2),
             torch_infer_img_s: round(pt.infer_img_s as number, 2),
           });
@@ -168,12 +179,13 @@ async function main(): Promise<void> {
     const out = [
       `Backbones (${quick ? 'quick' : 'full'}): 3x${size}x${size}, batch ${batch}, ${threads} thread(s) everywhere; ${describeMachine(machine)}`,
       '',
-      '| backbone | params ours | params TAO | equal | backend | train ours | train torchvision | ratio | infer ours | infer torchvision | ratio | ONNX infer (ORT) | ONNX / torchvision |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-      ...rows.map((r) => `| ${[r.backbone, r.params, r.tao_params, typeof r.params_match !== 'boolean' ? '' : r.params_match ? 'yes' : 'NO', r.error ? `${cell(r.backend)} ERROR: ${cell(r.error)}` : r.backend,
+      '| backbone | params ours | params TAO | equal | backend | MFLOP conv+dense ours / torchvision | train ours | train torchvision | ratio | infer ours | infer torchvision | ratio | ONNX infer (ORT) | ONNX / torchvision |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows.map((r) => `| ${[`${r.backbone}${r.use_pooling ? ' (use_pooling)' : ''}`, r.params, r.tao_params, typeof r.params_match !== 'boolean' ? '' : r.params_match ? 'yes' : 'NO', r.error ? `${cell(r.backend)} ERROR: ${cell(r.error)}` : r.backend,
+        r.mflops_conv_dense_per_image === undefined ? '' : `${r.mflops_conv_dense_per_image}${r.torchvision_mflops_conv_dense_per_image === undefined ? '' : ` / ${r.torchvision_mflops_conv_dense_per_image}`}`,
         r.ours_train_img_s, r.torch_train_img_s, r.train_ratio, r.ours_infer_img_s, r.torch_infer_img_s, r.infer_ratio, r.onnx_infer_img_s, r.onnx_infer_ratio].map(cell).join(' | ')} |`),
       '',
-      'images/s; ratio = ours / torchvision (torchvision models are the usual reference implementations, not layer-for-layer TAO twins).',
+      'images/s; ratio = ours / torchvision (torchvision models are the usual reference implementations, not layer-for-layer TAO twins; the MFLOP column shows how much convolution and dense work each side does per image).',
     ];
     (args.json ? process.stderr : process.stdout).write(out.join('\n') + '\n');
   }

@@ -9,7 +9,8 @@ python3-torchvision (0.14) on /usr/bin/python3.
 
 Usage: torchvision_bench.py --model resnet50 --size 224 --batch 32 --steps 3 --warmup 1
                             --infer-batches 3 --threads 1
-Prints one JSON line: params, train_img_s, infer_img_s (or {"error": ...}).
+Prints one JSON line: params, conv_dense_flops (forward, per image), train_img_s, infer_img_s
+(or {"error": ...}).
 """
 import argparse
 import json
@@ -38,6 +39,32 @@ def count(model):
     n = sum(p.numel() for p in model.parameters())
     n += sum(b.numel() for name, b in model.named_buffers() if name.endswith(("running_mean", "running_var")))
     return n
+
+
+def conv_dense_flops(model, size):
+    """Forward FLOPs per image of the convolutions and linear layers (multiply and add counted
+    as 2), counted from each layer's output shape the way bench/train/models.ts counts ours."""
+    total = 0
+
+    def conv(mod, _inp, out):
+        nonlocal total
+        k = mod.kernel_size[0] * mod.kernel_size[1]
+        total += 2 * k * (mod.in_channels // mod.groups) * out[0].numel()
+
+    def linear(mod, _inp, out):
+        nonlocal total
+        total += 2 * mod.in_features * mod.out_features
+
+    hooks = [m.register_forward_hook(conv) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    hooks += [m.register_forward_hook(linear) for m in model.modules() if isinstance(m, nn.Linear)]
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 3, size, size))
+    model.train(was_training)
+    for h in hooks:
+        h.remove()
+    return total
 
 
 def main():
@@ -85,6 +112,7 @@ def main():
             model(x)
         infer = a.infer_batches * a.batch / (time.perf_counter() - t1)
     print(json.dumps({"side": "pytorch", "torch": torch.__version__, "model": a.model, "params": count(model),
+                      "conv_dense_flops": conv_dense_flops(model, a.size),
                       "train_img_s": train, "infer_img_s": infer, "threads": a.threads}))
 
 

@@ -63,8 +63,10 @@ export function trainableParams(model: tfTypes.LayersModel): number {
  * batch norm 2 per element (inference form: scale and shift), activations, adds and softmax
  * 1 per element, pooling its window per output element. Training is counted as 3x forward
  * (forward, gradient w.r.t. inputs, gradient w.r.t. weights), the usual approximation.
+ * `convAndDenseOnly` counts the convolutions and dense layers alone: the part another
+ * framework's model can be counted the same way (bench/backbones' torchvision side).
  */
-export function forwardFlops(model: tfTypes.LayersModel): number {
+export function forwardFlops(model: tfTypes.LayersModel, convAndDenseOnly = false): number {
   let total = 0;
   const elems = (shape: unknown): number => {
     const list = shape as Array<number | null> | Array<Array<number | null>>;
@@ -73,6 +75,7 @@ export function forwardFlops(model: tfTypes.LayersModel): number {
   };
   for (const layer of model.layers) {
     const cls = layer.getClassName();
+    if (convAndDenseOnly && cls !== 'Conv2D' && cls !== 'DepthwiseConv2D' && cls !== 'Dense') continue;
     const out = elems(layer.outputShape);
     const cfg = layer.getConfig() as Record<string, unknown>;
     if (cls === 'Conv2D') {
