@@ -1,7 +1,8 @@
 // Inference with batch norm folded into the convolutions (engine/src/infer/fold-batchnorm.ts):
 // the same predictions as the unfolded model, every conv -> BN chain of TAO's backbones folded
 // (and the ReLU after it fused), nothing folded where the chain has another shape, training
-// untouched, and the layers' own `call` back after restore().
+// untouched, ZeroPadding2D before a convolution absorbed into it, and the layers' own `call`
+// back after restore().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -50,6 +51,11 @@ test('TAO backbones: every conv -> BN chain folds, the ReLU after it fuses, pred
     const during = predictions(model, x);
     assert.equal(folded.folded, batchNorms, `${arch}: every batch norm follows a convolution and folds`);
     assert.ok(folded.fusedActivations > 0, `${arch}: ReLUs fused`);
+    // Keras' MobileNets pad with a ZeroPadding2D before each 'valid' convolution (symmetric, one
+    // pixel): every one of them becomes the convolution's own padding.
+    const paddings = model.layers.filter((l) => l.getClassName() === 'ZeroPadding2D').length;
+    assert.equal(folded.absorbedPaddings, paddings, `${arch}: ${paddings} ZeroPadding2D layers absorbed`);
+    if (arch.startsWith('mobilenet')) assert.ok(paddings > 0);
     const err = maxRelativeError(during, before);
     assert.ok(err <= 1e-5, `${arch}${depth || ''}: folded predictions within 1e-5 of the unfolded ones (${err})`);
     folded.restore();
