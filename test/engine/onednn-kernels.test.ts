@@ -15,6 +15,9 @@ import { batchNormTrainCalls } from '../../engine/src/backend/onednn-batchnorm';
 import { momentumCalls } from '../../engine/src/backend/onednn-momentum';
 import { swishCalls } from '../../engine/src/backend/onednn-swish';
 import { deterministicValues, onednnUnavailable } from './backend-support';
+import { backboneConfig } from './backbone-support';
+import { buildClassifier } from '../../engine/src/networks/classification_tf1/model';
+import { foldForInference } from '../../engine/src/infer/fold-batchnorm';
 
 const TOLERANCE = 1e-4;
 
@@ -566,4 +569,26 @@ test('a small conv net trains to the same loss on onednn as on cpu', { skip }, a
   const ref = await losses('cpu');
   const ours = await losses('onednn');
   ours.forEach((l, i) => assert.ok(Math.abs(l - ref[i]) <= 1e-4 * Math.max(1, Math.abs(ref[i])), `step ${i}: ${l} vs ${ref[i]}`));
+});
+
+test('folded MobileNetV2 and EfficientNet-B0 on onednn: the ZeroPadding2D before each convolution becomes its padding, every convolution stays native, predictions equal the unfolded model', { skip }, async () => {
+  await chooseBackend('onednn', { threads: 1 });
+  for (const arch of ['mobilenet_v2', 'efficientnet_b0']) {
+    const { model } = buildClassifier(tf, backboneConfig(arch, 0, 64), 5, 11);
+    const x = tf.tensor4d(deterministicValues(2 * 64 * 64 * 3, 12), [2, 64, 64, 3]);
+    const unfolded = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+    const before = { ...fallbackCalls };
+    const fold = foldForInference(tf, model);
+    const folded = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+    fold.restore();
+    assert.ok(fold.absorbedPaddings > 0, `${arch}: paddings absorbed`);
+    for (const kernel of ['FusedConv2D', 'FusedDepthwiseConv2D', 'PadV2']) {
+      assert.equal(fallbackCalls[kernel] ?? 0, before[kernel] ?? 0, `${arch}: ${kernel} never left the addon`);
+    }
+    let worst = 0;
+    folded.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - unfolded[i]))));
+    assert.ok(worst < 1e-5, `${arch}: folded predictions within 1e-5 of the unfolded model (${worst})`);
+    tf.dispose(x);
+    model.dispose();
+  }
 });
