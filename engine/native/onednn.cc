@@ -911,7 +911,8 @@ void checkBroadcast(size_t na, size_t nb, size_t n, const char* what) {
   if (n == 0 || !fits(na) || !fits(nb) || (na < n && nb < n)) throw Fail{std::string(what) + ": sizes do not broadcast"};
 }
 
-// binary(op, a, b, out): 0 add, 1 sub, 2 mul, 3 div, 4 min, 5 max; broadcasting as apply2.
+// binary(op, a, b, out): 0 add, 1 sub, 2 mul, 3 div, 4 min, 5 max, 6 elu gradient (a = dy,
+// b = elu's output); broadcasting as apply2.
 napi_value Binary(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto argv = args(env, info, 4);
@@ -930,6 +931,8 @@ napi_value Binary(napi_env env, napi_callback_info info) {
       // Lambdas, not function pointers, so the call inlines and the loop vectorises.
       case 4: apply2(a, A, b, B, out, N, [](float x, float y) { return minf(x, y); }); break;
       case 5: apply2(a, A, b, B, out, N, [](float x, float y) { return maxf(x, y); }); break;
+      // EluGrad from dy and the forward output y, as tfjs' kernel: dy where y >= 0, else dy * (y + 1).
+      case 6: apply2(a, A, b, B, out, N, [](float dy, float y) { return y >= 0.f ? dy : dy * (y + 1.f); }); break;
       default: throw Fail{"binary: unknown operation"};
     }
     return undefinedValue(env);
@@ -987,8 +990,42 @@ napi_value Unary(napi_env env, napi_callback_info info) {
     } else if (op == 7) {
 #pragma omp parallel for simd schedule(static) if (par)
       for (int64_t i = 0; i < N; i++) out[i] = (1.f / (1.f + std::exp(-(alpha * x[i])))) * x[i];
+    } else if (op == 8) {
+#pragma omp parallel for simd schedule(static) if (par)
+      for (int64_t i = 0; i < N; i++) out[i] = x[i] >= 0.f ? x[i] : std::exp(x[i]) - 1.f;
+    } else if (op == 9) {
+#pragma omp parallel for simd schedule(static) if (par)
+      for (int64_t i = 0; i < N; i++) out[i] = std::tanh(x[i]);
     } else {
       throw Fail{"unary: unknown operation"};
+    }
+    return undefinedValue(env);
+  });
+}
+
+// softmax(cols, x, out): softmax over the last axis of rows of `cols` values, as tfjs computes
+// it (subtract the row's maximum, exponentiate, divide by the row's sum), rows in parallel.
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 3);
+    const int64_t cols = static_cast<int64_t>(number(env, argv[0]));
+    size_t nx = 0, n = 0;
+    const float* x = typed<float>(env, argv[1], &nx);
+    float* out = typed<float>(env, argv[2], &n);
+    if (cols < 1 || nx != n || n % static_cast<size_t>(cols) != 0) throw Fail{"softmax: sizes differ"};
+    const int64_t rows = static_cast<int64_t>(n) / cols;
+#pragma omp parallel for schedule(static) if (static_cast<int64_t>(n) > kParallelMin)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = x + r * cols;
+      float* o = out + r * cols;
+      float m = xr[0];
+      for (int64_t k = 1; k < cols; k++) m = maxf(m, xr[k]);
+      float sum = 0.f;
+      for (int64_t k = 0; k < cols; k++) {
+        o[k] = std::exp(xr[k] - m);
+        sum += o[k];
+      }
+      for (int64_t k = 0; k < cols; k++) o[k] = o[k] / sum;
     }
     return undefinedValue(env);
   });
@@ -1279,6 +1316,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maskGrad", nullptr, MaskGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},

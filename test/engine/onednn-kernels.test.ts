@@ -387,6 +387,22 @@ test('the kernels of squeeze-excitation, inception/fire/CSP branches and DarkNet
   }
 });
 
+test('Elu, Tanh and Softmax (and their gradients) equal the cpu backend and run natively', { skip }, async () => {
+  await chooseBackend('onednn');
+  const before = { ...nativeCalls };
+  const fallbacksBefore = { ...fallbackCalls };
+  const spread = (shape: number[], seed: number) => tf.mul(input(shape, seed), 4); // both sides of 0, tanh near saturation
+  await compare('elu and its gradient', () => withGrads((x) => tf.elu(x), [spread([3, 21, 23, 13], 160)], 161));
+  await compare('tanh and its gradient', () => withGrads((x) => tf.tanh(x), [spread([2, 50, 61], 162)], 163));
+  // A 1000-way classifier head at batch 32, on the last axis given both ways, and its gradient.
+  await compare('softmax and its gradient', () => withGrads((x) => tf.softmax(x), [spread([32, 1000], 164)], 165));
+  await compare('softmax, dim given', () => [tf.softmax(spread([7, 3, 999], 166), 2)]);
+  for (const k of ['Elu', 'EluGrad', 'Tanh', 'Softmax']) {
+    assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran natively`);
+    assert.equal(fallbackCalls[k] ?? 0, fallbacksBefore[k] ?? 0, `${k}: every case natively`);
+  }
+});
+
 test('PadV2 and Slice (any box, and the whole tensor shared) and their gradients equal the cpu backend', { skip }, async () => {
   await chooseBackend('onednn');
   const before = { ...nativeCalls };

@@ -51,8 +51,11 @@ export interface OnednnAddon {
   batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, epsilon: number, channels: number, dx: Float32Array, sumDy: Float32Array, sumDyXmm: Float32Array): void;
   batchNormTrain(x: Float32Array, scale: Float32Array | null, offset: Float32Array | null, epsilon: number, channels: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
   batchNormTrainGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, dMean: Float32Array | null, dVariance: Float32Array | null, epsilon: number, channels: number, dx: Float32Array, dScale: Float32Array, dOffset: Float32Array): void;
+  /** op 0 add, 1 sub, 2 mul, 3 div, 4 min, 5 max, 6 elu's gradient (a = dy, b = elu's output) */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
-  /** op 0 relu, 1 relu6, 2 repeat x whole over out, 3 sqrt, 4 square, 5 sigmoid, 6 leaky relu (slope alpha), 7 swish x * sigmoid(alpha x) */
+  /** Softmax over the last axis, rows of `cols` values. */
+  softmax(cols: number, x: Float32Array, out: Float32Array): void;
+  /** op 0 relu, 1 relu6, 2 repeat x whole over out, 3 sqrt, 4 square, 5 sigmoid, 6 leaky relu (slope alpha), 7 swish x * sigmoid(alpha x), 8 elu, 9 tanh */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   maskGrad(kind: number, dy: Float32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
   adam(g: Float32Array, m: Float32Array, v: Float32Array, w: Float32Array, scalars: Float32Array): void;
@@ -99,7 +102,7 @@ let loaded: OnednnAddon | undefined;
 
 /** Every function of OnednnAddon: what a loaded addon must export. */
 const REQUIRED_EXPORTS: (keyof OnednnAddon)[] = ['conv', 'pool', 'matmul', 'eltwiseGrad', 'reduce', 'batchNorm', 'batchNormGrad', 'batchNormTrain',
-  'batchNormTrainGrad', 'binary', 'unary', 'maskGrad', 'adam', 'momentum', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'noop'];
+  'batchNormTrainGrad', 'binary', 'softmax', 'unary', 'maskGrad', 'adam', 'momentum', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'noop'];
 
 /** Loads the addon (once); throws OnednnMissing naming what is absent. */
 export function loadOnednnAddon(): OnednnAddon {
@@ -450,6 +453,25 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     addon.unary(op, backend.float32View(x), backend.float32View(out), Number((attrs as Record<string, unknown> | undefined)?.alpha ?? 0));
     return out;
   };
+  // EluGrad (inputs dy and elu's output y, same shape): one pass.
+  const eluGrad: NativeKernel = ({ inputs, backend }) => {
+    const { dy, y } = inputs;
+    if (!dy || !y || !usable(dy, y) || size(dy.shape) !== size(y.shape) || size(dy.shape) < ELEMENTWISE_NATIVE_MIN) return undefined;
+    const out = backend.allocateFloat32(dy.shape);
+    addon.binary(6, backend.float32View(dy), backend.float32View(y), backend.float32View(out));
+    return out;
+  };
+  // Softmax over the last axis (a classifier's 1000-way head at batch 32 is 32k values).
+  const softmax: NativeKernel = ({ inputs, attrs, backend }) => {
+    const { logits } = inputs;
+    if (!logits || !usable(logits) || logits.shape.length === 0 || size(logits.shape) < ELEMENTWISE_NATIVE_MIN) return undefined;
+    const rank = logits.shape.length;
+    const dim = Number(attrs.dim ?? -1);
+    if (dim !== -1 && dim !== rank - 1) return undefined;
+    const out = backend.allocateFloat32(logits.shape);
+    addon.softmax(logits.shape[rank - 1], backend.float32View(logits), backend.float32View(out));
+    return out;
+  };
   // Concat of float32 tensors up to rank 4: each input copied into its place (copyBox).
   // Inception modules, fire modules and CSP blocks join their branches along channels.
   const concat: NativeKernel = ({ inputs, attrs, backend }) => {
@@ -493,6 +515,10 @@ function kernels(tf: Tf, addon: OnednnAddon): Record<string, NativeKernel> {
     Relu6: unary(1),
     Sigmoid: unary(5),
     LeakyRelu: unary(6),
+    Elu: unary(8),
+    EluGrad: eluGrad,
+    Tanh: unary(9),
+    Softmax: softmax,
     Concat: concat,
     Sqrt: unary(3),
     Square: unary(4),
