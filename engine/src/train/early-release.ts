@@ -88,8 +88,19 @@ export function releaseBackpropMemoryEarly(tf: Tf): void {
 
   const gradients = engine.gradients.bind(engine);
   engine.gradients = (...args: unknown[]): unknown => {
-    // Nested calls (a gradient of a gradient) and calls inside another pass keep tfjs' behaviour.
-    if (pass || engine.state.gradientDepth > 0) return gradients(...args);
+    // A call inside another pass (a gradient taken inside f: a gradient of a gradient) keeps
+    // tfjs' behaviour: the outer pass is set aside meanwhile, so the inner walk frees nothing
+    // of the outer one's. (tfjs itself cannot take a gradient inside a gradient function.)
+    if (pass) {
+      const outer = pass;
+      pass = undefined;
+      try {
+        return gradients(...args);
+      } finally {
+        pass = outer;
+      }
+    }
+    if (engine.state.gradientDepth > 0) return gradients(...args);
     pass = { firstId: engine.nextTensorId(), returnedFor: new Map() };
     try {
       return gradients(...args);
