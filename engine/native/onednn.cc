@@ -1131,6 +1131,35 @@ napi_value Momentum(napi_env env, napi_callback_info info) {
   });
 }
 
+// rmsprop(g, ms, mom, w, k): one RMSProp step (not centered) for one variable, in place (ms, mom
+// and w overwritten; the caller makes sure no other tensor shares their memory). k holds float32
+// scalars [decay, 1 - decay, momentum, learningRate, epsilon]: tfjs' RMSPropOptimizer's
+// operations in its order, one float operation each, so the values are its own bit for bit.
+napi_value RmsProp(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 5);
+    size_t ng = 0, ns = 0, nm = 0, nw = 0, nk = 0;
+    const float* g = typed<float>(env, argv[0], &ng);
+    float* ms = typed<float>(env, argv[1], &ns);
+    float* mom = typed<float>(env, argv[2], &nm);
+    float* w = typed<float>(env, argv[3], &nw);
+    const float* k = typed<float>(env, argv[4], &nk);
+    if (ns != ng || nm != ng || nw != ng || nk != 5) throw Fail{"rmsprop: sizes do not match"};
+    const float decay = k[0], rest = k[1], momentum = k[2], lr = k[3], eps = k[4];
+    const int64_t n = static_cast<int64_t>(ng);
+#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
+    for (int64_t i = 0; i < n; i++) {
+      const float gi = g[i];
+      const float s = ms[i] * decay + (gi * gi) * rest;
+      const float m = mom[i] * momentum + (gi * lr) / std::sqrt(s + eps);
+      ms[i] = s;
+      mom[i] = m;
+      w[i] = w[i] - m;
+    }
+    return undefinedValue(env);
+  });
+}
+
 // ---- slices and padding ------------------------------------------------------------------
 
 // copyBox(params, src, dst, fill|null): copies a box of `size` elements from src (shape
@@ -1320,6 +1349,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maskGrad", nullptr, MaskGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rmsprop", nullptr, RmsProp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"momentum", nullptr, Momentum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"copyBox", nullptr, CopyBox, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},

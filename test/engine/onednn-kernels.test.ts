@@ -13,6 +13,7 @@ import { ACTIVATION_GRAD_KERNEL, fallbackCalls, loadOnednnAddon, nativeCalls } f
 import { adamCalls } from '../../engine/src/backend/onednn-adam';
 import { batchNormTrainCalls } from '../../engine/src/backend/onednn-batchnorm';
 import { momentumCalls } from '../../engine/src/backend/onednn-momentum';
+import { rmspropCalls } from '../../engine/src/backend/onednn-rmsprop';
 import { swishCalls } from '../../engine/src/backend/onednn-swish';
 import { deterministicValues, onednnUnavailable } from './backend-support';
 import { backboneConfig } from './backbone-support';
@@ -513,6 +514,33 @@ test("SGD with Nesterov momentum on onednn: in place, bit for bit tfjs' formula,
 
 test("SGD with plain momentum on onednn: in place, bit for bit tfjs' formula, and the cpu backend within 1e-4", { skip }, async () => {
   await checkInPlaceOptimizer(() => tf.train.momentum(0.02, 0.8, false), momentumCalls);
+});
+
+test("RMSProp on onednn (as classification_tf1 configures it: no momentum, not centered): in place, bit for bit tfjs' formula, and the cpu backend within 1e-4", { skip }, async () => {
+  await checkInPlaceOptimizer(() => tf.train.rmsprop(0.01, 0.9, 0, 1e-7), rmspropCalls);
+});
+
+test("RMSProp with momentum on onednn: in place, bit for bit tfjs' formula, and the cpu backend within 1e-4", { skip }, async () => {
+  await checkInPlaceOptimizer(() => tf.train.rmsprop(0.01, 0.8, 0.5, 1e-6), rmspropCalls);
+});
+
+test('centered RMSProp on onednn keeps tfjs\' own method', { skip }, async () => {
+  await chooseBackend('onednn');
+  const run = (): Float32Array => {
+    const w = tf.tidy(() => tf.variable(input([300, 40], 170)));
+    // Gradients far from 0: tfjs' centered step takes sqrt(ms - (mg² + ε)), NaN where they vanish.
+    const opt = tf.train.rmsprop(0.01, 0.9, 0.3, 1e-12, true);
+    for (let i = 0; i < 3; i++) opt.minimize(() => tf.sum(tf.square(tf.sub(w, 5))) as tf.Scalar, false, [w]);
+    const out = w.dataSync().slice() as Float32Array;
+    w.dispose();
+    opt.dispose();
+    return out;
+  };
+  const calls = { ...rmspropCalls };
+  const ours = run();
+  assert.deepEqual(rmspropCalls, calls, 'neither the in-place step nor our formula ran');
+  await tf.setBackend('cpu');
+  assertClose('centered RMSProp against cpu', ours, run());
 });
 
 test('batch norm layers in training (tf.layers, training: true) run one native kernel each way and equal the cpu backend: output, gradients, moving statistics', { skip }, async () => {

@@ -1,4 +1,5 @@
-// What the onednn backend's in-place optimizer steps (./onednn-adam.ts, ./onednn-momentum.ts)
+// What the onednn backend's in-place optimizer steps (./onednn-adam.ts, ./onednn-momentum.ts,
+// ./onednn-rmsprop.ts)
 // share: the check that writing into a variable's memory is safe, and routing an optimizer's
 // applyGradients to its in-place step.
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -30,16 +31,18 @@ export type NamedGradients = tfTypes.NamedTensorMap | Array<{ name: string; tens
 
 /**
  * Routes a tfjs optimizer class's applyGradients through `step` while the onednn backend is
- * the active one; on any other backend the original method runs. Installed once per class.
+ * the active one; on any other backend the original method runs. `step` may hand a case it
+ * does not take back to the original. Installed once per class.
  */
-export function routeApplyGradients<S>(tf: Tf, className: 'AdamOptimizer' | 'MomentumOptimizer', step: (opt: S, gradients: NamedGradients) => void): void {
+export function routeApplyGradients<S>(tf: Tf, className: 'AdamOptimizer' | 'MomentumOptimizer' | 'RMSPropOptimizer',
+  step: (opt: S, gradients: NamedGradients, original: (gradients: NamedGradients) => void) => void): void {
   const proto = (tf as unknown as Record<string, { prototype: Record<string | symbol, unknown> }>)[className].prototype;
   const marker = Symbol.for(`tao.onednn.${className}`);
   if (proto[marker]) return;
   const original = proto.applyGradients as (this: unknown, g: NamedGradients) => void;
   proto.applyGradients = function (this: S, gradients: NamedGradients): void {
     if (tf.getBackend() !== 'onednn') return original.call(this, gradients);
-    step(this, gradients);
+    step(this, gradients, (g) => original.call(this, g));
   };
   proto[marker] = true;
 }

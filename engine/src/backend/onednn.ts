@@ -31,6 +31,7 @@ import { installOnednnAdam } from './onednn-adam';
 import { registerReductionGradients } from '../kernels/reduce-grad';
 import { installOnednnTrainingBatchNorm } from './onednn-batchnorm';
 import { installOnednnMomentum } from './onednn-momentum';
+import { installOnednnRmsProp } from './onednn-rmsprop';
 import { onednnBackendClass, type NativeStorage } from './onednn-storage';
 import { installOnednnSwish } from './onednn-swish';
 
@@ -59,6 +60,8 @@ export interface OnednnAddon {
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   maskGrad(kind: number, dy: Float32Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
   adam(g: Float32Array, m: Float32Array, v: Float32Array, w: Float32Array, scalars: Float32Array): void;
+  /** RMSProp, not centered; scalars: decay, 1 - decay, momentum, learning rate, epsilon */
+  rmsprop(g: Float32Array, meanSquare: Float32Array, moment: Float32Array, w: Float32Array, scalars: Float32Array): void;
   /** scalars: momentum, -learning rate, 1 for Nesterov's variant */
   momentum(g: Float32Array, accumulation: Float32Array, w: Float32Array, scalars: Float32Array): void;
   /** params: srcShape[4], dstShape[4], srcBegin[4], dstBegin[4], size[4]; fill: set dst to it first */
@@ -102,7 +105,7 @@ let loaded: OnednnAddon | undefined;
 
 /** Every function of OnednnAddon: what a loaded addon must export. */
 const REQUIRED_EXPORTS: (keyof OnednnAddon)[] = ['conv', 'pool', 'matmul', 'eltwiseGrad', 'reduce', 'batchNorm', 'batchNormGrad', 'batchNormTrain',
-  'batchNormTrainGrad', 'binary', 'softmax', 'unary', 'maskGrad', 'adam', 'momentum', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'noop'];
+  'batchNormTrainGrad', 'binary', 'softmax', 'unary', 'maskGrad', 'adam', 'momentum', 'rmsprop', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'noop'];
 
 /** Loads the addon (once); throws OnednnMissing naming what is absent. */
 export function loadOnednnAddon(): OnednnAddon {
@@ -880,6 +883,7 @@ export function registerOnednnBackend(tf: Tf, addon: OnednnAddon, totalMemory: n
   installOnednnAdam(tf, addon);
   installOnednnTrainingBatchNorm(tf, addon);
   installOnednnMomentum(tf, addon);
+  installOnednnRmsProp(tf, addon);
   installOnednnSwish(tf, addon, ACTIVATION_GRAD_KERNEL, ELEMENTWISE_NATIVE_MIN);
   // Kernels the cpu backend lacks altogether (none today, but a native one needs no fallback).
   for (const [name, own] of Object.entries(native)) {
