@@ -178,3 +178,47 @@ test("inference keeps folded filters in oneDNN's layout for the pass, forgets th
   tf.dispose([x]);
   model.dispose();
 });
+
+test('a folded convolution over an input barely larger than its kernel runs as one matrix product and equals the cpu backend', { skip }, async () => {
+  // 2x2 and 1x1 inputs under 3x3 kernels (a ResNet's last stage on small images), with dilation
+  // and with a ReLU fused; each must take the dense path (kept per filter) and match the cpu
+  // backend's unfolded result.
+  const cases: Array<{ shape: [number, number, number, number]; filters: number; dilation: number; relu: boolean }> = [
+    { shape: [4, 2, 2, 48], filters: 32, dilation: 1, relu: true },
+    { shape: [3, 1, 1, 16], filters: 24, dilation: 1, relu: false },
+    { shape: [2, 2, 2, 8], filters: 8, dilation: 2, relu: true },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const build = (): tf.LayersModel => {
+      const input = tf.input({ shape: c.shape.slice(1) });
+      let h = tf.layers.conv2d({ filters: c.filters, kernelSize: 3, padding: 'same', dilationRate: c.dilation, useBias: true, name: 'c', kernelInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 20 + i }) as never, biasInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 30 + i }) as never }).apply(input) as tf.SymbolicTensor;
+      h = tf.layers.batchNormalization({ name: 'bn', gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 40 + i }) as never, betaInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 50 + i }) as never }).apply(h) as tf.SymbolicTensor;
+      if (c.relu) h = tf.layers.reLU({ name: 'r' }).apply(h) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: h });
+    };
+    const values = deterministicValues(c.shape.reduce((a, b) => a * b, 1), 60 + i);
+    await tf.setBackend('cpu');
+    const cpuModel = build();
+    const expected = tf.tidy(() => (cpuModel.predict(tf.tensor4d(values, c.shape)) as tf.Tensor).dataSync() as Float32Array);
+    cpuModel.dispose();
+    await chooseBackend('onednn', { threads: 1 });
+    const addon = loadOnednnAddon();
+    const model = build();
+    const x = tf.tensor4d(values, c.shape);
+    const kept = addon.info().denseConvolutions;
+    const fold = foldForInference(tf, model);
+    const got = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+    assert.equal(addon.info().denseConvolutions, kept + 1, `case ${i}: the dense form was built and kept`);
+    fold.restore();
+    assert.equal(addon.info().denseConvolutions, kept, `case ${i}: and forgotten with the folded filter`);
+    let worst = 0;
+    let scale = 0;
+    got.forEach((v, j) => {
+      worst = Math.max(worst, Math.abs(v - expected[j]));
+      scale = Math.max(scale, Math.abs(expected[j]));
+    });
+    assert.ok(worst <= 1e-4 * Math.max(scale, 1), `case ${i}: max error ${worst} against max |value| ${scale}`);
+    x.dispose();
+    model.dispose();
+  }
+});
