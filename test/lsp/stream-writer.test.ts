@@ -46,12 +46,12 @@ test('a message that cannot be serialised is reported and the writer keeps worki
 });
 
 /** Starts the bundled server over stdio, runs `drive` on its stdin, resolves with the exit code. */
-function exitCodeAfter(drive: (stdin: NodeJS.WritableStream) => void): Promise<number | null> {
+function exitCodeAfter(drive: (stdin: NodeJS.WritableStream, stdout: NodeJS.ReadableStream) => void): Promise<number | null> {
   const proc = spawn(process.execPath, [resolve(repoRoot, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   proc.stdout!.resume();
   proc.stderr!.resume();
   const exited = new Promise<number | null>((done) => proc.once('exit', (code) => done(code)));
-  drive(proc.stdin!);
+  drive(proc.stdin!, proc.stdout!);
   const timer = setTimeout(() => proc.kill(), 10_000);
   return exited.finally(() => clearTimeout(timer));
 }
@@ -67,12 +67,21 @@ test('the server exits with code 1 when the editor closes the pipe without a shu
 });
 
 test('the server exits with code 0 when the pipe closes after a shutdown request', async () => {
-  const code = await exitCodeAfter((stdin) => {
+  const code = await exitCodeAfter((stdin, stdout) => {
     stdin.write(frame({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } }));
     stdin.write(frame({ jsonrpc: '2.0', method: 'initialized', params: {} }));
     stdin.write(frame({ jsonrpc: '2.0', id: 2, method: 'shutdown' }));
-    // Give the server a moment to take the shutdown before the pipe closes.
-    setTimeout(() => stdin.end(), 500);
+    // The pipe closes once the server has answered the shutdown (a fixed delay failed on a
+    // loaded machine: the server had not read the request yet and rightly exited with 1).
+    let seen = '';
+    let closed = false;
+    stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      if (!closed && /"id":\s*2\b/.test(seen)) {
+        closed = true;
+        stdin.end();
+      }
+    });
   });
   assert.equal(code, 0);
 });
