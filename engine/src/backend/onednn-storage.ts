@@ -12,8 +12,8 @@
 //   sizes again and again; new ArrayBuffers come zero-filled from the system, so every step
 //   would fault in and zero its activations' pages anew, and every freed one waits for a
 //   garbage collection, which the external memory also keeps triggering;
-// - deterministic release: a disposed tensor's array the pool does not keep is freed at once by
-//   the addon (its ArrayBuffer detached). Left to V8, that memory waits for a garbage
+// - deterministic release: an array leaving the pool (the pool keeps the most recently freed
+//   ones) is freed at once by the addon (its ArrayBuffer detached). Left to V8, that memory waits for a garbage
 //   collection, and a training step of a large network frees gigabytes between collections:
 //   EfficientNet-B0's step at 224x224 batch 32 held 6.6 GB of arrays for 3.9 GB of live
 //   tensors, and B4..B7 met the OOM killer at 24 GB;
@@ -108,6 +108,8 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, hooks: StorageHo
   class OnednnBackend extends Base implements NativeStorage {
     /** Freed arrays by length. */
     private readonly free = new Map<number, Float32Array[]>();
+    /** The same arrays in the order they were freed, oldest first: the first to go when the pool is full. */
+    private readonly freedOrder = new Set<Float32Array>();
     private freeBytes = 0;
     /** The ArrayBuffer of every float32 array a tensor of this backend holds (or the pool does). */
     private readonly owned = new WeakSet<ArrayBufferLike>();
@@ -198,8 +200,9 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, hooks: StorageHo
     }
 
     override dispose(): void {
-      for (const list of this.free.values()) for (const values of list) hooks.release(values);
+      for (const values of this.freedOrder) hooks.release(values);
       this.free.clear();
+      this.freedOrder.clear();
       this.freeBytes = 0;
       super.dispose();
     }
@@ -210,6 +213,7 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, hooks: StorageHo
       const reused = list?.pop();
       if (reused) {
         this.freeBytes -= reused.byteLength;
+        this.freedOrder.delete(reused);
         if (list!.length === 0) this.free.delete(length);
         return reused;
       }
@@ -226,21 +230,38 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, hooks: StorageHo
     }
 
     /**
-     * Keeps a freed array for reuse when it is one of ours, whole, big enough and within the
-     * bound; frees one of ours that is whole and big but beyond the bound. Small arrays, and
+     * Keeps a freed array for reuse when it is one of ours, whole and big enough, making room by
+     * freeing the arrays freed longest ago: what was just freed is what the next step (or the
+     * next batch) asks for again, while old entries are sizes of a phase that has ended. (A pool
+     * that kept its first 2 GB and freed every later array was full of a training step's
+     * gradient sizes when inference began, which then faulted in fresh memory for every
+     * activation: EfficientNet-B0's inference fell from 34 to 13 img/s.) Small arrays, and
      * views into a larger buffer (a cpu kernel's output adopted as it came), are left to V8.
      */
     private recycle(values: unknown): void {
       if (!(values instanceof Float32Array) || !this.owned.has(values.buffer)) return;
       if (values.length < POOL_MIN_LENGTH || values.byteOffset !== 0 || values.byteLength !== values.buffer.byteLength) return;
-      if (this.freeBytes + values.byteLength > limit) {
+      if (values.byteLength > limit) {
         hooks.release(values);
         return;
       }
+      while (this.freeBytes + values.byteLength > limit) this.evictOldest();
       const list = this.free.get(values.length);
       if (list) list.push(values);
       else this.free.set(values.length, [values]);
+      this.freedOrder.add(values);
       this.freeBytes += values.byteLength;
+    }
+
+    /** Frees the pooled array freed longest ago. */
+    private evictOldest(): void {
+      const oldest = this.freedOrder.values().next().value as Float32Array;
+      this.freedOrder.delete(oldest);
+      const list = this.free.get(oldest.length)!;
+      list.splice(list.indexOf(oldest), 1);
+      if (list.length === 0) this.free.delete(oldest.length);
+      this.freeBytes -= oldest.byteLength;
+      hooks.release(oldest);
     }
   }
   return OnednnBackend;
