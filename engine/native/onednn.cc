@@ -270,6 +270,32 @@ ConvEntry* convEntry(int mode, const int32_t* p, float alpha, const std::string&
 // call. forgetWeights(token) drops a token's copies when its tensor is disposed.
 std::unordered_map<double, std::unordered_map<std::string, memory>> constantWeights;
 
+// Buffers of forgotten constant filters, by the key of what used them, for the next pass's
+// filters of the same shape: every prediction pass folds afresh, and allocating (and faulting
+// in) each copy anew made resnet18's first passes at 64x64 slower than the per-batch reorders
+// they replace. Bounded; a buffer beyond the bound is freed with its last reference.
+std::unordered_map<std::string, std::vector<memory>> spareBuffers;
+size_t spareBytes = 0;
+constexpr size_t kSpareMaxBytes = size_t(512) << 20;
+
+memory takeBuffer(const std::string& key, const memory::desc& d) {
+  auto found = spareBuffers.find(key);
+  if (found != spareBuffers.end() && !found->second.empty()) {
+    memory m = found->second.back();
+    found->second.pop_back();
+    spareBytes -= d.get_size();
+    return m;
+  }
+  return memory(d, cpu());
+}
+
+void keepBuffer(const std::string& key, const memory& m) {
+  const size_t size = m.get_desc().get_size();
+  if (spareBytes + size > kSpareMaxBytes) return;
+  spareBuffers[key].push_back(m);
+  spareBytes += size;
+}
+
 // The filter in the primitive's layout: the kept copy for a constant filter (made on first use),
 // else reordered now into the entry's own buffer.
 const memory& weightsFor(ConvEntry* e, const std::string& entryKey, double token) {
@@ -282,7 +308,7 @@ const memory& weightsFor(ConvEntry* e, const std::string& entryKey, double token
   auto& copies = constantWeights[token];
   auto found = copies.find(entryKey);
   if (found != copies.end()) return found->second;
-  memory copy(w.internal.get_desc(), cpu());
+  memory copy = takeBuffer("w" + entryKey, w.internal.get_desc());
   w.toInternal.execute(strm(), w.user, copy);
   return copies.emplace(entryKey, copy).first->second;
 }
@@ -296,9 +322,18 @@ const memory& weightsFor(ConvEntry* e, const std::string& entryKey, double token
 // where none does; NHWC data is already that row-major matrix. It does less work when
 // IH * IW * 2 <= KH * KW. Only for constant filters (a folded filter's token): W is built once
 // and kept until the filter is forgotten.
-struct DenseConv {
+// The matrix product by shape (its JIT kernel is made once, like every primitive here) ...
+struct DensePrim {
   dnnl::primitive prim;
-  memory src, weights, bias, dst;
+  memory src, dst;
+};
+
+Lru<DensePrim> densePrimCache(kCacheCap);
+
+// ... and the matrix (and the bias repeated per output pixel) by filter token.
+struct DenseConv {
+  DensePrim* shape;
+  memory weights, bias;
 };
 
 std::unordered_map<double, std::unordered_map<std::string, std::unique_ptr<DenseConv>>> denseConvs;
@@ -311,13 +346,39 @@ bool denseWorthwhile(const int32_t* p) {
   return p[GROUPS] == 1 && in * 2 <= int64_t(p[KH]) * p[KW] && bytes <= kDenseMaxBytes;
 }
 
+DensePrim* densePrim(const int32_t* p, bool hasBias, float alpha, const std::string& entryKey) {
+  const std::string k = "dm" + entryKey + (hasBias ? "b" : "");
+  if (DensePrim* hit = densePrimCache.get(k)) return hit;
+  const int64_t kk = int64_t(p[IH]) * p[IW] * p[IC], n = int64_t(p[OH]) * p[OW] * p[OC];
+  const memory::desc srcD({p[N], kk}, dt::f32, tag::ab), dstD({p[N], n}, dt::f32, tag::ab);
+  const memory::desc plainW({kk, n}, dt::f32, tag::ab), biasD({1, n}, dt::f32, tag::ab);
+  dnnl::primitive_attr attr;
+  if (p[ACT] != 0) attr.set_post_ops(activation(p[ACT], alpha));
+  const auto d = hasBias ? dnnl::matmul::desc(srcD, plainW, biasD, dstD) : dnnl::matmul::desc(srcD, plainW, dstD);
+  auto made = std::make_unique<DensePrim>();
+  made->prim = dnnl::matmul(dnnl::matmul::primitive_desc(d, attr, cpu()));
+  made->src = memory(srcD, cpu(), DNNL_MEMORY_NONE);
+  made->dst = memory(dstD, cpu(), DNNL_MEMORY_NONE);
+  return densePrimCache.put(k, std::move(made));
+}
+
 DenseConv* denseConv(const int32_t* p, const float* filter, const float* bias, float alpha, double token, const std::string& entryKey) {
   auto& mine = denseConvs[token];
   auto found = mine.find(entryKey);
-  if (found != mine.end()) return found->second.get();
+  if (found != mine.end()) {
+    // The primitive may have been evicted and rebuilt since: look it up again.
+    found->second->shape = densePrim(p, bias != nullptr, alpha, entryKey);
+    return found->second.get();
+  }
   const int64_t ci = p[IC], co = p[OC], k = int64_t(p[IH]) * p[IW] * ci, n = int64_t(p[OH]) * p[OW] * co;
-  // W as a plain row-major [k, n] matrix, filled tap by tap from TF's [kh, kw, ci, co].
-  std::vector<float> plain(static_cast<size_t>(k * n), 0.f);
+  // W stays a plain row-major [k, n] matrix: it is built once per prediction pass, and a
+  // reorder into a blocked layout (single-threaded, ~1 GB/s) cost more than it saved.
+  const memory::desc plainW({k, n}, dt::f32, tag::ab), biasD({1, n}, dt::f32, tag::ab);
+  auto e = std::make_unique<DenseConv>();
+  e->weights = takeBuffer("dw" + entryKey, plainW);
+  float* plain = static_cast<float*>(e->weights.get_data_handle());
+  // Filled tap by tap from TF's [kh, kw, ci, co]; pairs of pixels no tap links stay zero.
+  std::memset(plain, 0, static_cast<size_t>(k * n) * sizeof(float));
   for (int64_t oy = 0; oy < p[OH]; oy++)
     for (int64_t ox = 0; ox < p[OW]; ox++)
       for (int64_t ky = 0; ky < p[KH]; ky++)
@@ -326,29 +387,16 @@ DenseConv* denseConv(const int32_t* p, const float* filter, const float* bias, f
           if (iy < 0 || iy >= p[IH] || ix < 0 || ix >= p[IW]) continue;
           for (int64_t c = 0; c < ci; c++) {
             const float* tap = filter + ((ky * p[KW] + kx) * ci + c) * co;
-            float* row = plain.data() + ((iy * p[IW] + ix) * ci + c) * n + (oy * p[OW] + ox) * co;
+            float* row = plain + ((iy * p[IW] + ix) * ci + c) * n + (oy * p[OW] + ox) * co;
             std::memcpy(row, tap, static_cast<size_t>(co) * sizeof(float));
           }
         }
-  const memory::desc srcD({p[N], k}, dt::f32, tag::ab), dstD({p[N], n}, dt::f32, tag::ab);
-  const memory::desc anyW({k, n}, dt::f32, tag::any), plainW({k, n}, dt::f32, tag::ab), biasD({1, n}, dt::f32, tag::ab);
-  dnnl::primitive_attr attr;
-  if (p[ACT] != 0) attr.set_post_ops(activation(p[ACT], alpha));
-  const auto d = bias ? dnnl::matmul::desc(srcD, anyW, biasD, dstD) : dnnl::matmul::desc(srcD, anyW, dstD);
-  dnnl::matmul::primitive_desc pd(d, attr, cpu());
-  auto e = std::make_unique<DenseConv>();
-  e->prim = dnnl::matmul(pd);
-  e->src = memory(srcD, cpu(), DNNL_MEMORY_NONE);
-  e->dst = memory(dstD, cpu(), DNNL_MEMORY_NONE);
-  e->weights = memory(pd.weights_desc(), cpu());
-  memory plainMem(plainW, cpu(), plain.data());
-  dnnl::reorder(plainMem, e->weights).execute(strm(), plainMem, e->weights);
+  e->shape = densePrim(p, bias != nullptr, alpha, entryKey);
   if (bias) {
-    e->bias = memory(biasD, cpu());
+    e->bias = takeBuffer("db" + entryKey, biasD);
     float* b = static_cast<float*>(e->bias.get_data_handle());
     for (int64_t px = 0; px < int64_t(p[OH]) * p[OW]; px++) std::memcpy(b + px * co, bias, static_cast<size_t>(co) * sizeof(float));
   }
-  strm().wait();
   return mine.emplace(entryKey, std::move(e)).first->second.get();
 }
 
@@ -373,11 +421,12 @@ napi_value Conv(napi_env env, napi_callback_info info) {
     const std::string entryKey = key(mode == 0 ? "cf" : mode == 1 ? "cd" : "cw", p, CONV_PARAMS, alpha);
     if (mode == 0 && token != 0 && denseWorthwhile(p)) {
       DenseConv* d = denseConv(p, b, bias, alpha, token, entryKey);
-      d->src.set_data_handle(a);
-      d->dst.set_data_handle(out);
-      std::unordered_map<int, memory> run{{DNNL_ARG_SRC, d->src}, {DNNL_ARG_WEIGHTS, d->weights}, {DNNL_ARG_DST, d->dst}};
+      DensePrim* m = d->shape;
+      m->src.set_data_handle(a);
+      m->dst.set_data_handle(out);
+      std::unordered_map<int, memory> run{{DNNL_ARG_SRC, m->src}, {DNNL_ARG_WEIGHTS, d->weights}, {DNNL_ARG_DST, m->dst}};
       if (bias) run.emplace(DNNL_ARG_BIAS, d->bias);
-      d->prim.execute(strm(), run);
+      m->prim.execute(strm(), run);
       strm().wait();
       return undefinedValue(env);
     }
@@ -1404,8 +1453,19 @@ napi_value ForgetWeights(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto argv = args(env, info, 1);
     const double token = number(env, argv[0]);
-    constantWeights.erase(token);
-    denseConvs.erase(token);
+    auto copies = constantWeights.find(token);
+    if (copies != constantWeights.end()) {
+      for (const auto& [entryKey, copy] : copies->second) keepBuffer("w" + entryKey, copy);
+      constantWeights.erase(copies);
+    }
+    auto dense = denseConvs.find(token);
+    if (dense != denseConvs.end()) {
+      for (const auto& [entryKey, d] : dense->second) {
+        keepBuffer("dw" + entryKey, d->weights);
+        if (d->bias) keepBuffer("db" + entryKey, d->bias);
+      }
+      denseConvs.erase(dense);
+    }
     return undefinedValue(env);
   });
 }
