@@ -4,12 +4,13 @@
 //
 //   node out/bench/train/engine-worker.js --backend wasm --model resnet18 --images F --labels F
 //     --n N --size 64 --channels 3 --classes 10 --batch 32 --warmup 1 --steps 5 --infer-batches 5
+//     [--infer-passes P]  (inference timed P times over the same images; the median pass counts)
 //     [--threads N]  (onednn's thread count; default every core)
 //     [--mode accuracy --eval-images F --eval-labels F --eval-n N]
 import { performance } from 'node:perf_hooks';
 import { chooseBackend, isBackendChoice } from '../../engine/src/backend';
 import { lossAndAccuracy, predictSet } from '../../engine/src/networks/classification_tf1/predict';
-import { numArg, parseArgs } from '../common/util';
+import { median, numArg, parseArgs } from '../common/util';
 import { buildBenchModel, forwardFlops, MODELS, trainableParams, type ModelName } from './models';
 import { makeStepper } from './step';
 import { loadSet } from './data';
@@ -84,17 +85,24 @@ async function main(): Promise<void> {
       done++;
     }
     const trainSeconds = (performance.now() - t0) / 1000;
-    // Inference: the engine's batched predict (BN in inference mode), on the same images.
+    // Inference: the engine's batched predict (BN in inference mode), on the same images,
+    // timed over several passes after a one-batch warm-up; the median pass is reported
+    // (pytorch_bench.py does the same), as one pass of a few batches is too short to time alone.
     const inferSet = { ...set, labels: set.labels.subarray(0, Math.min(n, inferBatches * batch)) };
     predictSet(tf, net, { ...inferSet, labels: inferSet.labels.subarray(0, batch) }, classes, batch, pre); // warm-up
-    const t1 = performance.now();
-    predictSet(tf, net, inferSet, classes, batch, pre);
-    const inferSeconds = (performance.now() - t1) / 1000;
+    const passSeconds: number[] = [];
+    for (let p = 0; p < numArg(a, 'infer-passes', 1); p++) {
+      const t1 = performance.now();
+      predictSet(tf, net, inferSet, classes, batch, pre);
+      passSeconds.push((performance.now() - t1) / 1000);
+    }
+    const inferSeconds = median(passSeconds);
     Object.assign(result, {
       train_steps: done,
       train_img_s: (done * batch) / trainSeconds,
       infer_images: inferSet.labels.length,
       infer_img_s: inferSet.labels.length / inferSeconds,
+      infer_pass_img_s: passSeconds.map((sec) => inferSet.labels.length / sec),
       last_loss: loss,
       tensors_after: tf.memory().numTensors,
     });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { runEngine, tempDir, tinyDataset, writeSpec } from './helpers';
 import { onednnUnavailable } from './backend-support';
 import { buildCommandLine } from '../../client/src/core/commandLine';
+import { applyIdleSpin, IDLE_SPIN_COUNT } from '../../engine/src/backend/onednn';
 
 const skip = onednnUnavailable();
 
@@ -61,4 +62,18 @@ test('the extension passes tao.engine.threads as --threads (0: left out)', () =>
   const base = { mode: 'local' as const, backend: 'onednn', enginePath: '/e.js', nodePath: '/node', launcherPath: 'tao', taoVersion: '5.5.0', mounts: [] };
   assert.deepEqual(buildCommandLine(def, { ...base, threads: 3 }).args.slice(-4), ['--backend', 'onednn', '--threads', '3']);
   assert.ok(!buildCommandLine(def, { ...base, threads: 0 }).args.includes('--threads'));
+});
+
+test('idle OpenMP threads spin a bounded time before sleeping, unless the user chose a wait policy or spin', () => {
+  const defaults: NodeJS.ProcessEnv = {};
+  applyIdleSpin(defaults);
+  assert.deepEqual(defaults, { GOMP_SPINCOUNT: IDLE_SPIN_COUNT, KMP_BLOCKTIME: '1' });
+  // A wait policy the user set decides alone: no spin bound is added beside it.
+  const passive: NodeJS.ProcessEnv = { OMP_WAIT_POLICY: 'PASSIVE' };
+  applyIdleSpin(passive);
+  assert.deepEqual(passive, { OMP_WAIT_POLICY: 'PASSIVE' });
+  // The user's own spin count and block time stay as they are.
+  const own: NodeJS.ProcessEnv = { GOMP_SPINCOUNT: '0', KMP_BLOCKTIME: '0' };
+  applyIdleSpin(own);
+  assert.deepEqual(own, { GOMP_SPINCOUNT: '0', KMP_BLOCKTIME: '0' });
 });

@@ -107,6 +107,17 @@ let loaded: OnednnAddon | undefined;
 const REQUIRED_EXPORTS: (keyof OnednnAddon)[] = ['conv', 'pool', 'matmul', 'eltwiseGrad', 'reduce', 'batchNorm', 'batchNormGrad', 'batchNormTrain',
   'batchNormTrainGrad', 'binary', 'softmax', 'unary', 'maskGrad', 'adam', 'momentum', 'rmsprop', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'noop'];
 
+/** libgomp's spin count for idle OpenMP threads (its estimate: ~100k spins per millisecond). */
+export const IDLE_SPIN_COUNT = '30000';
+
+/** Sets the OpenMP runtimes' idle-spin bounds in `env` unless the user chose a wait policy or spin time. */
+export function applyIdleSpin(env: NodeJS.ProcessEnv): void {
+  if (env.OMP_WAIT_POLICY !== undefined) return;
+  env.GOMP_SPINCOUNT ??= IDLE_SPIN_COUNT;
+  // LLVM's libomp (Homebrew's and conda's oneDNN builds): milliseconds before an idle thread sleeps.
+  env.KMP_BLOCKTIME ??= '1';
+}
+
 /** Loads the addon (once); throws OnednnMissing naming what is absent. */
 export function loadOnednnAddon(): OnednnAddon {
   if (loaded) return loaded;
@@ -117,12 +128,16 @@ export function loadOnednnAddon(): OnednnAddon {
       : ['sudo apt-get install g++ libdnnl-dev', 'node tools/build-onednn.mjs   # in the checkout (npm install runs it too)'];
     throw new OnednnMissing('the oneDNN addon is not built (out/native/tao_onednn.node)', buildFixes);
   }
-  // OpenMP's idle threads sleep at once instead of spinning (libgomp reads this when the addon
-  // loads it). Between native kernels the JavaScript thread runs wasm's kernels alone; spinning
-  // workers take the cores it needs, and on a busy machine a spinning team made 2 threads 3x
-  // slower than 1 (resnet18 training, load ~4 on 2 cores: 18 vs 57 img/s). A value the user
-  // set wins.
-  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+  // How long OpenMP's idle threads spin before they sleep (the runtime reads this when the addon
+  // loads it). Between two native kernels the JavaScript thread works alone for 20-500 us (the
+  // layer code, the cpu backend's small kernels). Workers that slept at once (the passive
+  // policy) had to be woken for every kernel, 30-90 us each on this VM, longer than a small
+  // kernel itself: MobileNetV2's kernels at 64x64 ran no faster on two threads than on one. A
+  // bounded spin (libgomp: ~30k spins, a few hundred us; libomp: 1 ms) bridges those gaps,
+  // yet leaves the cores free soon enough when the machine is busy: spinning without bound
+  // made resnet18's training 3x slower at load 4 on 2 cores (18 vs 57 img/s). Measurements
+  // in docs/onednn.md. A setting the user made wins.
+  applyIdleSpin(process.env);
   const mod = { exports: {} as OnednnAddon };
   try {
     process.dlopen(mod, file);
