@@ -656,6 +656,10 @@ napi_value EltwiseGrad(napi_env env, napi_callback_info info) {
 
 // ---- reductions -----------------------------------------------------------------------------
 
+// Element counts below which a loop stays on the calling thread: waking the team costs more
+// than it saves.
+constexpr int64_t kParallelMin = 1 << 15;
+
 // Per-channel sums over the rows of channels-last data [rows, c], S sums at once: term(r, part)
 // adds row r's contributions into part[s * c + k]. Rows are summed in blocks of 256 in float
 // (vectorised across channels), blocks added in double per thread, threads' totals added in
@@ -667,17 +671,24 @@ void channelSums(int64_t rows, int64_t c, bool parallel, F term, double* out) {
   const int64_t blocks = (rows + block - 1) / block;
   const int threads = parallel ? std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks))) : 1;
   std::vector<double> totals(static_cast<size_t>(threads) * S * c, 0.0);
-#pragma omp parallel num_threads(threads)
-  {
-    const int t = omp_get_thread_num();
+  auto addBlock = [&](int64_t b, float* part, double* mine) {
+    std::fill(part, part + S * c, 0.f);
+    const int64_t end = std::min(rows, (b + 1) * block);
+    for (int64_t r = b * block; r < end; r++) term(r, part);
+    for (int64_t k = 0; k < S * c; k++) mine[k] += part[k];
+  };
+  if (threads == 1) {
+    // The same sums in the same order without a parallel region: entering one, even for a
+    // team of one, cost ~4 us, and global average pooling sums 32 small slices per batch.
     std::vector<float> part(static_cast<size_t>(S) * c);
-    double* mine = totals.data() + static_cast<size_t>(t) * S * c;
+    for (int64_t b = 0; b < blocks; b++) addBlock(b, part.data(), totals.data());
+  } else {
+#pragma omp parallel num_threads(threads)
+    {
+      std::vector<float> part(static_cast<size_t>(S) * c);
+      double* mine = totals.data() + static_cast<size_t>(omp_get_thread_num()) * S * c;
 #pragma omp for schedule(static)
-    for (int64_t b = 0; b < blocks; b++) {
-      std::fill(part.begin(), part.end(), 0.f);
-      const int64_t end = std::min(rows, (b + 1) * block);
-      for (int64_t r = b * block; r < end; r++) term(r, part.data());
-      for (int64_t k = 0; k < S * c; k++) mine[k] += part[k];
+      for (int64_t b = 0; b < blocks; b++) addBlock(b, part.data(), mine);
     }
   }
   for (int64_t k = 0; k < S * c; k++) {
@@ -687,12 +698,58 @@ void channelSums(int64_t rows, int64_t c, bool parallel, F term, double* out) {
   }
 }
 
+// Sums (times scale) over the rows of x [rows, cols] into out [cols]. Rows are summed in blocks
+// of 256 in float (vectorised across columns), blocks are added in double, so a sum over 10^5
+// rows keeps float accuracy. With mayThread false everything runs on the calling thread; with
+// it true, threads split the blocks only where there is more than one (the bits then depend on
+// the thread count, as channelSums says).
+void sumOverRows(const float* x, int64_t rows, int64_t cols, double scale, float* out, bool mayThread) {
+  if (cols == 1) {
+    // Every axis reduced (the L2 penalty sums each kernel of the network): one flat sum in
+    // blocks of 256 elements, each vectorised in float, blocks added in double per thread and
+    // threads' totals in thread order (the row loop below would add one element per row).
+    const int64_t block = 256;
+    const int64_t blocks = (rows + block - 1) / block;
+    const int threads = mayThread && rows > 32768 ? std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks))) : 1;
+    std::vector<double> totals(static_cast<size_t>(threads), 0.0);
+    auto blockSum = [&](int64_t b) {
+      const int64_t end = std::min(rows, (b + 1) * block);
+      float part = 0;
+#pragma omp simd reduction(+ : part)
+      for (int64_t r = b * block; r < end; r++) part += x[r];
+      return part;
+    };
+    if (threads == 1) {
+      // Same order, no parallel region (see channelSums).
+      for (int64_t b = 0; b < blocks; b++) totals[0] += blockSum(b);
+    } else {
+#pragma omp parallel num_threads(threads)
+      {
+        double mine = 0;
+#pragma omp for schedule(static)
+        for (int64_t b = 0; b < blocks; b++) mine += blockSum(b);
+        totals[static_cast<size_t>(omp_get_thread_num())] = mine;
+      }
+    }
+    double sum = 0;
+    for (double t : totals) sum += t;
+    out[0] = static_cast<float>(sum * scale);
+    return;
+  }
+  std::vector<double> sums(cols);
+  channelSums<1>(rows, cols, mayThread, [&](int64_t r, float* acc) {
+    const float* row = x + r * cols;
+#pragma omp simd
+    for (int64_t c = 0; c < cols; c++) acc[c] += row[c];
+  }, sums.data());
+  for (int64_t c = 0; c < cols; c++) out[c] = static_cast<float>(sums[c] * scale);
+}
+
 // reduce(kind, rows, cols, overRows, x, out): x is [rows, cols]; sums (kind 0) or means (1)
 // over the rows (out [cols]) or over the columns (out [rows]). Any reduction whose axes are a
 // leading or trailing run of a tensor's axes is one of these. Written here rather than with
 // oneDNN's reduction primitive, which 2.6 runs with its reference (scalar) implementation for
-// these shapes. Rows are summed in blocks of 256 in float (vectorised across columns), blocks
-// are added in double, so a sum over 10^5 rows keeps float accuracy.
+// these shapes.
 napi_value Reduce(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto argv = args(env, info, 6);
@@ -705,38 +762,8 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
     float* out = typed<float>(env, argv[5], &no);
     if (static_cast<int64_t>(nx) != rows * cols || static_cast<int64_t>(no) != (overRows ? cols : rows)) throw Fail{"reduce: sizes do not match"};
     const double scale = kind == 1 ? 1.0 / static_cast<double>(overRows ? rows : cols) : 1.0;
-    if (overRows && cols == 1) {
-      // Every axis reduced (the L2 penalty sums each kernel of the network): one flat sum in
-      // blocks of 256 elements, each vectorised in float, blocks added in double per thread and
-      // threads' totals in thread order (the row loop below would add one element per row).
-      const int64_t block = 256;
-      const int64_t blocks = (rows + block - 1) / block;
-      const int threads = rows > 32768 ? std::max(1, std::min(omp_get_max_threads(), static_cast<int>(blocks))) : 1;
-      std::vector<double> totals(static_cast<size_t>(threads), 0.0);
-#pragma omp parallel num_threads(threads)
-      {
-        double mine = 0;
-#pragma omp for schedule(static)
-        for (int64_t b = 0; b < blocks; b++) {
-          const int64_t end = std::min(rows, (b + 1) * block);
-          float part = 0;
-#pragma omp simd reduction(+ : part)
-          for (int64_t r = b * block; r < end; r++) part += x[r];
-          mine += part;
-        }
-        totals[static_cast<size_t>(omp_get_thread_num())] = mine;
-      }
-      double sum = 0;
-      for (double t : totals) sum += t;
-      out[0] = static_cast<float>(sum * scale);
-    } else if (overRows) {
-      std::vector<double> sums(cols);
-      channelSums<1>(rows, cols, true, [&](int64_t r, float* acc) {
-        const float* row = x + r * cols;
-#pragma omp simd
-        for (int64_t c = 0; c < cols; c++) acc[c] += row[c];
-      }, sums.data());
-      for (int64_t c = 0; c < cols; c++) out[c] = static_cast<float>(sums[c] * scale);
+    if (overRows) {
+      sumOverRows(x, rows, cols, scale, out, true);
     } else {
 #pragma omp parallel for schedule(static) if (rows * cols > 65536)
       for (int64_t r = 0; r < rows; r++) {
@@ -751,6 +778,36 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
         }
         out[r] = static_cast<float>(sum * scale);
       }
+    }
+    return undefinedValue(env);
+  });
+}
+
+// reduceMiddle(kind, outer, rows, cols, x, out): x is [outer, rows, cols]; sums (kind 0) or
+// means (1) over the rows of each slice, out [outer, cols]. A reduction over middle axes, such
+// as global average pooling of NHWC data over H and W, in one call: one call per image from
+// JavaScript cost ~250 us per batch of 32, more than the arithmetic. Each slice's values are
+// bit for bit those of reduce() on that slice alone.
+napi_value ReduceMiddle(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 6);
+    const int kind = static_cast<int>(number(env, argv[0]));
+    const int64_t outer = static_cast<int64_t>(number(env, argv[1]));
+    const int64_t rows = static_cast<int64_t>(number(env, argv[2]));
+    const int64_t cols = static_cast<int64_t>(number(env, argv[3]));
+    size_t nx = 0, no = 0;
+    const float* x = typed<float>(env, argv[4], &nx);
+    float* out = typed<float>(env, argv[5], &no);
+    if (outer < 1 || rows < 1 || cols < 1 || static_cast<int64_t>(nx) != outer * rows * cols || static_cast<int64_t>(no) != outer * cols) {
+      throw Fail{"reduceMiddle: sizes do not match"};
+    }
+    const double scale = kind == 1 ? 1.0 / static_cast<double>(rows) : 1.0;
+    if (rows <= 256) {
+      // One block per slice: a slice's sums do not depend on threads, so threads take whole slices.
+#pragma omp parallel for schedule(static) if (outer * rows * cols > kParallelMin)
+      for (int64_t p = 0; p < outer; p++) sumOverRows(x + p * rows * cols, rows, cols, scale, out + p * cols, false);
+    } else {
+      for (int64_t p = 0; p < outer; p++) sumOverRows(x + p * rows * cols, rows, cols, scale, out + p * cols, true);
     }
     return undefinedValue(env);
   });
@@ -978,10 +1035,9 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
 // wasm's element-wise kernels run on one thread, and its broadcasting path (a tensor against a
 // scalar or a per-channel vector) computes an index per element without SIMD: minimum(6, x),
 // which tfjs-layers' relu6 activation is, took 57% of a mobilenet_v2 prediction. These loops
-// are OpenMP above kParallelMin elements (below it, waking the team costs more than it saves)
-// and vectorised; each element gets exactly one IEEE operation, as in wasm and the cpu backend,
-// so results are bit-identical to theirs.
-constexpr int64_t kParallelMin = 1 << 15;
+// are OpenMP above kParallelMin elements (below it, waking the team costs more than it saves;
+// defined with the reductions above) and vectorised; each element gets exactly one IEEE
+// operation, as in wasm and the cpu backend, so results are bit-identical to theirs.
 
 // std::sqrt must set errno for a negative argument unless the build passes -fno-math-errno
 // (tools/build-onednn.mjs does): with errno GCC guards every square root with a compare and a
@@ -1480,6 +1536,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"eltwiseGrad", nullptr, EltwiseGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceMiddle", nullptr, ReduceMiddle, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},

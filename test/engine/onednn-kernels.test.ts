@@ -364,6 +364,22 @@ test('the kernels of squeeze-excitation, inception/fire/CSP branches and DarkNet
     const x = input([5, 6, 7, 8, 9], 134);
     return [tf.sum(x, [1, 2]), tf.sum(x, [2, 3], true), tf.mean(x, 1), tf.mean(x, [1, 2, 3])];
   });
+  // Global average pooling shapes in one call (reduceMiddle): slices split between threads
+  // (49 rows), summed one after another on all threads (400 rows > one block), one column.
+  const middle: Array<[number[], number[]]> = [[[64, 7, 7, 96], [1, 2]], [[3, 20, 20, 5], [1, 2]], [[4, 5, 6, 1], [1, 2]]];
+  for (const [shape, axes] of middle) {
+    await compare(`mean ${shape.join('x')} over ${axes.join(',')}`, () => [tf.mean(input(shape, 134), axes), tf.sum(input(shape, 134), axes, true)]);
+    // Bit for bit what reduce() gives for each image alone (the per-image calls it replaced).
+    await tf.setBackend('onednn');
+    const [whole, values] = tf.tidy(() => {
+      const x = input(shape, 135);
+      return [tf.mean(x, axes).dataSync() as Float32Array, x.dataSync() as Float32Array];
+    });
+    const [n, rows, cols] = [shape[0], shape[1] * shape[2], shape[3]];
+    const alone = new Float32Array(n * cols);
+    for (let p = 0; p < n; p++) loadOnednnAddon().reduce(1, rows, cols, 1, values.subarray(p * rows * cols, (p + 1) * rows * cols), alone.subarray(p * cols, (p + 1) * cols));
+    assert.deepEqual(whole, alone, `mean ${shape.join('x')}: one call equals one call per image`);
+  }
   await compare('Tile per sample', () => [tf.tile(input([3, 1, 1, 20], 135), [1, 6, 5, 1]), tf.broadcastTo(input([4, 1, 30], 136), [4, 50, 30])]);
   // Concat along channels (and another axis) and its gradient, SplitV.
   await compare('Concat and its gradient (SplitV)', () => withGrads((a, b, c) => tf.concat([a, b, c], 3), [input([2, 9, 10, 5], 137), input([2, 9, 10, 16], 138), input([2, 9, 10, 3], 139)], 140));
@@ -398,6 +414,8 @@ test('Elu, Tanh and Softmax (and their gradients) equal the cpu backend and run 
   // A 1000-way classifier head at batch 32, on the last axis given both ways, and its gradient.
   await compare('softmax and its gradient', () => withGrads((x) => tf.softmax(x), [spread([32, 1000], 164)], 165));
   await compare('softmax, dim given', () => [tf.softmax(spread([7, 3, 999], 166), 2)]);
+  // Small heads too (a 10-class classifier at batch 32; one row; one column).
+  await compare('softmax of small tensors', () => [tf.softmax(spread([32, 10], 167)), tf.softmax(spread([1, 3], 168)), tf.softmax(spread([5, 1], 169))]);
   for (const k of ['Elu', 'EluGrad', 'Tanh', 'Softmax']) {
     assert.ok((nativeCalls[k] ?? 0) > (before[k] ?? 0), `${k} ran natively`);
     assert.equal(fallbackCalls[k] ?? 0, fallbacksBefore[k] ?? 0, `${k}: every case natively`);
