@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <list>
@@ -1241,26 +1242,52 @@ napi_value MaskGrad(napi_env env, napi_callback_info info) {
   });
 }
 
-// ---- Adam ------------------------------------------------------------------------------------
+// ---- optimizers, in place ----------------------------------------------------------------------
 
-// adam(g, m, v, w, k): one Adam step for one variable, in place (m, v and w are overwritten;
-// the caller makes sure no other tensor shares their memory). k holds float32 scalars
-// [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t, 1 - beta2^t, epsilon, -learningRate].
+// The arguments of every in-place optimizer step: (g, state..., k). g is the gradient; each
+// state array (the optimizer's slots, the variable last) has g's size and is overwritten (the
+// caller makes sure no other tensor shares its memory); k holds `scalars` float32
+// hyper-parameters.
+template <size_t Slots>
+struct StepArgs {
+  const float* g;
+  std::array<float*, Slots> state;
+  const float* k;
+  int64_t n;
+};
+
+template <size_t Slots>
+StepArgs<Slots> stepArgs(napi_env env, napi_callback_info info, size_t scalars, const char* what) {
+  auto argv = args(env, info, Slots + 2);
+  StepArgs<Slots> a{};
+  size_t ng = 0, nk = 0;
+  a.g = typed<float>(env, argv[0], &ng);
+  bool match = true;
+  for (size_t s = 0; s < Slots; s++) {
+    size_t ns = 0;
+    a.state[s] = typed<float>(env, argv[1 + s], &ns);
+    match = match && ns == ng;
+  }
+  a.k = typed<float>(env, argv[Slots + 1], &nk);
+  if (!match || nk != scalars) throw Fail{std::string(what) + ": sizes do not match"};
+  a.n = static_cast<int64_t>(ng);
+  return a;
+}
+
+
+// adam(g, m, v, w, k): one Adam step for one variable, in place (stepArgs). k holds float32
+// scalars [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t, 1 - beta2^t, epsilon, -learningRate].
 // The operations and their order are tfjs' AdamOptimizer's, one IEEE float operation each
 // (the build does not contract a * b + c into FMA), so the result is bit for bit the same
 // as its fourteen separate kernels, in one pass over four arrays instead of fourteen.
 napi_value Adam(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    auto argv = args(env, info, 5);
-    size_t ng = 0, nm = 0, nv = 0, nw = 0, nk = 0;
-    const float* g = typed<float>(env, argv[0], &ng);
-    float* m = typed<float>(env, argv[1], &nm);
-    float* v = typed<float>(env, argv[2], &nv);
-    float* w = typed<float>(env, argv[3], &nw);
-    const float* k = typed<float>(env, argv[4], &nk);
-    if (nm != ng || nv != ng || nw != ng || nk != 8) throw Fail{"adam: sizes do not match"};
+    const auto a = stepArgs<3>(env, info, 8, "adam");
+    const float* g = a.g;
+    float *m = a.state[0], *v = a.state[1], *w = a.state[2];
+    const float* k = a.k;
     const float b1 = k[0], c1 = k[1], b2 = k[2], c2 = k[3], d1 = k[4], d2 = k[5], eps = k[6], nlr = k[7];
-    const int64_t n = static_cast<int64_t>(ng);
+    const int64_t n = a.n;
 #pragma omp parallel for simd schedule(static) if (n > kParallelMin)
     for (int64_t i = 0; i < n; i++) {
       const float gi = g[i];
@@ -1281,16 +1308,12 @@ napi_value Adam(napi_env env, napi_callback_info info) {
 //   a = momentum * a + g;  w = (-lr) * (nesterov ? g + a * momentum : a) + w
 napi_value Momentum(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    auto argv = args(env, info, 4);
-    size_t ng = 0, na = 0, nw = 0, nk = 0;
-    const float* g = typed<float>(env, argv[0], &ng);
-    float* a = typed<float>(env, argv[1], &na);
-    float* w = typed<float>(env, argv[2], &nw);
-    const float* k = typed<float>(env, argv[3], &nk);
-    if (na != ng || nw != ng || nk != 3) throw Fail{"momentum: sizes do not match"};
-    const float m = k[0], c = k[1];
-    const bool nesterov = k[2] != 0.f;
-    const int64_t n = static_cast<int64_t>(ng);
+    const auto step = stepArgs<2>(env, info, 3, "momentum");
+    const float* g = step.g;
+    float *a = step.state[0], *w = step.state[1];
+    const float m = step.k[0], c = step.k[1];
+    const bool nesterov = step.k[2] != 0.f;
+    const int64_t n = step.n;
     if (nesterov) {
 #pragma omp parallel for simd schedule(static) if (n > kParallelMin)
       for (int64_t i = 0; i < n; i++) {
@@ -1311,22 +1334,17 @@ napi_value Momentum(napi_env env, napi_callback_info info) {
   });
 }
 
-// rmsprop(g, ms, mom, w, k): one RMSProp step (not centered) for one variable, in place (ms, mom
-// and w overwritten; the caller makes sure no other tensor shares their memory). k holds float32
-// scalars [decay, 1 - decay, momentum, learningRate, epsilon]: tfjs' RMSPropOptimizer's
-// operations in its order, one float operation each, so the values are its own bit for bit.
+// rmsprop(g, ms, mom, w, k): one RMSProp step (not centered) for one variable, in place
+// (stepArgs). k holds float32 scalars [decay, 1 - decay, momentum, learningRate, epsilon]:
+// tfjs' RMSPropOptimizer's operations in its order, one float operation each, so the values
+// are its own bit for bit.
 napi_value RmsProp(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    auto argv = args(env, info, 5);
-    size_t ng = 0, ns = 0, nm = 0, nw = 0, nk = 0;
-    const float* g = typed<float>(env, argv[0], &ng);
-    float* ms = typed<float>(env, argv[1], &ns);
-    float* mom = typed<float>(env, argv[2], &nm);
-    float* w = typed<float>(env, argv[3], &nw);
-    const float* k = typed<float>(env, argv[4], &nk);
-    if (ns != ng || nm != ng || nw != ng || nk != 5) throw Fail{"rmsprop: sizes do not match"};
-    const float decay = k[0], rest = k[1], momentum = k[2], lr = k[3], eps = k[4];
-    const int64_t n = static_cast<int64_t>(ng);
+    const auto a = stepArgs<3>(env, info, 5, "rmsprop");
+    const float* g = a.g;
+    float *ms = a.state[0], *mom = a.state[1], *w = a.state[2];
+    const float decay = a.k[0], rest = a.k[1], momentum = a.k[2], lr = a.k[3], eps = a.k[4];
+    const int64_t n = a.n;
 #pragma omp parallel for simd schedule(static) if (n > kParallelMin)
     for (int64_t i = 0; i < n; i++) {
       const float gi = g[i];
