@@ -7,8 +7,8 @@
 // against PyTorch with as many; `ours_threads` and `pytorch_threads` say which. With --json, one
 // JSON line per (model, backend, threads, dataset) with model, backend, ours_train_img_s,
 // pytorch_train_img_s, ours_infer_img_s, pytorch_infer_img_s, train_ratio (ours/PyTorch) and more.
-// Each synthetic measurement runs in --processes N fresh processes per side (default 3) and
-// reports the median speed; inference within a process is the median of 5 timed passes.
+// Each measurement runs in --processes N fresh processes per side (default 3) and reports the
+// median speed; synthetic inference within a process is the median of 5 timed passes.
 // Exits non-zero when PyTorch cannot run: never reports the engine's side alone.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -120,9 +120,11 @@ async function main(): Promise<void> {
     for (const model of models) {
       const big = model !== 'small_cnn';
       const steps = quick ? (big ? 2 : 5) : big ? 5 : 15;
-      // Inference is timed over 5 passes on each side and the median pass reported: one pass of
-      // 3 batches lasts 20-150 ms, and single passes swung PyTorch's small_cnn from 566 to 7119 img/s.
-      const common = ['--batch', String(batch), '--warmup', '1', '--steps', String(steps), '--infer-batches', quick ? '3' : '8', '--infer-passes', String(INFER_PASSES)];
+      // Inference: 8 batches per pass (--quick as the full run), timed over 5 passes on each side,
+      // the median pass reported. A pass of 3 batches lasted 20-150 ms: single passes swung
+      // PyTorch's small_cnn from 566 to 7119 img/s, and the engine's first ~15 prediction batches
+      // run while V8 still compiles the layers' code (mobilenet_v2: 40-70 % slower than later).
+      const common = ['--batch', String(batch), '--warmup', '1', '--steps', String(steps), '--infer-batches', '8', '--infer-passes', String(INFER_PASSES)];
       log(`train: ${model} (PyTorch, 1 thread, ${processes} processes)`);
       const pt = repeated(processes, () => pytorch(model, synth, common, 1, 600));
       const pt2 = extraThreads > 1 ? repeated(processes, () => pytorch(model, synth, common, extraThreads, 600)) : undefined;
@@ -165,12 +167,14 @@ async function main(): Promise<void> {
       const train = writeFashionMnist(dir, 'train', trainN);
       const test = writeFashionMnist(dir, 't10k', evalN);
       const acc = ['--mode', 'accuracy', '--batch', String(batch), '--eval-images', test.images, '--eval-labels', test.labels, '--eval-n', String(test.n)];
-      log(`train: small_cnn on Fashion-MNIST, ${train.n} images (PyTorch)`);
-      const pt = pytorch('small_cnn', train, acc, 1, 1800);
+      // Speeds are medians over processes here too (accuracy and loss are the first process's:
+      // one thread on each side computes the same numbers every time).
+      log(`train: small_cnn on Fashion-MNIST, ${train.n} images (PyTorch, ${processes} processes)`);
+      const pt = repeated(processes, () => pytorch('small_cnn', train, acc, 1, 1800));
       for (const backend of backends.filter((b) => b !== 'cpu' || !quick)) {
         log(`train: small_cnn on Fashion-MNIST, ${train.n} images (engine, ${backend})`);
         try {
-          const ours = engine('small_cnn', backend, backend === 'cpu' ? { ...train, n: Math.min(train.n, 2048) } : train, acc, 3600, backend === 'onednn' ? 1 : undefined);
+          const ours = repeated(backend === 'cpu' ? 1 : processes, () => engine('small_cnn', backend, backend === 'cpu' ? { ...train, n: Math.min(train.n, 2048) } : train, acc, 3600, backend === 'onednn' ? 1 : undefined));
           rows.push(row('small_cnn', backend, 'fashion-mnist', ours, pt, undefined, peak));
         } catch (err) {
           rows.push({ model: 'small_cnn', backend, dataset: 'fashion-mnist', error: (err as Error).message });
