@@ -699,6 +699,15 @@ void channelSums(int64_t rows, int64_t c, bool parallel, F term, double* out) {
   }
 }
 
+// Per-column sums of x [rows, cols], in double (channelSums' blocks and order).
+void columnSums(const float* x, int64_t rows, int64_t cols, bool parallel, double* sums) {
+  channelSums<1>(rows, cols, parallel, [&](int64_t r, float* acc) {
+    const float* row = x + r * cols;
+#pragma omp simd
+    for (int64_t c = 0; c < cols; c++) acc[c] += row[c];
+  }, sums);
+}
+
 // Sums (times scale) over the rows of x [rows, cols] into out [cols]. Rows are summed in blocks
 // of 256 in float (vectorised across columns), blocks are added in double, so a sum over 10^5
 // rows keeps float accuracy. With mayThread false everything runs on the calling thread; with
@@ -738,11 +747,7 @@ void sumOverRows(const float* x, int64_t rows, int64_t cols, double scale, float
     return;
   }
   std::vector<double> sums(cols);
-  channelSums<1>(rows, cols, mayThread, [&](int64_t r, float* acc) {
-    const float* row = x + r * cols;
-#pragma omp simd
-    for (int64_t c = 0; c < cols; c++) acc[c] += row[c];
-  }, sums.data());
+  columnSums(x, rows, cols, mayThread, sums.data());
   for (int64_t c = 0; c < cols; c++) out[c] = static_cast<float>(sums[c] * scale);
 }
 
@@ -941,11 +946,7 @@ napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
     const int64_t rows = static_cast<int64_t>(nx) / c;
     const bool parallel = nx > 32768;
     std::vector<double> sums(c);
-    channelSums<1>(rows, c, parallel, [&](int64_t r, float* p) {
-      const float* xr = x + r * c;
-#pragma omp simd
-      for (int64_t k = 0; k < c; k++) p[k] += xr[k];
-    }, sums.data());
+    columnSums(x, rows, c, parallel, sums.data());
     for (int64_t k = 0; k < c; k++) mean[k] = static_cast<float>(sums[k] / static_cast<double>(rows));
     const float* mp = mean;
     channelSums<1>(rows, c, parallel, [&](int64_t r, float* p) {
