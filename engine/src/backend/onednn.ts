@@ -136,9 +136,9 @@ export function loadOnednnAddon(): OnednnAddon {
   // policy) had to be woken for every kernel, 30-90 us each on this VM, longer than a small
   // kernel itself: MobileNetV2's kernels at 64x64 ran no faster on two threads than on one. A
   // bounded spin (libgomp: ~30k spins, a few hundred us; libomp: 1 ms) bridges those gaps,
-  // yet leaves the cores free soon enough when the machine is busy: spinning without bound
-  // made resnet18's training 3x slower at load 4 on 2 cores (18 vs 57 img/s). Measurements
-  // in docs/onednn.md. A setting the user made wins.
+  // yet leaves the cores free soon enough when the machine is busy: long spins made
+  // resnet18's training 3x slower at load 4 on 2 cores (18 vs 57 img/s). Measurements in
+  // bench/RESULTS.md ("Idle OpenMP threads"). A setting the user made wins.
   applyIdleSpin(process.env);
   const mod = { exports: {} as OnednnAddon };
   try {
