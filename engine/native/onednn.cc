@@ -321,13 +321,48 @@ const memory& weightsFor(ConvEntry* e, const std::string& entryKey, double token
 // 8x8). As a dense layer, out[n, (oy, ox, co)] = sum over (iy, ix, ci) of x[n, (iy, ix, ci)] *
 // W[(iy, ix, ci), (oy, ox, co)], where W holds the filter tap linking the two pixels and zero
 // where none does; NHWC data is already that row-major matrix. It does less work when
-// IH * IW * 2 <= KH * KW. Only for constant filters (a folded filter's token): W is built once
-// and kept until the filter is forgotten.
+// IH * IW * 2 <= KH * KW. For a constant filter (a folded filter's token) W is built once and
+// kept until the filter is forgotten; any other filter goes through denseTrainingConv below.
 // The matrix product by shape (its JIT kernel is made once, like every primitive here) ...
 struct DensePrim {
   dnnl::primitive prim;
   memory src, dst;
+  memory weights;  // the backward products' second operand (training)
 };
+
+// Calls f(ky, kx, iy, ix, oy, ox) for every filter tap that links an input pixel to an output
+// pixel (taps that read padding are skipped).
+template <typename F>
+void forEachTap(const int32_t* p, F f) {
+  for (int64_t oy = 0; oy < p[OH]; oy++)
+    for (int64_t ox = 0; ox < p[OW]; ox++)
+      for (int64_t ky = 0; ky < p[KH]; ky++)
+        for (int64_t kx = 0; kx < p[KW]; kx++) {
+          const int64_t iy = oy * p[SH] - p[PT] + ky * p[DH], ix = ox * p[SW] - p[PL] + kx * p[DW];
+          if (iy < 0 || iy >= p[IH] || ix < 0 || ix >= p[IW]) continue;
+          f(ky, kx, iy, ix, oy, ox);
+        }
+}
+
+// W [(iy, ix, ci), (oy, ox, co)], filled tap by tap from TF's [kh, kw, ci, co]; pairs of pixels
+// no tap links stay zero.
+void fillDenseWeights(const int32_t* p, const float* filter, float* plain) {
+  const int64_t ci = p[IC], co = p[OC], k = int64_t(p[IH]) * p[IW] * ci, n = int64_t(p[OH]) * p[OW] * co;
+  std::memset(plain, 0, static_cast<size_t>(k * n) * sizeof(float));
+  forEachTap(p, [&](int64_t ky, int64_t kx, int64_t iy, int64_t ix, int64_t oy, int64_t ox) {
+    for (int64_t c = 0; c < ci; c++) {
+      const float* tap = filter + ((ky * p[KW] + kx) * ci + c) * co;
+      float* row = plain + ((iy * p[IW] + ix) * ci + c) * n + (oy * p[OW] + ox) * co;
+      std::memcpy(row, tap, static_cast<size_t>(co) * sizeof(float));
+    }
+  });
+}
+
+// The bias once per output pixel: the dense product's bias row [1, oh * ow * co].
+void repeatBias(const int32_t* p, const float* bias, float* repeated) {
+  const int64_t co = p[OC];
+  for (int64_t px = 0; px < int64_t(p[OH]) * p[OW]; px++) std::memcpy(repeated + px * co, bias, static_cast<size_t>(co) * sizeof(float));
+}
 
 Lru<DensePrim> densePrimCache(kCacheCap);
 
@@ -377,28 +412,107 @@ DenseConv* denseConv(const int32_t* p, const float* filter, const float* bias, f
   const memory::desc plainW({k, n}, dt::f32, tag::ab), biasD({1, n}, dt::f32, tag::ab);
   auto e = std::make_unique<DenseConv>();
   e->weights = takeBuffer("dw" + entryKey, plainW);
-  float* plain = static_cast<float*>(e->weights.get_data_handle());
-  // Filled tap by tap from TF's [kh, kw, ci, co]; pairs of pixels no tap links stay zero.
-  std::memset(plain, 0, static_cast<size_t>(k * n) * sizeof(float));
-  for (int64_t oy = 0; oy < p[OH]; oy++)
-    for (int64_t ox = 0; ox < p[OW]; ox++)
-      for (int64_t ky = 0; ky < p[KH]; ky++)
-        for (int64_t kx = 0; kx < p[KW]; kx++) {
-          const int64_t iy = oy * p[SH] - p[PT] + ky * p[DH], ix = ox * p[SW] - p[PL] + kx * p[DW];
-          if (iy < 0 || iy >= p[IH] || ix < 0 || ix >= p[IW]) continue;
-          for (int64_t c = 0; c < ci; c++) {
-            const float* tap = filter + ((ky * p[KW] + kx) * ci + c) * co;
-            float* row = plain + ((iy * p[IW] + ix) * ci + c) * n + (oy * p[OW] + ox) * co;
-            std::memcpy(row, tap, static_cast<size_t>(co) * sizeof(float));
-          }
-        }
+  fillDenseWeights(p, filter, static_cast<float*>(e->weights.get_data_handle()));
   e->shape = densePrim(p, bias != nullptr, alpha, entryKey);
   if (bias) {
     e->bias = takeBuffer("db" + entryKey, biasD);
-    float* b = static_cast<float*>(e->bias.get_data_handle());
-    for (int64_t px = 0; px < int64_t(p[OH]) * p[OW]; px++) std::memcpy(b + px * co, bias, static_cast<size_t>(co) * sizeof(float));
+    repeatBias(p, bias, static_cast<float*>(e->bias.get_data_handle()));
   }
   return mine.emplace(entryKey, std::move(e)).first->second.get();
+}
+
+// ---- small images in training: the same matrix products, the matrix rebuilt per call -------
+//
+// In training the filter changes every step, so W is built anew on each call, into one scratch
+// buffer shared by all calls (they run one at a time, on the JavaScript thread's call). The
+// three products, for NHWC data as row-major matrices X [N, k], Y [N, n], W [k, n]:
+//   forward          Y  = X W   (+ bias, activation: densePrim)
+//   backward data    dX = dY W^T
+//   backward weights dW = X^T dY, then each tap's gradient is the sum of the blocks of dW that
+//                    the tap links (gatherDenseGradient), zero for a tap that reads only padding.
+// brgconv spent its time on padding there too, in all three (a ResNet-18 at 28x28: stage 3 at
+// 2x2, stage 4 at 1x1).
+std::vector<float> denseScratch, denseBiasScratch;
+double denseTrainingCalls = 0;  // reported by info(), for the tests
+
+float* scratch(std::vector<float>& v, int64_t count) {
+  if (static_cast<int64_t>(v.size()) < count) v.resize(static_cast<size_t>(count));
+  return v.data();
+}
+
+// Sums W's blocks back into the filter gradient [kh, kw, ci, co].
+void gatherDenseGradient(const int32_t* p, const float* plain, float* dfilter) {
+  const int64_t ci = p[IC], co = p[OC], n = int64_t(p[OH]) * p[OW] * co;
+  std::memset(dfilter, 0, static_cast<size_t>(int64_t(p[KH]) * p[KW] * ci * co) * sizeof(float));
+  forEachTap(p, [&](int64_t ky, int64_t kx, int64_t iy, int64_t ix, int64_t oy, int64_t ox) {
+    for (int64_t c = 0; c < ci; c++) {
+      float* tap = dfilter + ((ky * p[KW] + kx) * ci + c) * co;
+      const float* block = plain + ((iy * p[IW] + ix) * ci + c) * n + (oy * p[OW] + ox) * co;
+#pragma omp simd
+      for (int64_t o = 0; o < co; o++) tap[o] += block[o];
+    }
+  });
+}
+
+// The backward products by shape: dX = dY W^T (mode 1) and dW = X^T dY (mode 2), the transposed
+// operand read through its strides.
+DensePrim* denseBackwardPrim(int mode, const int32_t* p, const std::string& entryKey) {
+  const std::string k = "db" + std::to_string(mode) + entryKey;
+  if (DensePrim* hit = densePrimCache.get(k)) return hit;
+  const int64_t batch = p[N], kk = int64_t(p[IH]) * p[IW] * p[IC], n = int64_t(p[OH]) * p[OW] * p[OC];
+  memory::desc srcD, weightsD, dstD;
+  if (mode == 1) {
+    srcD = memory::desc({batch, n}, dt::f32, tag::ab);
+    weightsD = memory::desc({n, kk}, dt::f32, tag::ba);
+    dstD = memory::desc({batch, kk}, dt::f32, tag::ab);
+  } else {
+    srcD = memory::desc({kk, batch}, dt::f32, tag::ba);
+    weightsD = memory::desc({batch, n}, dt::f32, tag::ab);
+    dstD = memory::desc({kk, n}, dt::f32, tag::ab);
+  }
+  auto made = std::make_unique<DensePrim>();
+  made->prim = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(srcD, weightsD, dstD), cpu()));
+  made->src = memory(srcD, cpu(), DNNL_MEMORY_NONE);
+  made->dst = memory(dstD, cpu(), DNNL_MEMORY_NONE);
+  made->weights = memory(weightsD, cpu(), DNNL_MEMORY_NONE);
+  return densePrimCache.put(k, std::move(made));
+}
+
+// One convolution call as matrix products with a freshly built W (modes as conv()).
+void denseTrainingConv(int mode, const int32_t* p, float* a, float* b, float* bias, float* out, float alpha, const std::string& entryKey) {
+  const int64_t kk = int64_t(p[IH]) * p[IW] * p[IC], n = int64_t(p[OH]) * p[OW] * p[OC];
+  denseTrainingCalls++;
+  float* plain = scratch(denseScratch, kk * n);
+  std::unordered_map<int, memory> run;
+  if (mode == 0 || mode == 1) fillDenseWeights(p, b, plain);
+  if (mode == 0) {
+    DensePrim* m = densePrim(p, bias != nullptr, alpha, entryKey);
+    const memory weights(memory::desc({kk, n}, dt::f32, tag::ab), cpu(), plain);
+    m->src.set_data_handle(a);
+    m->dst.set_data_handle(out);
+    run = {{DNNL_ARG_SRC, m->src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, m->dst}};
+    if (bias) {
+      float* repeated = scratch(denseBiasScratch, n);
+      repeatBias(p, bias, repeated);
+      run.emplace(DNNL_ARG_BIAS, memory(memory::desc({1, n}, dt::f32, tag::ab), cpu(), repeated));
+    }
+    m->prim.execute(strm(), run);
+  } else if (mode == 1) {
+    DensePrim* m = denseBackwardPrim(1, p, entryKey);
+    m->src.set_data_handle(a);
+    m->weights.set_data_handle(plain);
+    m->dst.set_data_handle(out);
+    m->prim.execute(strm(), {{DNNL_ARG_SRC, m->src}, {DNNL_ARG_WEIGHTS, m->weights}, {DNNL_ARG_DST, m->dst}});
+  } else {
+    DensePrim* m = denseBackwardPrim(2, p, entryKey);
+    m->src.set_data_handle(a);
+    m->weights.set_data_handle(b);
+    m->dst.set_data_handle(plain);
+    m->prim.execute(strm(), {{DNNL_ARG_SRC, m->src}, {DNNL_ARG_WEIGHTS, m->weights}, {DNNL_ARG_DST, m->dst}});
+    strm().wait();
+    gatherDenseGradient(p, plain, out);
+  }
+  strm().wait();
 }
 
 // conv(mode, params Int32Array, a, b, bias|null, out, alpha, filterToken)
@@ -420,6 +534,10 @@ napi_value Conv(napi_env env, napi_callback_info info) {
     const float alpha = static_cast<float>(number(env, argv[6]));
     const double token = number(env, argv[7]);
     const std::string entryKey = key(mode == 0 ? "cf" : mode == 1 ? "cd" : "cw", p, CONV_PARAMS, alpha);
+    if (token == 0 && denseWorthwhile(p)) {
+      denseTrainingConv(mode, p, a, b, bias, out, alpha, entryKey);
+      return undefinedValue(env);
+    }
     if (mode == 0 && token != 0 && denseWorthwhile(p)) {
       DenseConv* d = denseConv(p, b, bias, alpha, token, entryKey);
       DensePrim* m = d->shape;
@@ -1484,6 +1602,7 @@ napi_value Info(napi_env env, napi_callback_info) {
     for (const auto& token : denseConvs) dense += token.second.size();
     setNumber(env, obj, "constantWeights", static_cast<double>(kept));
     setNumber(env, obj, "denseConvolutions", static_cast<double>(dense));
+    setNumber(env, obj, "denseTrainingCalls", denseTrainingCalls);
     return obj;
   });
 }

@@ -118,6 +118,34 @@ test('Conv2D, FusedConv2D and both conv gradients equal the cpu backend', { skip
   }
 });
 
+test('convolutions of images smaller than their kernel (matrix products in the addon) and both gradients equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const addon = loadOnednnAddon();
+  const before = addon.info().denseTrainingCalls;
+  // Input pixels x 2 <= kernel taps: a ResNet's last stages on small images (1x1, 2x2), stride 1
+  // and 2, odd channel counts, a rectangular image, batch 1 and several.
+  const cases: Array<{ x: number[]; k: [number, number]; out: number; stride: number }> = [
+    { x: [3, 1, 1, 5], k: [3, 3], out: 7, stride: 1 },
+    { x: [4, 2, 2, 6], k: [3, 3], out: 5, stride: 1 },
+    { x: [2, 2, 2, 4], k: [3, 3], out: 3, stride: 2 },
+    { x: [1, 1, 2, 3], k: [3, 3], out: 4, stride: 1 },
+    { x: [2, 2, 2, 3], k: [5, 5], out: 2, stride: 1 },
+  ];
+  for (const c of cases) {
+    const name = `${c.x.join('x')} * ${c.k.join('x')}x${c.out} stride ${c.stride}`;
+    const x = () => input(c.x, 11);
+    const f = () => input([...c.k, c.x[3], c.out], 12);
+    await compare(`conv2d ${name} and its gradients`, () => withGrads((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, 'same'), [x(), f()], 13));
+    await compare(`fused conv2d relu with bias ${name} and its gradients`, () =>
+      withGrads((a, b, bias) => tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: c.stride, pad: 'same', bias, activation: 'relu' }), [x(), f(), input([c.out], 14)], 15),
+    );
+  }
+  // Dilated (forward; tfjs has no dilated conv gradient).
+  await compare('dilated conv2d of a 1x2 image', () => [tf.conv2d(input([2, 1, 2, 3], 16) as tf.Tensor4D, input([3, 3, 3, 4], 17) as tf.Tensor4D, 1, 'same', 'NHWC', 2)]);
+  // Each case: conv forward and both gradients, fused forward and both gradients.
+  assert.ok(addon.info().denseTrainingCalls >= before + cases.length * 6, 'every case ran as matrix products');
+});
+
 test('depthwise conv and both its gradients equal the cpu backend', { skip }, async () => {
   await chooseBackend('onednn');
   const before = { ...nativeCalls };
