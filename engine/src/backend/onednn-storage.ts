@@ -8,7 +8,8 @@
 // not given), extended with:
 // - allocateFloat32 / float32View, through which the native kernels make their outputs and
 //   read their inputs without a copy;
-// - a pool of freed float32 arrays by length. A training step frees and allocates the same
+// - a pool of freed float32 arrays by length, bounded by a fixed limit and by the most bytes
+//   ever alive at once (poolBound). A training step frees and allocates the same
 //   sizes again and again; new ArrayBuffers come zero-filled from the system, so every step
 //   would fault in and zero its activations' pages anew, and every freed one waits for a
 //   garbage collection, which the external memory also keeps triggering;
@@ -87,6 +88,9 @@ export interface StorageHooks {
  */
 const POOL_MIN_LENGTH = 1024;
 
+/** The pool's bound never falls below this (small models: the pool is then still free to serve a whole step). */
+const POOL_FLOOR_BYTES = 64 * 2 ** 20;
+
 /**
  * The most memory freed arrays may hold. A training step's sizes repeat, so the pool settles at
  * what one step frees; the bound keeps shapes that never come back (a last, smaller batch; an
@@ -111,6 +115,8 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, hooks: StorageHo
     /** The same arrays in the order they were freed, oldest first: the first to go when the pool is full. */
     private readonly freedOrder = new Set<Float32Array>();
     private freeBytes = 0;
+    /** The most bytes of tensors alive at once so far (all backends; the engine's count), which bounds what the pool can usefully hold. */
+    private peakLiveBytes = 0;
     /** The ArrayBuffer of every float32 array a tensor of this backend holds (or the pool does). */
     private readonly owned = new WeakSet<ArrayBufferLike>();
     /** Tokens of constant tensors by data id (markConstant). */
@@ -209,6 +215,8 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, hooks: StorageHo
 
     /** A float32 array of `length` values from the pool, else a new one; owned either way. */
     private takeArray(length: number): Float32Array {
+      const live = tf.engine().state.numBytes;
+      if (live > this.peakLiveBytes) this.peakLiveBytes = live;
       const list = this.free.get(length);
       const reused = list?.pop();
       if (reused) {
@@ -241,16 +249,29 @@ export function onednnBackendClass(tf: Tf, totalMemory: number, hooks: StorageHo
     private recycle(values: unknown): void {
       if (!(values instanceof Float32Array) || !this.owned.has(values.buffer)) return;
       if (values.length < POOL_MIN_LENGTH || values.byteOffset !== 0 || values.byteLength !== values.buffer.byteLength) return;
-      if (values.byteLength > limit) {
+      const bound = this.poolBound();
+      if (values.byteLength > bound) {
         hooks.release(values);
         return;
       }
-      while (this.freeBytes + values.byteLength > limit) this.evictOldest();
+      while (this.freeBytes + values.byteLength > bound) this.evictOldest();
       const list = this.free.get(values.length);
       if (list) list.push(values);
       else this.free.set(values.length, [values]);
       this.freedOrder.add(values);
       this.freeBytes += values.byteLength;
+    }
+
+    /**
+     * What the pool may hold now: the fixed limit, or less while the process has never had that
+     * much alive at once. A step can only take back what it freed, so a pool larger than the
+     * most ever alive holds arrays nobody asks for: the cpu backend's kernels allocate their own
+     * outputs, and the ones they freed (a classifier's [128, 10] logits and their gradients,
+     * ~80 KB per training step) piled up to the 2 GB limit over a 30-epoch Fashion-MNIST run
+     * (peak RSS 1.75 GB for 89 MB of live tensors).
+     */
+    private poolBound(): number {
+      return Math.min(limit, Math.max(POOL_FLOOR_BYTES, this.peakLiveBytes));
     }
 
     /** Frees the pooled array freed longest ago. */
