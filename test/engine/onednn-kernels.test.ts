@@ -146,6 +146,56 @@ test('convolutions of images smaller than their kernel (matrix products in the a
   assert.ok(addon.info().denseTrainingCalls >= before + cases.length * 6, 'every case ran as matrix products');
 });
 
+test('3x3 stride-1 convolutions by Winograd (blocked layout, staged activations) and both gradients equal the cpu backend', { skip }, async () => {
+  await chooseBackend('onednn');
+  const addon = loadOnednnAddon();
+  const before = addon.info().winogradConvolutions;
+  // Forced on shapes the rule would leave to the direct method, so the test stays small: odd and
+  // few channels, batch 1 and several, SAME and VALID, a rectangular image. Shapes no other
+  // test uses, so each primitive is made here (the cache is keyed by shape).
+  const cases: Array<{ x: number[]; out: number; pad: 'same' | 'valid' }> = [
+    { x: [2, 6, 6, 16], out: 16, pad: 'same' },
+    { x: [1, 5, 7, 3], out: 5, pad: 'same' },
+    { x: [3, 8, 8, 20], out: 17, pad: 'same' },
+    { x: [2, 7, 6, 8], out: 9, pad: 'valid' },
+  ];
+  process.env.TAO_ONEDNN_WINOGRAD = 'always';
+  try {
+    for (const c of cases) {
+      const name = `${c.x.join('x')} * 3x3x${c.out} ${c.pad}`;
+      const x = () => input(c.x, 21);
+      const f = () => input([3, 3, c.x[3], c.out], 22);
+      await compare(`winograd conv2d ${name} and its gradients`, () => withGrads((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, c.pad), [x(), f()], 23));
+      await compare(`winograd fused conv2d relu with bias ${name} and its gradients`, () =>
+        withGrads((a, b, bias) => tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 1, pad: c.pad, bias, activation: 'relu' }), [x(), f(), input([c.out], 24)], 25),
+      );
+      await compare(`fused conv2d relu6 with bias ${name}`, () => [tf.fused.conv2d({ x: x() as tf.Tensor4D, filter: f() as tf.Tensor4D, strides: 1, pad: c.pad, bias: input([c.out], 26), activation: 'relu6' })]);
+    }
+  } finally {
+    delete process.env.TAO_ONEDNN_WINOGRAD;
+  }
+  // Per case at least: plain forward, backward data, backward weights, forward with bias + ReLU.
+  assert.ok(addon.info().winogradConvolutions >= before + cases.length * 4, `every case ran by Winograd (${addon.info().winogradConvolutions - before} primitives)`);
+});
+
+test('Winograd is chosen by size: 64 channels on enough pixels take it, small work keeps the direct method', { skip }, async () => {
+  // One thread, so the rule's threshold (batch x pixels x channels >= 1e5) does not depend on the machine's cores.
+  await chooseBackend('onednn', { threads: 1 });
+  const addon = loadOnednnAddon();
+  try {
+    const run = (x: number[]): Promise<void> =>
+      compare(`conv2d ${x.join('x')} * 3x3x64`, () => [tf.conv2d(input(x, 31) as tf.Tensor4D, input([3, 3, x[3], 64], 32) as tf.Tensor4D, 1, 'same')]);
+    const start = addon.info().winogradConvolutions;
+    await run([1, 12, 12, 64]); // 9,216: direct
+    await run([6, 9, 9, 48]); // 48 channels: direct whatever the size
+    assert.equal(addon.info().winogradConvolutions, start, 'small work and few channels stay direct');
+    await run([7, 15, 15, 64]); // 100,800: Winograd
+    assert.equal(addon.info().winogradConvolutions, start + 1, 'large work at 64 channels takes Winograd');
+  } finally {
+    await chooseBackend('onednn');
+  }
+});
+
 test('depthwise conv and both its gradients equal the cpu backend', { skip }, async () => {
   await chooseBackend('onednn');
   const before = { ...nativeCalls };

@@ -68,7 +68,7 @@ export interface OnednnAddon {
   momentum(g: Float32Array, accumulation: Float32Array, w: Float32Array, scalars: Float32Array): void;
   /** params: srcShape[4], dstShape[4], srcBegin[4], dstBegin[4], size[4]; fill: set dst to it first */
   copyBox(params: Int32Array, src: Float32Array, dst: Float32Array, fill: number | null): void;
-  info(): { version: string; cpuRuntime: string; isa: string; threads: number; cached: number; constantWeights: number; denseConvolutions: number; denseTrainingCalls: number };
+  info(): { version: string; cpuRuntime: string; isa: string; threads: number; cached: number; constantWeights: number; denseConvolutions: number; denseTrainingCalls: number; winogradConvolutions: number };
   /** Frees the array's memory now (detaches its ArrayBuffer). */
   release(values: Float32Array): void;
   /** Drops the kept layout conversions of a constant filter. */
