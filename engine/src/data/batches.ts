@@ -40,6 +40,12 @@ export function buildBatch(
   return { x, y, labels, size };
 }
 
+/** Images [start, end) of `set`, preprocessed, into `x` (no augmentation, no targets: what prediction needs, into a buffer the caller reuses). */
+export function fillImages(set: ImageSet, start: number, end: number, pre: Preprocessor, x: Float32Array): void {
+  const per = set.height * set.width * set.channels;
+  for (let i = start; i < end; i++) pre.apply(set.pixels.subarray(i * per, (i + 1) * per), x, (i - start) * per);
+}
+
 /** Mixup: blends each sample with another from the same batch, images and targets alike. */
 export function mixupBatch(batch: Batch, numClasses: number, lambda: number, rand: () => number): void {
   const per = batch.x.length / batch.size;
