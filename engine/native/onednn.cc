@@ -1757,6 +1757,24 @@ napi_value ForgetWeights(napi_env env, napi_callback_info info) {
   });
 }
 
+// movingAverage(statistic, moving, k[1] = {decay}): a batch norm layer's moving mean or
+// variance updated in place from this batch's statistic, as tfjs-layers writes it, in its
+// order and in float32 (no -march, so no fused multiply-add): moving - (moving - statistic) *
+// decay. Bit for bit what the three tfjs kernels computed, in one call instead of three
+// dispatches, each allocating a tensor (~300 of them in a MobileNetV2 training step).
+napi_value MovingAverage(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    const auto a = stepArgs<1>(env, info, 1, "movingAverage");
+    const float decay = a.k[0];
+    float* moving = a.state[0];
+    for (int64_t i = 0; i < a.n; i++) {
+      const float gap = moving[i] - a.g[i];
+      moving[i] = moving[i] - gap * decay;
+    }
+    return undefinedValue(env);
+  });
+}
+
 // noop(): a call that does nothing, to measure the binding's own cost per call.
 napi_value Noop(napi_env env, napi_callback_info) { return undefinedValue(env); }
 
@@ -1779,6 +1797,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rmsprop", nullptr, RmsProp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"momentum", nullptr, Momentum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"movingAverage", nullptr, MovingAverage, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"copyBox", nullptr, CopyBox, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"forgetWeights", nullptr, ForgetWeights, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../../engine/src/backend';
 import { ACTIVATION_GRAD_KERNEL, fallbackCalls, loadOnednnAddon, nativeCalls } from '../../engine/src/backend/onednn';
 import { adamCalls } from '../../engine/src/backend/onednn-adam';
-import { batchNormTrainCalls } from '../../engine/src/backend/onednn-batchnorm';
+import { BATCHNORM_TRAIN_KERNEL, batchNormTrainCalls } from '../../engine/src/backend/onednn-batchnorm';
 import { momentumCalls } from '../../engine/src/backend/onednn-momentum';
 import { rmspropCalls } from '../../engine/src/backend/onednn-rmsprop';
 import { swishCalls } from '../../engine/src/backend/onednn-swish';
@@ -676,6 +676,38 @@ test('batch norm layers in training (tf.layers, training: true) run one native k
     });
   }
   assert.ok(batchNormTrainCalls.forward > before.forward && batchNormTrainCalls.backward > before.backward, 'the fused training kernels ran');
+  assert.ok(batchNormTrainCalls.movingAverage > before.movingAverage, 'the moving statistics were updated in place');
+});
+
+test("batch norm's moving statistics, updated in place on onednn, are tfjs-layers' formula bit for bit", { skip }, async () => {
+  await chooseBackend('onednn');
+  const shape = [4, 6, 6, 8];
+  const momentum = 0.9;
+  const layer = tf.layers.batchNormalization({
+    momentum,
+    movingMeanInitializer: tf.initializers.constant({ value: 0.3 }) as never,
+    movingVarianceInitializer: tf.initializers.constant({ value: 1.7 }) as never,
+  });
+  layer.build(shape);
+  try {
+    const x = tf.add(tf.mul(input(shape, 80), 2), 0.25);
+    const [gamma, beta] = layer.trainableWeights.map((v) => v.read());
+    // This batch's statistics, from the same kernel the layer calls (deterministic).
+    const stats = tf.engine().runKernel(BATCHNORM_TRAIN_KERNEL, { x, scale: gamma, offset: beta } as never, { varianceEpsilon: 1e-3 } as never) as unknown as tf.Tensor[];
+    const before = layer.nonTrainableWeights.map((v) => v.read().dataSync() as Float32Array);
+    const calls = batchNormTrainCalls.movingAverage;
+    tf.tidy(() => layer.apply(x, { training: true }) as tf.Tensor);
+    assert.equal(batchNormTrainCalls.movingAverage, calls + 2, 'mean and variance each in one native call');
+    const decay = Math.fround(1 - momentum);
+    layer.nonTrainableWeights.forEach((v, k) => {
+      const statistic = stats[k + 1].dataSync() as Float32Array;
+      const expected = before[k].map((m, i) => Math.fround(m - Math.fround(Math.fround(m - statistic[i]) * decay)));
+      assert.deepEqual(Array.from(v.read().dataSync()), Array.from(expected), `${v.name} bit for bit`);
+    });
+    tf.dispose([x, ...stats]);
+  } finally {
+    tf.dispose(layer.weights.map((v) => v.read()));
+  }
 });
 
 test('a small conv net trains to the same loss on onednn as on cpu', { skip }, async () => {

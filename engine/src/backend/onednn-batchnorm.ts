@@ -7,6 +7,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { OnednnAddon } from './onednn';
 import type { NativeStorage } from './onednn-storage';
 import { setFusedTrainingBatchNorm } from '../kernels/batchnorm-train';
+import { inPlaceBackend, updatableInPlace } from './onednn-in-place';
 
 type Tf = typeof tfTypes;
 type TensorInfo = tfTypes.TensorInfo;
@@ -15,7 +16,7 @@ export const BATCHNORM_TRAIN_KERNEL = 'TaoOnednnBatchNormTrain';
 export const BATCHNORM_TRAIN_GRAD_KERNEL = 'TaoOnednnBatchNormTrainGrad';
 
 /** Native calls of the two kernels since the process started (tests check they ran). */
-export const batchNormTrainCalls = { forward: 0, backward: 0 };
+export const batchNormTrainCalls = { forward: 0, backward: 0, movingAverage: 0 };
 
 interface KernelArgs {
   inputs: Record<string, TensorInfo | undefined>;
@@ -83,5 +84,14 @@ export function installOnednnTrainingBatchNorm(tf: Tf, addon: OnednnAddon): void
     if (scale) inputs.scale = scale;
     if (offset) inputs.offset = offset;
     return tf.engine().runKernel(BATCHNORM_TRAIN_KERNEL, inputs as never, { varianceEpsilon: epsilon } as never) as unknown as [tfTypes.Tensor, tfTypes.Tensor, tfTypes.Tensor];
+  }, (moving, statistic, decay) => {
+    // In place only where no other tensor sees the moving statistic's memory (a clone of it,
+    // a checkpoint's copy in flight): the same rule as the in-place optimizers.
+    if (tf.getBackend() !== 'onednn') return false;
+    const backend = inPlaceBackend(tf);
+    if (!updatableInPlace(backend, statistic, [moving])) return false;
+    addon.movingAverage(backend.float32View(statistic as never), backend.float32View(moving as never), Float32Array.of(decay));
+    batchNormTrainCalls.movingAverage++;
+    return true;
   });
 }

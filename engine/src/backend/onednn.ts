@@ -74,6 +74,8 @@ export interface OnednnAddon {
   /** Drops the kept layout conversions of a constant filter. */
   forgetWeights(token: number): void;
   setThreads(n: number): void;
+  /** A moving statistic updated in place: moving - (moving - statistic) * decay, in float32 (tfjs-layers' formula, bit for bit). */
+  movingAverage(statistic: Float32Array, moving: Float32Array, decay: Float32Array): void;
   noop(): void;
 }
 
@@ -107,7 +109,7 @@ let loaded: OnednnAddon | undefined;
 
 /** Every function of OnednnAddon: what a loaded addon must export. */
 const REQUIRED_EXPORTS: (keyof OnednnAddon)[] = ['conv', 'pool', 'matmul', 'eltwiseGrad', 'reduce', 'batchNorm', 'batchNormGrad', 'batchNormTrain',
-  'batchNormTrainGrad', 'binary', 'softmax', 'reduceMiddle', 'unary', 'maskGrad', 'adam', 'momentum', 'rmsprop', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'noop'];
+  'batchNormTrainGrad', 'binary', 'softmax', 'reduceMiddle', 'unary', 'maskGrad', 'adam', 'momentum', 'rmsprop', 'movingAverage', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'noop'];
 
 /** libgomp's spin count for idle OpenMP threads (its estimate: ~100k spins per millisecond). */
 export const IDLE_SPIN_COUNT = '30000';

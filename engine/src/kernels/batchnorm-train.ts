@@ -9,7 +9,9 @@
 //
 // The layer is patched on its prototype, once per tfjs instance: the class name, weights,
 // configuration and serialisation are unchanged, only how `call` computes in training. The
-// moving mean and variance are updated exactly as tfjs-layers does.
+// moving mean and variance are updated exactly as tfjs-layers does: in place by the backend
+// where it offers that (onednn: one native call per statistic, where tfjs' formula is three
+// kernels, each a new tensor, six per layer and step), else by tfjs' formula.
 import type * as tfTypes from '@tensorflow/tfjs';
 
 type Tf = typeof tfTypes;
@@ -21,7 +23,14 @@ type T = tfTypes.Tensor;
  */
 export type FusedTrainingBatchNorm = (x: T, scale: T | undefined, offset: T | undefined, epsilon: number) => [T, T, T] | undefined;
 
-const fused = new WeakMap<object, FusedTrainingBatchNorm>();
+/**
+ * Writes moving - (moving - statistic) * decay into `moving`'s own memory, in float32 and in that
+ * order (bit for bit tfjs' formula), and returns true; or returns false, having changed nothing,
+ * where the backend cannot (then the formula runs).
+ */
+export type InPlaceMovingAverage = (moving: T, statistic: T, decay: number) => boolean;
+
+const fused = new WeakMap<object, { op: FusedTrainingBatchNorm; movingAverage?: InPlaceMovingAverage }>();
 
 /** The parts of tfjs-layers' BatchNormalization the training branch reads (its own field names). */
 interface BatchNormLayer {
@@ -38,9 +47,9 @@ type Call = (this: BatchNormLayer, inputs: T | T[], kwargs: Record<string, unkno
 
 const patched = new WeakSet<object>();
 
-/** Sets (or, with undefined, removes) the fused op for `tf`'s BatchNormalization layers. */
-export function setFusedTrainingBatchNorm(tf: Tf, op: FusedTrainingBatchNorm | undefined): void {
-  if (op) fused.set(tf, op);
+/** Sets (or, with undefined, removes) the fused op, and the in-place moving average, for `tf`'s BatchNormalization layers. */
+export function setFusedTrainingBatchNorm(tf: Tf, op: FusedTrainingBatchNorm | undefined, movingAverage?: InPlaceMovingAverage): void {
+  if (op) fused.set(tf, { op, movingAverage });
   else fused.delete(tf);
   patchLayer(tf);
 }
@@ -55,7 +64,8 @@ function patchLayer(tf: Tf): void {
   patched.add(proto);
   const original = proto.call;
   proto.call = function (this: BatchNormLayer, inputs, kwargs) {
-    const op = fused.get(tf);
+    const backendOps = fused.get(tf);
+    const op = backendOps?.op;
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!op || kwargs?.training !== true || (Array.isArray(inputs) && inputs.length !== 1) || !input || input.rank < 2) return original.call(this, inputs, kwargs);
     const axis = this.axis >= 0 ? this.axis : this.axis + input.rank;
@@ -67,10 +77,9 @@ function patchLayer(tf: Tf): void {
       // tfjs-layers' moving averages: value - (value - batch statistic) * (1 - momentum).
       const decay = 1 - this.momentum;
       for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
-        tf.tidy(() => {
-          const current = variable.read();
-          variable.write(tf.sub(current, tf.mul(tf.sub(current, value), decay)));
-        });
+        const current = variable.read();
+        if (backendOps?.movingAverage?.(current, value, decay)) continue;
+        tf.tidy(() => variable.write(tf.sub(current, tf.mul(tf.sub(current, value), decay))));
       }
       return normed;
     });
