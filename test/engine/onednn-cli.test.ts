@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runEngine, tempDir, tinyDataset, writeSpec } from './helpers';
 import { onednnUnavailable } from './backend-support';
@@ -76,4 +77,30 @@ test('idle OpenMP threads spin a bounded time before sleeping, unless the user c
   const own: NodeJS.ProcessEnv = { GOMP_SPINCOUNT: '0', KMP_BLOCKTIME: '0' };
   applyIdleSpin(own);
   assert.deepEqual(own, { GOMP_SPINCOUNT: '0', KMP_BLOCKTIME: '0' });
+});
+
+/** The scheduling policy of each thread of a fresh process that chose onednn with `threads` (0 SCHED_OTHER, 5 SCHED_IDLE), the main thread's first. */
+function threadPolicies(threads: number, env: NodeJS.ProcessEnv = {}): number[] {
+  const script = `
+    const { readdirSync, readFileSync } = require('node:fs');
+    const { chooseBackend } = require(${JSON.stringify(join(__dirname, '../../engine/src/backend'))});
+    chooseBackend('onednn', { threads: ${threads} }).then(({ tf }) => {
+      // A kernel large enough to run on the whole team.
+      tf.conv2d(tf.ones([8, 32, 32, 16]), tf.ones([3, 3, 16, 16]), 1, 'same').dataSync();
+      const policy = (tid) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[38]);
+      const tids = readdirSync('/proc/self/task').map(Number).sort((a, b) => (a === process.pid ? -1 : b === process.pid ? 1 : a - b));
+      process.stdout.write(JSON.stringify(tids.map(policy)));
+    });`;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: join(__dirname, '../..'), env: { ...process.env, ...env } });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as number[];
+}
+
+test("on onednn, V8's helper threads run at SCHED_IDLE, the JavaScript thread and the OpenMP team at normal priority; TAO_ONEDNN_HELPER_THREADS=normal leaves them", { skip: skip ?? (process.platform !== 'linux' ? 'Linux only' : undefined) }, () => {
+  const policies = threadPolicies(2);
+  assert.equal(policies[0], 0, 'the main thread keeps its policy');
+  assert.equal(policies.filter((p) => p === 0).length, 2, `the main thread and one OpenMP worker stay normal (${JSON.stringify(policies)})`);
+  assert.ok(policies.filter((p) => p === 5).length >= 2, `the other threads are SCHED_IDLE (${JSON.stringify(policies)})`);
+  const untouched = threadPolicies(2, { TAO_ONEDNN_HELPER_THREADS: 'normal' });
+  assert.ok(untouched.every((p) => p === 0), `nothing changed (${JSON.stringify(untouched)})`);
 });

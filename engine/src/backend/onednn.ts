@@ -74,6 +74,8 @@ export interface OnednnAddon {
   /** Drops the kept layout conversions of a constant filter. */
   forgetWeights(token: number): void;
   setThreads(n: number): void;
+  /** Linux: puts every thread but the caller and the OpenMP team in SCHED_IDLE; returns how many it changed. */
+  yieldHelperThreads(): number;
   /** A moving statistic updated in place: moving - (moving - statistic) * decay, in float32 (tfjs-layers' formula, bit for bit). */
   movingAverage(statistic: Float32Array, moving: Float32Array, decay: Float32Array): void;
   noop(): void;
@@ -109,7 +111,7 @@ let loaded: OnednnAddon | undefined;
 
 /** Every function of OnednnAddon: what a loaded addon must export. */
 const REQUIRED_EXPORTS: (keyof OnednnAddon)[] = ['conv', 'pool', 'matmul', 'eltwiseGrad', 'reduce', 'batchNorm', 'batchNormGrad', 'batchNormTrain',
-  'batchNormTrainGrad', 'binary', 'softmax', 'reduceMiddle', 'unary', 'maskGrad', 'adam', 'momentum', 'rmsprop', 'movingAverage', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'noop'];
+  'batchNormTrainGrad', 'binary', 'softmax', 'reduceMiddle', 'unary', 'maskGrad', 'adam', 'momentum', 'rmsprop', 'movingAverage', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'yieldHelperThreads', 'noop'];
 
 /** libgomp's spin count for idle OpenMP threads (its estimate: ~100k spins per millisecond). */
 export const IDLE_SPIN_COUNT = '30000';
@@ -162,10 +164,16 @@ export function loadOnednnAddon(): OnednnAddon {
   return loaded;
 }
 
-/** Threads for oneDNN: `threads` when given, else every core. */
-export function setOnednnThreads(addon: OnednnAddon, threads?: number): number {
+/**
+ * Threads for oneDNN: `threads` when given, else every core. The process's other threads (V8's
+ * compiler and garbage-collector helpers) then run only on cores the team leaves idle (the
+ * addon's yieldHelperThreads says why: a compile job that took a core mid-kernel stalled it for
+ * milliseconds), unless TAO_ONEDNN_HELPER_THREADS=normal.
+ */
+export function setOnednnThreads(addon: OnednnAddon, threads?: number, env: NodeJS.ProcessEnv = process.env): number {
   const n = threads && threads > 0 ? Math.floor(threads) : availableParallelism();
   addon.setThreads(n);
+  if (env.TAO_ONEDNN_HELPER_THREADS !== 'normal') addon.yieldHelperThreads();
   return n;
 }
 
