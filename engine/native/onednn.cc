@@ -27,6 +27,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -57,7 +58,8 @@ void check(napi_env env, napi_status status, const char* what) {
   (void)env;
 }
 
-// A Float32Array or Int32Array argument: its data pointer and element count (null allowed).
+// A typed array argument (Float32Array or Int32Array for 4-byte T, Uint8Array for uint8_t,
+// Float64Array for double): its data pointer and element count (null allowed).
 template <typename T>
 T* typed(napi_env env, napi_value v, size_t* count, bool allowNull = false) {
   napi_valuetype type;
@@ -75,8 +77,10 @@ T* typed(napi_env env, napi_value v, size_t* count, bool allowNull = false) {
   napi_value buffer;
   size_t offset;
   check(env, napi_get_typedarray_info(env, v, &ttype, &length, &data, &buffer, &offset), "typedarray_info");
-  const bool ok = sizeof(T) == 4 && (ttype == napi_float32_array || ttype == napi_int32_array);
-  if (!ok) throw Fail{"expected a Float32Array or Int32Array"};
+  const bool ok = std::is_same<T, uint8_t>::value  ? ttype == napi_uint8_array
+                 : std::is_same<T, double>::value ? ttype == napi_float64_array
+                                                  : sizeof(T) == 4 && (ttype == napi_float32_array || ttype == napi_int32_array);
+  if (!ok) throw Fail{std::is_same<T, uint8_t>::value ? "expected a Uint8Array" : std::is_same<T, double>::value ? "expected a Float64Array" : "expected a Float32Array or Int32Array"};
   if (count) *count = length;
   return static_cast<T*>(data);
 }
@@ -285,9 +289,11 @@ std::string key(const char* kind, const int32_t* p, size_t n, float alpha) {
 // enough, and at 16-32 channels or on few pixels up to 5x slower, more so on two threads than
 // on one (it splits the work more coarsely) and more so forward than backward. Taken where
 // batch x output pixels x min(channels) reaches 1e5 per thread backward, and forward 1e5 on one
-// thread and 2e5 per thread on more: in the measurements every case of that size won. (Beyond
-// two threads the rule is extrapolated, not measured.) TAO_ONEDNN_WINOGRAD=never|always
-// overrides it, for A/B measurements and the tests.
+// thread and 2e5 per thread on more: most measured cases of that size won (the worst losers: 64
+// channels at 14x14 on two threads, backward weights 0.79x at batch 32, forward 0.87x at batch
+// 128), and whole networks gained (ResNet-18 at 224x224, two threads: training step
+// 1.16-1.34x). (Beyond two threads the rule is extrapolated, not measured.)
+// TAO_ONEDNN_WINOGRAD=never|always overrides it, for A/B measurements and the tests.
 bool winogradWorthwhile(int mode, const int32_t* p) {
   if (p[KH] != 3 || p[KW] != 3 || p[SH] != 1 || p[SW] != 1 || p[DH] != 1 || p[DW] != 1 || p[GROUPS] != 1) return false;
   const char* setting = std::getenv("TAO_ONEDNN_WINOGRAD");
@@ -1817,6 +1823,52 @@ napi_value MovingAverage(napi_env env, napi_callback_info info) {
   });
 }
 
+// preprocess(mode, channels, src, dst, offset, params): TAO's pixel scaling of HWC uint8
+// pixels into dst from offset, as engine/src/data/preprocess.ts writes it in JavaScript: each
+// value computed in double precision, the same operations in the same order, rounded once to
+// float32, so both give the same bits. mode 0 'tf': x / 127.5 - 1; 1 'torch': (x - mean[c]) /
+// std[c] (params: means, then stds); 2 'caffe': channels reversed (RGB -> BGR), then x -
+// mean[c] (params: the means in output order). The JavaScript loop was 0.5 ms of a small CNN's
+// 3-4 ms prediction per batch of 32 at 3x64x64 (a double division per value); here it runs
+// vectorized and on the team.
+napi_value Preprocess(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    auto argv = args(env, info, 6);
+    const int mode = static_cast<int>(number(env, argv[0]));
+    const int64_t channels = static_cast<int64_t>(number(env, argv[1]));
+    size_t ns = 0, nd = 0, np = 0;
+    const uint8_t* src = typed<uint8_t>(env, argv[2], &ns);
+    float* dst = typed<float>(env, argv[3], &nd);
+    const int64_t offset = static_cast<int64_t>(number(env, argv[4]));
+    const double* params = typed<double>(env, argv[5], &np);
+    const int64_t n = static_cast<int64_t>(ns);
+    if (channels < 1 || n % channels != 0 || offset < 0 || offset + n > static_cast<int64_t>(nd)) throw Fail{"preprocess: sizes do not match"};
+    if (mode < 0 || mode > 2 || np < static_cast<size_t>(mode == 1 ? 2 * channels : mode == 2 ? channels : 0)) throw Fail{"preprocess: bad mode or parameters"};
+    float* out = dst + offset;
+    if (mode == 0) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
+      for (int64_t i = 0; i < n; i++) out[i] = static_cast<float>(static_cast<double>(src[i]) / 127.5 - 1.0);
+    } else if (mode == 1) {
+      const double* mean = params;
+      const double* stdev = params + channels;
+#pragma omp parallel for schedule(static) if (n > kParallelMin)
+      for (int64_t px = 0; px < n / channels; px++)
+        for (int64_t c = 0; c < channels; c++) {
+          const int64_t i = px * channels + c;
+          out[i] = static_cast<float>((static_cast<double>(src[i]) - mean[c]) / stdev[c]);
+        }
+    } else {
+#pragma omp parallel for schedule(static) if (n > kParallelMin)
+      for (int64_t px = 0; px < n / channels; px++)
+        for (int64_t c = 0; c < channels; c++) {
+          const int64_t i = px * channels;
+          out[i + c] = static_cast<float>(static_cast<double>(src[i + channels - 1 - c]) - params[c]);
+        }
+    }
+    return undefinedValue(env);
+  });
+}
+
 // noop(): a call that does nothing, to measure the binding's own cost per call.
 napi_value Noop(napi_env env, napi_callback_info) { return undefinedValue(env); }
 
@@ -1840,6 +1892,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"rmsprop", nullptr, RmsProp, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"momentum", nullptr, Momentum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"movingAverage", nullptr, MovingAverage, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"preprocess", nullptr, Preprocess, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"copyBox", nullptr, CopyBox, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"forgetWeights", nullptr, ForgetWeights, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -19,6 +19,7 @@ import { deterministicValues, onednnUnavailable } from './backend-support';
 import { backboneConfig } from './backbone-support';
 import { buildClassifier } from '../../engine/src/networks/classification_tf1/model';
 import { foldForInference } from '../../engine/src/infer/fold-batchnorm';
+import { makePreprocessor, setNativePreprocess, type NativePreprocess } from '../../engine/src/data/preprocess';
 
 const TOLERANCE = 1e-4;
 
@@ -194,6 +195,39 @@ test('Winograd is chosen by size: 64 channels on enough pixels take it, small wo
   } finally {
     await chooseBackend('onednn');
   }
+});
+
+test("batches' pixel scaling runs natively on onednn and gives the JavaScript loops' bits (tf, torch, caffe; 1 and 3 channels; image_mean)", { skip }, async () => {
+  await chooseBackend('onednn');
+  const addon = loadOnednnAddon();
+  let calls = 0;
+  const counted: NativePreprocess = (...a) => {
+    calls++;
+    addon.preprocess(...a);
+  };
+  // Nine 64x64 images: past the addon's threading threshold at one channel and at three.
+  for (const channels of [1, 3]) {
+    const src = Uint8Array.from({ length: 9 * 64 * 64 * channels }, (_, i) => (i * 2654435761) >>> 24);
+    const means: Array<Record<string, number>> = [{}, channels === 1 ? { l: 100.25 } : { r: 120.5, g: 110.125, b: 99.75 }];
+    for (const mode of ['tf', 'torch', 'caffe'] as const) {
+      for (const mean of means) {
+        const scaled = (): Buffer => {
+          const out = new Float32Array(src.length + 5);
+          makePreprocessor(mode, channels, mean).apply(src, out, 5);
+          return Buffer.from(out.buffer);
+        };
+        setNativePreprocess(counted);
+        const before = calls;
+        const native = scaled();
+        assert.equal(calls, before + 1, `${mode} ${channels}: the native loop ran`);
+        setNativePreprocess(undefined);
+        const javascript = scaled();
+        setNativePreprocess(counted);
+        assert.ok(native.equals(javascript), `${mode}, ${channels} channel(s), image_mean ${JSON.stringify(mean)}: the same bits`);
+      }
+    }
+  }
+  setNativePreprocess((...a) => addon.preprocess(...a));
 });
 
 test('depthwise conv and both its gradients equal the cpu backend', { skip }, async () => {

@@ -34,6 +34,7 @@ import { installOnednnMomentum } from './onednn-momentum';
 import { installOnednnRmsProp } from './onednn-rmsprop';
 import { onednnBackendClass, type NativeStorage } from './onednn-storage';
 import { installOnednnSwish } from './onednn-swish';
+import { setNativePreprocess } from '../data/preprocess';
 
 type Tf = typeof tfTypes;
 type TensorInfo = tfTypes.TensorInfo;
@@ -74,6 +75,8 @@ export interface OnednnAddon {
   /** Drops the kept layout conversions of a constant filter. */
   forgetWeights(token: number): void;
   setThreads(n: number): void;
+  /** TAO's pixel scaling (engine/src/data/preprocess.ts' NativePreprocess). */
+  preprocess(mode: number, channels: number, src: Uint8Array, dst: Float32Array, offset: number, params: Float64Array): void;
   /** Linux: puts every thread but the caller and the OpenMP team in SCHED_IDLE; returns how many it changed. */
   yieldHelperThreads(): number;
   /** A moving statistic updated in place: moving - (moving - statistic) * decay, in float32 (tfjs-layers' formula, bit for bit). */
@@ -111,7 +114,7 @@ let loaded: OnednnAddon | undefined;
 
 /** Every function of OnednnAddon: what a loaded addon must export. */
 const REQUIRED_EXPORTS: (keyof OnednnAddon)[] = ['conv', 'pool', 'matmul', 'eltwiseGrad', 'reduce', 'batchNorm', 'batchNormGrad', 'batchNormTrain',
-  'batchNormTrainGrad', 'binary', 'softmax', 'reduceMiddle', 'unary', 'maskGrad', 'adam', 'momentum', 'rmsprop', 'movingAverage', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'yieldHelperThreads', 'noop'];
+  'batchNormTrainGrad', 'binary', 'softmax', 'reduceMiddle', 'unary', 'maskGrad', 'adam', 'momentum', 'rmsprop', 'movingAverage', 'preprocess', 'copyBox', 'info', 'release', 'forgetWeights', 'setThreads', 'yieldHelperThreads', 'noop'];
 
 /** libgomp's spin count for idle OpenMP threads (its estimate: ~100k spins per millisecond). */
 export const IDLE_SPIN_COUNT = '30000';
@@ -913,6 +916,8 @@ export function registerOnednnBackend(tf: Tf, addon: OnednnAddon, totalMemory: n
   installOnednnMomentum(tf, addon);
   installOnednnRmsProp(tf, addon);
   installOnednnSwish(tf, addon, ACTIVATION_GRAD_KERNEL, ELEMENTWISE_NATIVE_MIN);
+  // Batches' pixel scaling too (the same bits as the JavaScript loops; data/preprocess.ts).
+  setNativePreprocess((mode, channels, src, dst, offset, params) => addon.preprocess(mode, channels, src, dst, offset, params));
   // Kernels the cpu backend lacks altogether (none today, but a native one needs no fallback).
   for (const [name, own] of Object.entries(native)) {
     if (tf.getKernel(name, 'onednn')) continue;

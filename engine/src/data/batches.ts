@@ -42,8 +42,9 @@ export function buildBatch(
 
 /** Images [start, end) of `set`, preprocessed, into `x` (no augmentation, no targets: what prediction needs, into a buffer the caller reuses). */
 export function fillImages(set: ImageSet, start: number, end: number, pre: Preprocessor, x: Float32Array): void {
+  // The images lie one after another, and preprocessing is per pixel: one call for all of them.
   const per = set.height * set.width * set.channels;
-  for (let i = start; i < end; i++) pre.apply(set.pixels.subarray(i * per, (i + 1) * per), x, (i - start) * per);
+  pre.apply(set.pixels.subarray(start * per, end * per), x, 0);
 }
 
 /** Mixup: blends each sample with another from the same batch, images and targets alike. */

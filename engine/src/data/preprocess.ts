@@ -11,10 +11,38 @@ export interface Preprocessor {
   apply(src: Uint8Array, dst: Float32Array, offset: number): void;
 }
 
+/**
+ * The same three loops in native code (the onednn addon's preprocess: mode 0 tf, 1 torch with
+ * params [means..., stds...], 2 caffe with params the means in output order), giving the same
+ * bits: each value in double precision, the same operations in the same order, rounded once to
+ * float32. A backend that has them installs them here; below NATIVE_MIN values the call costs
+ * more than the loop.
+ */
+export type NativePreprocess = (mode: 0 | 1 | 2, channels: number, src: Uint8Array, dst: Float32Array, offset: number, params: Float64Array) => void;
+
+let native: NativePreprocess | undefined;
+const NATIVE_MIN = 4096;
+
+/** Installs (or, with undefined, removes) the native loops for every preprocessor. */
+export function setNativePreprocess(fn: NativePreprocess | undefined): void {
+  native = fn;
+}
+
 export function makePreprocessor(mode: PreprocessMode, channels: number, imageMean: Record<string, number> = {}): Preprocessor {
+  // Channel counts other than 1 and 3 keep the JavaScript loops, whatever they make of them.
+  const nativeFor = (mode: 0 | 1 | 2, params: number[]): ((src: Uint8Array, dst: Float32Array, offset: number) => boolean) => {
+    const packed = Float64Array.from(params);
+    return (src, dst, offset) => {
+      if (!native || src.length < NATIVE_MIN || (channels !== 1 && channels !== 3) || !(src instanceof Uint8Array)) return false;
+      native(mode, channels, src, dst, offset, packed);
+      return true;
+    };
+  };
   if (mode === 'tf') {
+    const fast = nativeFor(0, []);
     return {
       apply(src, dst, offset) {
+        if (fast(src, dst, offset)) return;
         for (let i = 0; i < src.length; i++) dst[offset + i] = src[i] / 127.5 - 1;
       },
     };
@@ -22,8 +50,10 @@ export function makePreprocessor(mode: PreprocessMode, channels: number, imageMe
   if (mode === 'torch') {
     const mean = channels === 1 ? [imageMean.l ?? 0.449 * 255] : [imageMean.r ?? 0.485 * 255, imageMean.g ?? 0.456 * 255, imageMean.b ?? 0.406 * 255];
     const std = channels === 1 ? [0.226 * 255] : [0.229 * 255, 0.224 * 255, 0.225 * 255];
+    const fast = nativeFor(1, [...mean, ...std]);
     return {
       apply(src, dst, offset) {
+        if (fast(src, dst, offset)) return;
         for (let i = 0; i < src.length; i++) {
           const k = i % channels;
           dst[offset + i] = (src[i] - mean[k]) / std[k];
@@ -33,8 +63,10 @@ export function makePreprocessor(mode: PreprocessMode, channels: number, imageMe
   }
   // caffe: output channel order B, G, R.
   const bgrMean = channels === 1 ? [imageMean.l ?? 117.3786] : [imageMean.b ?? 103.939, imageMean.g ?? 116.779, imageMean.r ?? 123.68];
+  const fast = nativeFor(2, bgrMean);
   return {
     apply(src, dst, offset) {
+      if (fast(src, dst, offset)) return;
       if (channels === 1) {
         for (let i = 0; i < src.length; i++) dst[offset + i] = src[i] - bgrMean[0];
         return;
