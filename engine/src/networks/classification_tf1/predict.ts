@@ -19,9 +19,10 @@ interface PredictionPass {
 
 /**
  * The model folded for inference, the output array, and one image buffer for every batch of
- * the pass: a fresh 1.5 MB array per batch of 32 at 3x64x64 made V8 collect garbage every few
- * batches (20-30 ms pauses in a 50 ms pass of a small CNN). The buffer can be reused because
- * each batch's input tensor is disposed (tidy) before the next batch is written into it.
+ * the pass: a fresh 1.5 MB array per batch of 32 at 3x64x64 (zeroed, its pages faulted in
+ * anew) made batch assembly take 8-52 ms per pass of eight batches of a small CNN instead of
+ * ~4, in passes of 30-60 ms. The buffer can be reused because each batch's input tensor is
+ * disposed (tidy) before the next batch is written into it.
  */
 function openPass(tf: Tf, model: tfTypes.LayersModel, set: ImageSet, numClasses: number, batchSize: number, pre: Preprocessor): PredictionPass {
   const n = set.labels.length;
