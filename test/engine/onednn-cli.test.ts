@@ -4,10 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runEngine, tempDir, tinyDataset, writeSpec } from './helpers';
-import { onednnUnavailable } from './backend-support';
+import { inFreshOnednnProcess, onednnUnavailable } from './backend-support';
 import { buildCommandLine } from '../../client/src/core/commandLine';
 import { applyIdleSpin, IDLE_SPIN_COUNT } from '../../engine/src/backend/onednn';
 
@@ -81,19 +80,13 @@ test('idle OpenMP threads spin a bounded time before sleeping, unless the user c
 
 /** The scheduling policy of each thread of a fresh process that chose onednn with `threads` (0 SCHED_OTHER, 5 SCHED_IDLE), the main thread's first. */
 function threadPolicies(threads: number, env: NodeJS.ProcessEnv = {}): number[] {
-  const script = `
+  return inFreshOnednnProcess<number[]>(`
     const { readdirSync, readFileSync } = require('node:fs');
-    const { chooseBackend } = require(${JSON.stringify(join(__dirname, '../../engine/src/backend'))});
-    chooseBackend('onednn', { threads: ${threads} }).then(({ tf }) => {
-      // A kernel large enough to run on the whole team.
-      tf.conv2d(tf.ones([8, 32, 32, 16]), tf.ones([3, 3, 16, 16]), 1, 'same').dataSync();
-      const policy = (tid) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[38]);
-      const tids = readdirSync('/proc/self/task').map(Number).sort((a, b) => (a === process.pid ? -1 : b === process.pid ? 1 : a - b));
-      process.stdout.write(JSON.stringify(tids.map(policy)));
-    });`;
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: join(__dirname, '../..'), env: { ...process.env, ...env } });
-  assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout) as number[];
+    // A kernel large enough to run on the whole team.
+    tf.conv2d(tf.ones([8, 32, 32, 16]), tf.ones([3, 3, 16, 16]), 1, 'same').dataSync();
+    const policy = (tid) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[38]);
+    const tids = readdirSync('/proc/self/task').map(Number).sort((a, b) => (a === process.pid ? -1 : b === process.pid ? 1 : a - b));
+    return tids.map(policy);`, { threads }, env);
 }
 
 test("on onednn, V8's helper threads run at SCHED_IDLE, the JavaScript thread and the OpenMP team at normal priority; TAO_ONEDNN_HELPER_THREADS=normal leaves them", { skip: skip ?? (process.platform !== 'linux' ? 'Linux only' : undefined) }, () => {

@@ -6,14 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../../engine/src/backend';
-import { spawnSync } from 'node:child_process';
 import { totalmem } from 'node:os';
-import { join } from 'node:path';
 import { poolLimitBytes, type NativeStorage } from '../../engine/src/backend/onednn-storage';
 import { adamCalls } from '../../engine/src/backend/onednn-adam';
 import { loadOnednnAddon } from '../../engine/src/backend/onednn';
 import { foldForInference } from '../../engine/src/infer/fold-batchnorm';
-import { deterministicValues, onednnUnavailable } from './backend-support';
+import { deterministicValues, inFreshOnednnProcess, onednnUnavailable } from './backend-support';
 
 const skip = onednnUnavailable();
 
@@ -115,21 +113,14 @@ test('the pool holds no more than was ever alive at once: arrays only the cpu ba
   // A fresh process (this file's other tests have had gigabytes alive). 300 arrays of 1 MB that
   // a kernel made itself (as the cpu backend's kernels do) are adopted and freed one at a time:
   // no later allocation asks for them, so the pool keeps at most its 64 MB floor of them.
-  const script = `
-    const tf = require('@tensorflow/tfjs');
-    const { chooseBackend } = require(${JSON.stringify(join(__dirname, '../../engine/src/backend'))});
-    chooseBackend('onednn').then(() => {
-      const backend = tf.backend();
-      const n = 2 ** 18;
-      for (let i = 0; i < 300; i++) {
-        const t = tf.engine().makeTensorFromTensorInfo(backend.makeTensorInfo([n], 'float32', new Float32Array(n)));
-        t.dispose();
-      }
-      process.stdout.write(JSON.stringify({ pooled: backend.pooledBytes(), live: tf.memory().numBytes }));
-    });`;
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: join(__dirname, '../..') });
-  assert.equal(run.status, 0, run.stderr);
-  const { pooled, live } = JSON.parse(run.stdout) as { pooled: number; live: number };
+  const { pooled, live } = inFreshOnednnProcess<{ pooled: number; live: number }>(`
+    const backend = tf.backend();
+    const n = 2 ** 18;
+    for (let i = 0; i < 300; i++) {
+      const t = tf.engine().makeTensorFromTensorInfo(backend.makeTensorInfo([n], 'float32', new Float32Array(n)));
+      t.dispose();
+    }
+    return { pooled: backend.pooledBytes(), live: tf.memory().numBytes };`);
   assert.ok(live < 2 ** 20, `little is alive (${live} bytes)`);
   assert.ok(pooled > 0, 'freed arrays are still pooled');
   assert.ok(pooled <= 64 * 2 ** 20, `the pool holds ${pooled} bytes, at most its 64 MB floor`);

@@ -173,10 +173,10 @@ export function loadOnednnAddon(): OnednnAddon {
  * addon's yieldHelperThreads says why: a compile job that took a core mid-kernel stalled it for
  * milliseconds), unless TAO_ONEDNN_HELPER_THREADS=normal.
  */
-export function setOnednnThreads(addon: OnednnAddon, threads?: number, env: NodeJS.ProcessEnv = process.env): number {
+export function setOnednnThreads(addon: OnednnAddon, threads?: number): number {
   const n = threads && threads > 0 ? Math.floor(threads) : availableParallelism();
   addon.setThreads(n);
-  if (env.TAO_ONEDNN_HELPER_THREADS !== 'normal') addon.yieldHelperThreads();
+  if (process.env.TAO_ONEDNN_HELPER_THREADS !== 'normal') addon.yieldHelperThreads();
   return n;
 }
 
