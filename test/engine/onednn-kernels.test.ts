@@ -18,7 +18,7 @@ import { swishCalls } from '../../engine/src/backend/onednn-swish';
 import { deterministicValues, onednnUnavailable } from './backend-support';
 import { backboneConfig } from './backbone-support';
 import { buildClassifier } from '../../engine/src/networks/classification_tf1/model';
-import { foldForInference } from '../../engine/src/infer/fold-batchnorm';
+import { compileInference } from '../../engine/src/infer/plan';
 import { makePreprocessor, setNativePreprocess, type NativePreprocess } from '../../engine/src/data/preprocess';
 
 const TOLERANCE = 1e-4;
@@ -784,10 +784,10 @@ test('folded MobileNetV2 and EfficientNet-B0 on onednn: the ZeroPadding2D before
     const x = tf.tensor4d(deterministicValues(2 * 64 * 64 * 3, 12), [2, 64, 64, 3]);
     const unfolded = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
     const before = { ...fallbackCalls };
-    const fold = foldForInference(tf, model);
-    const folded = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
-    fold.restore();
-    assert.ok(fold.absorbedPaddings > 0, `${arch}: paddings absorbed`);
+    const plan = compileInference(tf, model);
+    const folded = tf.tidy(() => plan.run(x)[0].dataSync() as Float32Array);
+    plan.dispose();
+    assert.ok(plan.absorbedPaddings > 0, `${arch}: paddings absorbed`);
     for (const kernel of ['FusedConv2D', 'FusedDepthwiseConv2D', 'PadV2']) {
       assert.equal(fallbackCalls[kernel] ?? 0, before[kernel] ?? 0, `${arch}: ${kernel} never left the addon`);
     }

@@ -10,7 +10,7 @@ import { totalmem } from 'node:os';
 import { poolLimitBytes, type NativeStorage } from '../../engine/src/backend/onednn-storage';
 import { adamCalls } from '../../engine/src/backend/onednn-adam';
 import { loadOnednnAddon } from '../../engine/src/backend/onednn';
-import { foldForInference } from '../../engine/src/infer/fold-batchnorm';
+import { compileInference, type InferencePlan } from '../../engine/src/infer/plan';
 import { deterministicValues, inFreshOnednnProcess, onednnUnavailable } from './backend-support';
 
 const skip = onednnUnavailable();
@@ -170,15 +170,16 @@ test("inference keeps folded filters in oneDNN's layout for the pass, forgets th
   const model = tf.model({ inputs: input, outputs: h });
   const x = tf.tensor4d(deterministicValues(4 * 16 * 16 * 32, 8), [4, 16, 16, 32]);
   const predict = (): Float32Array => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+  const planned = (plan: InferencePlan): Float32Array => tf.tidy(() => plan.run(x)[0].dataSync() as Float32Array);
   const unfolded = predict();
 
   const before = addon.info().constantWeights;
-  const fold = foldForInference(tf, model);
-  const first = predict();
+  const plan = compileInference(tf, model);
+  const first = planned(plan);
   assert.equal(addon.info().constantWeights, before + 3, 'one kept filter per folded convolution');
-  const second = predict();
+  const second = planned(plan);
   assert.deepEqual(Array.from(second), Array.from(first), 'the kept filters give the same predictions');
-  fold.restore();
+  plan.dispose();
   assert.equal(addon.info().constantWeights, before, 'disposing the folded weights forgets their copies');
   let worst = 0;
   first.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - unfolded[i]))));
@@ -187,9 +188,9 @@ test("inference keeps folded filters in oneDNN's layout for the pass, forgets th
   // New weights, a new fold: the kept copies of the old ones must not be used.
   model.getLayer('c1').setWeights([tf.mul(model.getLayer('c1').getWeights()[0], -1)]);
   const changed = predict();
-  const refold = foldForInference(tf, model);
-  const folded = predict();
-  refold.restore();
+  const replan = compileInference(tf, model);
+  const folded = planned(replan);
+  replan.dispose();
   worst = 0;
   folded.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - changed[i]))));
   assert.ok(worst < 1e-4, `a fold after new weights predicts with the new weights (${worst})`);
@@ -225,10 +226,10 @@ test('a folded convolution over an input barely larger than its kernel runs as o
     const model = build();
     const x = tf.tensor4d(values, c.shape);
     const kept = addon.info().denseConvolutions;
-    const fold = foldForInference(tf, model);
-    const got = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+    const plan = compileInference(tf, model);
+    const got = tf.tidy(() => plan.run(x)[0].dataSync() as Float32Array);
     assert.equal(addon.info().denseConvolutions, kept + 1, `case ${i}: the dense form was built and kept`);
-    fold.restore();
+    plan.dispose();
     assert.equal(addon.info().denseConvolutions, kept, `case ${i}: and forgotten with the folded filter`);
     let worst = 0;
     let scale = 0;

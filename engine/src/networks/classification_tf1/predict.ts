@@ -1,11 +1,12 @@
 // Batched inference over an image set (inference mode: BN uses moving statistics, dropout off).
 // Used by validation during training, the evaluate task and the inference task. Each pass
-// folds batch norm (and a following ReLU) into the convolutions first (infer/fold-batchnorm.ts).
+// compiles the model into an inference plan first (infer/plan.ts: batch norm folded into the
+// convolutions, no per-batch graph walk).
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { ImageSet } from '../../data/folder';
 import { fillImages } from '../../data/batches';
 import type { Preprocessor } from '../../data/preprocess';
-import { foldForInference } from '../../infer/fold-batchnorm';
+import { compileInference } from '../../infer/plan';
 
 type Tf = typeof tfTypes;
 
@@ -13,12 +14,12 @@ interface PredictionPass {
   readonly out: Float32Array;
   /** Class probabilities of images [start, end), as a tensor the caller disposes. */
   batch(start: number, end: number): tfTypes.Tensor;
-  /** Unfolds the model. */
+  /** Frees the plan's folded weights. */
   close(): void;
 }
 
 /**
- * The model folded for inference, the output array, and one image buffer for every batch of
+ * The model compiled for inference, the output array, and one image buffer for every batch of
  * the pass: a fresh 1.5 MB array per batch of 32 at 3x64x64 (zeroed, its pages faulted in
  * anew) made batch assembly take 8-52 ms per pass of eight batches of a small CNN instead of
  * ~4, in passes of 30-60 ms. The buffer can be reused because each batch's input tensor is
@@ -28,18 +29,18 @@ function openPass(tf: Tf, model: tfTypes.LayersModel, set: ImageSet, numClasses:
   const n = set.labels.length;
   const per = set.height * set.width * set.channels;
   const images = new Float32Array(Math.min(n, batchSize) * per);
-  const folded = foldForInference(tf, model);
+  const plan = compileInference(tf, model);
   return {
     out: new Float32Array(n * numClasses),
     batch(start, end) {
       fillImages(set, start, end, pre, images);
       return tf.tidy(() => {
         const x = tf.tensor4d(images.subarray(0, (end - start) * per), [end - start, set.height, set.width, set.channels]);
-        return model.predict(x) as tfTypes.Tensor;
+        return plan.run(x)[0];
       });
     },
     close() {
-      folded.restore();
+      plan.dispose();
     },
   };
 }

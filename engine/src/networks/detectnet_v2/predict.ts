@@ -3,7 +3,7 @@
 // scaled to [0, 1] with no mean subtracted, as TAO's DetectNet_v2 feeds its network.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { InputShape } from './frames';
-import { foldForInference } from '../../infer/fold-batchnorm';
+import { compileInference } from '../../infer/plan';
 
 type Tf = typeof tfTypes;
 
@@ -33,15 +33,15 @@ export async function predictRaw(
   onBatch?: (done: number) => void,
 ): Promise<RawOutput[]> {
   const results: RawOutput[] = [];
-  // Batch norm folded into the convolutions for this pass (infer/fold-batchnorm.ts).
-  const folded = foldForInference(tf, model);
+  // The model compiled for this pass: batch norm folded into the convolutions (infer/plan.ts).
+  const plan = compileInference(tf, model);
   try {
     for (let start = 0; start < count; start += batchSize) {
       const end = Math.min(count, start + batchSize);
       const images: Uint8Array[] = [];
       for (let i = start; i < end; i++) images.push(loadImage(i));
       const x = tf.tensor4d(toInputBatch(images, shape), [images.length, shape.height, shape.width, shape.channels]);
-      const [cov, bbox] = model.predict(x) as tfTypes.Tensor[];
+      const [cov, bbox] = plan.run(x);
       // data(), not dataSync(): GPU backends cannot read synchronously in Node.
       const [covData, bboxData] = (await Promise.all([cov.data(), bbox.data()])) as Float32Array[];
       const covPer = covData.length / images.length;
@@ -54,7 +54,7 @@ export async function predictRaw(
       await new Promise<void>((r) => setImmediate(r));
     }
   } finally {
-    folded.restore();
+    plan.dispose();
   }
   return results;
 }
