@@ -139,7 +139,7 @@ test('chains of another shape are left to their layers, and the plan still predi
   model.dispose();
 });
 
-test('two inputs, a layer applied twice, a tensor read by two layers, an output read by another layer, a layer that returns its input, an output nothing reads', async () => {
+test('two inputs, a layer applied twice, Dense layers over 2-D and 3-D tensors, a tensor read by two layers, an output read by another layer, a layer that returns its input, an output nothing reads', async () => {
   await tf.setBackend('cpu');
   const left = tf.input({ shape: [6], name: 'left' });
   const right = tf.input({ shape: [6], name: 'right' });
@@ -152,13 +152,21 @@ test('two inputs, a layer applied twice, a tensor read by two layers, an output 
   const head = tf.layers.dense({ units: 3, name: 'head' }).apply(joined) as tf.SymbolicTensor;
   const tail = tf.layers.dense({ units: 2, activation: 'softmax', name: 'tail' }).apply(head) as tf.SymbolicTensor;
   const also = tf.layers.multiply({ name: 'also' }).apply([l1, r1]) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: [left, right], outputs: [tail, head, also] });
+  // A Dense layer over a 3-D tensor (its own call), with a fused ReLU (the plan's product).
+  const rows = tf.layers.reshape({ targetShape: [2, 3], name: 'rows' }).apply(left) as tf.SymbolicTensor;
+  const perRow = tf.layers.dense({ units: 2, activation: 'relu', name: 'per_row' }).apply(rows) as tf.SymbolicTensor;
+  const flat = tf.layers.flatten({ name: 'flat' }).apply(perRow) as tf.SymbolicTensor;
+  const relu = tf.layers.dense({ units: 3, activation: 'relu', biasInitializer: 'glorotUniform', name: 'relu_dense' }).apply(flat) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: [left, right], outputs: [tail, head, also, relu] });
   const xs = [tf.randomUniform([4, 6], -1, 1, 'float32', 1), tf.randomUniform([4, 6], -1, 1, 'float32', 2)];
   const plan = compileInference(tf, model);
   assert.equal(plan.folded, 0);
   const { predicted, planned } = bothWays(model, plan, xs);
-  assert.equal(planned.length, 3);
-  planned.forEach((p, i) => assert.deepEqual(Array.from(p), Array.from(predicted[i]), `output ${i}: the same layers' calls, the same values`));
+  assert.equal(planned.length, 4);
+  planned.forEach((p, i) => {
+    const err = maxRelativeError(p, predicted[i]);
+    assert.ok(err <= 1e-6, `output ${i}: as model.predict computes it (${err})`);
+  });
   assert.ok(xs.every((x) => !x.isDisposed), "the caller's inputs are never freed");
   assert.throws(() => plan.run(xs[0]), /takes 2 input\(s\), 1 given/);
   plan.dispose();
