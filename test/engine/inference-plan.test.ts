@@ -149,8 +149,8 @@ test('two inputs, a layer applied twice, Dense layers over 2-D and 3-D tensors, 
   // Dropout at inference returns its input tensor as it is.
   const dropped = tf.layers.dropout({ rate: 0.5, name: 'drop' }).apply(l1) as tf.SymbolicTensor;
   const joined = tf.layers.concatenate({ name: 'join' }).apply([dropped, r1]) as tf.SymbolicTensor;
-  const head = tf.layers.dense({ units: 3, name: 'head' }).apply(joined) as tf.SymbolicTensor;
-  const tail = tf.layers.dense({ units: 2, activation: 'softmax', name: 'tail' }).apply(head) as tf.SymbolicTensor;
+  const head = tf.layers.dense({ units: 3, biasInitializer: 'glorotUniform', name: 'head' }).apply(joined) as tf.SymbolicTensor;
+  const tail = tf.layers.dense({ units: 2, activation: 'softmax', biasInitializer: 'glorotUniform', name: 'tail' }).apply(head) as tf.SymbolicTensor;
   const also = tf.layers.multiply({ name: 'also' }).apply([l1, r1]) as tf.SymbolicTensor;
   // A Dense layer over a 3-D tensor (its own call), with a fused ReLU (the plan's product).
   const rows = tf.layers.reshape({ targetShape: [2, 3], name: 'rows' }).apply(left) as tf.SymbolicTensor;
