@@ -9,10 +9,10 @@
 // Why not model.predict: per batch it slices its input into a copy, walks the graph through a
 // feed dictionary, and sends every layer through apply() (input checks, name scopes) and every
 // op through its argument checks before the kernel runs. On the onednn backend a small CNN's
-// five convolutions take 2.5 ms of a batch; model.predict's JavaScript added 0.7-1 ms to each
-// warm batch and 1-2.5 ms to each of the first few hundred (the code V8 has not optimized yet),
-// so a pass of eight batches right after training ran 25-35 % slower than these steps
-// (bench/RESULTS.md, "Inference plan").
+// five convolutions take 2.5 ms of a batch; model.predict's JavaScript added 0.3-0.6 ms to a
+// warm batch and up to 2 ms to the first ones (code V8 has not optimized yet), so the first
+// passes of eight batches after training took 15-70 % longer than with these steps
+// (bench/RESULTS.md, "The inference plan").
 //
 // Tensors between steps are freed as soon as their last reader has run, as tfjs-layers'
 // executor frees them, so a pass over a large model at a large input keeps about as much
