@@ -174,7 +174,7 @@ test('two inputs, a layer applied twice, Dense layers over 2-D and 3-D tensors, 
   model.dispose();
 });
 
-test('a run that fails frees what it computed; a model with a mask-producing layer is refused with its name', async () => {
+test('an input of the wrong shape is refused by name, a run that fails frees what it computed, a model with a mask-producing layer is refused with its name', async () => {
   await tf.setBackend('cpu');
   const input = tf.input({ shape: [8, 8, 3] });
   const c = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, name: 'c' }).apply(input) as tf.SymbolicTensor;
@@ -183,12 +183,25 @@ test('a run that fails frees what it computed; a model with a mask-producing lay
   const out = tf.layers.dense({ units: 2, name: 'out' }).apply(flat) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
   const plan = compileInference(tf, model);
-  // The folded convolution runs on a wrong-sized image; the dense layer after it then fails.
+  // A wrong-sized image is refused before anything runs, naming the input and both shapes.
   const wrong = tf.zeros([1, 9, 9, 3]);
+  const rank3 = tf.zeros([1, 8, 3]);
   const before = tf.memory().numTensors;
-  assert.throws(() => plan.run(wrong));
-  assert.equal(tf.memory().numTensors, before, 'nothing left behind');
-  assert.throws(() => plan.run(tf.zeros([1, 8, 3])), /layer c: expected a 4-D input/);
+  assert.throws(() => plan.run(wrong), /input \S+ of model \S+: expected shape \[batch, 8, 8, 3\], got \[1, 9, 9, 3\]/);
+  assert.throws(() => plan.run(rank3), /expected shape \[batch, 8, 8, 3\], got \[1, 8, 3\]/);
+  assert.equal(tf.memory().numTensors, before, 'refused before anything ran');
+  // A layer that fails mid-run (the Flatten, made to throw after the folded convolution ran):
+  // what the run computed so far is freed.
+  const flatten = model.layers.find((l) => l.getClassName() === 'Flatten') as unknown as { call: (...args: unknown[]) => unknown };
+  flatten.call = () => {
+    throw new Error('broken layer');
+  };
+  const fine = tf.zeros([1, 8, 8, 3]);
+  const beforeBroken = tf.memory().numTensors;
+  assert.throws(() => plan.run(fine), /broken layer/);
+  assert.equal(tf.memory().numTensors, beforeBroken, 'nothing left behind');
+  delete (flatten as Partial<typeof flatten>).call;
+  tf.dispose([fine, rank3]);
   plan.dispose();
   wrong.dispose();
   model.dispose();

@@ -140,6 +140,19 @@ function denseStep(tf: Tf, layer: Layer): Step['compute'] {
   };
 }
 
+/**
+ * The check model.predict makes before anything runs: the input's rank and every size the
+ * model fixes (all but the batch), so an image of the wrong size is reported by name, not as
+ * a failure deep inside some layer.
+ */
+function checkInputShape(model: tfTypes.LayersModel, index: number, t: Tensor): void {
+  const expected = model.inputs[index].shape;
+  const fits = t.rank === expected.length && expected.every((size, axis) => size === null || size === t.shape[axis]);
+  if (fits) return;
+  const show = (shape: ReadonlyArray<number | null>): string => `[${shape.map((d) => (d === null ? 'batch' : String(d))).join(', ')}]`;
+  throw new Error(`input ${model.inputs[index].name} of model ${model.name}: expected shape ${show(expected)}, got ${show(t.shape)}`);
+}
+
 /** Compiles `model` for inference with the variables' current values (see the file comment). */
 export function compileInference(tf: Tf, model: tfTypes.LayersModel): InferencePlan {
   const layers = model.layers as unknown as Layer[];
@@ -223,6 +236,7 @@ export function compileInference(tf: Tf, model: tfTypes.LayersModel): InferenceP
     run(inputs) {
       const given = Array.isArray(inputs) ? inputs : [inputs];
       if (given.length !== inputCount) throw new Error(`the model takes ${inputCount} input(s), ${given.length} given`);
+      given.forEach((t, i) => checkInputShape(model, i, t));
       const values: Array<Tensor | undefined> = new Array(slots);
       given.forEach((t, i) => (values[i] = t));
       try {
