@@ -111,10 +111,8 @@ function foldedStep(tf: Tf, chain: FoldChain, kernel: Tensor, bias: Tensor): Ste
   };
   const kernelName = depthwise ? 'FusedDepthwiseConv2D' : 'FusedConv2D';
   const engine = tf.engine();
-  return ([x]) => {
-    if (x.rank !== 4) throw new Error(`layer ${conv.name}: expected a 4-D input (batch, height, width, channels), got shape [${x.shape.join(', ')}]`);
-    return [engine.runKernel(kernelName, { x, filter: kernel, bias } as never, attrs as never) as Tensor];
-  };
+  // The input is 4-D: run() checked the model's inputs, and a convolution layer's output is 4-D.
+  return ([x]) => [engine.runKernel(kernelName, { x, filter: kernel, bias } as never, attrs as never) as Tensor];
 }
 
 /**
