@@ -111,7 +111,8 @@ function foldedStep(tf: Tf, chain: FoldChain, kernel: Tensor, bias: Tensor): Ste
   };
   const kernelName = depthwise ? 'FusedDepthwiseConv2D' : 'FusedConv2D';
   const engine = tf.engine();
-  // The input is 4-D: run() checked the model's inputs, and a convolution layer's output is 4-D.
+  // The input is 4-D: run() checked the model's inputs, and building the model checked that
+  // every convolution layer is fed a 4-D tensor.
   return ([x]) => [engine.runKernel(kernelName, { x, filter: kernel, bias } as never, attrs as never) as Tensor];
 }
 
