@@ -43,7 +43,7 @@ export interface InferencePlan {
   dispose(): void;
 }
 
-/** The layer kinds that give a mask to what follows them: the plan does not carry masks, so such a model predicts through model.predict. */
+/** The layer kinds that give a mask to what follows them: the plan does not carry masks, so it refuses such a model (TAO's vision models have none). */
 const MASKING_LAYERS = new Set(['Masking', 'Embedding']);
 
 interface Step {
