@@ -139,6 +139,34 @@ test('chains of another shape are left to their layers, and the plan still predi
   model.dispose();
 });
 
+test("a layer whose output the model returns is not absorbed: a returned convolution is not folded, a returned batch norm's ReLU is not fused, a returned padding stays a layer", async () => {
+  await tf.setBackend('cpu');
+  const input = tf.input({ shape: [8, 8, 3] });
+  const raw = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, name: 'raw' }).apply(input) as tf.SymbolicTensor;
+  const bnRaw = tf.layers.batchNormalization({ name: 'bn_raw' }).apply(raw) as tf.SymbolicTensor;
+  const c = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, name: 'c' }).apply(bnRaw) as tf.SymbolicTensor;
+  const bnC = tf.layers.batchNormalization({ name: 'bn_c' }).apply(c) as tf.SymbolicTensor;
+  const relu = tf.layers.reLU({ name: 'relu' }).apply(bnC) as tf.SymbolicTensor;
+  const padded = tf.layers.zeroPadding2d({ padding: 1, name: 'pad' }).apply(relu) as tf.SymbolicTensor;
+  const d = tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'valid', useBias: false, name: 'd' }).apply(padded) as tf.SymbolicTensor;
+  const bnD = tf.layers.batchNormalization({ name: 'bn_d' }).apply(d) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: [raw, bnC, padded, bnD] });
+  randomiseBatchNorms(model, 50);
+  const x = tf.randomUniform([2, 8, 8, 3], -1, 1, 'float32', 7);
+  const plan = compileInference(tf, model);
+  assert.equal(plan.folded, 2, 'c -> bn_c and d -> bn_d fold; raw (returned) does not');
+  assert.equal(plan.fusedActivations, 0, "bn_c is returned: the ReLU after it stays a layer");
+  assert.equal(plan.absorbedPaddings, 0, 'pad is returned: it stays a layer');
+  const { predicted, planned } = bothWays(model, plan, x);
+  planned.forEach((p, i) => {
+    const err = maxRelativeError(p, predicted[i]);
+    assert.ok(err <= 1e-5, `output ${model.outputNames[i]}: within 1e-5 of model.predict (${err})`);
+  });
+  plan.dispose();
+  x.dispose();
+  model.dispose();
+});
+
 test('two inputs, a layer applied twice, Dense layers over 2-D and 3-D tensors, a tensor read by two layers, an output read by another layer, a layer that returns its input, an output nothing reads', async () => {
   await tf.setBackend('cpu');
   const left = tf.input({ shape: [6], name: 'left' });

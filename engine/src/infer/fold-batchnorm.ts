@@ -126,20 +126,24 @@ export type ConvPadding = 'same' | 'valid' | number | [[0, 0], [number, number],
 
 /** Every conv -> BN (-> ReLU) chain of `model` that folds. Each of their layers is applied exactly once. */
 export function findFoldChains(model: tfTypes.LayersModel): FoldChain[] {
+  // A layer whose output the model returns keeps it: a chain stops before the first such layer
+  // it would otherwise absorb (the value it returns would be the chain's end, not its own).
+  const returned = new Set(model.outputs.map((t) => t.sourceLayer as unknown as Layer));
   const chains: FoldChain[] = [];
   for (const conv of model.layers as unknown as Layer[]) {
-    if (!isFoldableConv(conv)) continue;
+    if (!isFoldableConv(conv) || returned.has(conv)) continue;
     const batchNorm = soleConsumer(conv);
     if (!batchNorm || !isFoldableBatchNorm(batchNorm)) continue;
-    const after = batchNorm.outboundNodes.length === 1 ? soleConsumer(batchNorm) : undefined;
+    const after = batchNorm.outboundNodes.length === 1 && !returned.has(batchNorm) ? soleConsumer(batchNorm) : undefined;
     const activation = after ? fusableActivation(after) : undefined;
+    const padding = absorbablePadding(conv);
     chains.push({
       conv,
       batchNorm,
       depthwise: conv.getClassName() === 'DepthwiseConv2D',
       activationLayer: activation ? after : undefined,
       activation,
-      padding: absorbablePadding(conv),
+      padding: padding && !returned.has(padding.layer) ? padding : undefined,
     });
   }
   return chains;
