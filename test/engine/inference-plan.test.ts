@@ -42,15 +42,23 @@ const weightSums = (model: tf.LayersModel): number[] => model.getWeights().map((
 
 const read = (outputs: tf.Tensor | tf.Tensor[]): Float32Array[] => (Array.isArray(outputs) ? outputs : [outputs]).map((t) => t.dataSync() as Float32Array);
 
-/** model.predict's outputs and the plan's for the same inputs, read, with the plan's run checked for leftover tensors. */
-function bothWays(model: tf.LayersModel, plan: ReturnType<typeof compileInference>, x: tf.Tensor | tf.Tensor[]): { predicted: Float32Array[]; planned: Float32Array[] } {
+/**
+ * Runs `plan` and model.predict on the same inputs and asserts that the plan returns as many
+ * outputs, each within `tolerance` (relative to the output's largest value) of model.predict's,
+ * and that its run leaves no tensor behind but those outputs.
+ */
+function assertPlanPredicts(model: tf.LayersModel, plan: ReturnType<typeof compileInference>, x: tf.Tensor | tf.Tensor[], what: string, tolerance = 1e-5): void {
   const predicted = tf.tidy(() => read(model.predict(x) as tf.Tensor | tf.Tensor[]));
   const before = tf.memory().numTensors;
   const outputs = plan.run(x);
-  assert.equal(tf.memory().numTensors, before + outputs.length, 'a run leaves nothing but its outputs');
+  assert.equal(tf.memory().numTensors, before + outputs.length, `${what}: a run leaves nothing but its outputs`);
   const planned = read(outputs);
   tf.dispose(outputs);
-  return { predicted, planned };
+  assert.equal(planned.length, predicted.length, `${what}: one output per model output`);
+  planned.forEach((values, i) => {
+    const err = maxRelativeError(values, predicted[i]);
+    assert.ok(err <= tolerance, `${what}, output ${model.outputNames[i]}: within ${tolerance} of model.predict's (${err})`);
+  });
 }
 
 test('TAO backbones: every conv -> BN chain folds, the ReLU after it fuses, the plan predicts as model.predict does, dispose() frees the folded weights', async () => {
@@ -63,9 +71,7 @@ test('TAO backbones: every conv -> BN chain folds, the ReLU after it fuses, the 
     const weightsBefore = weightSums(model);
     const tensorsBefore = tf.memory().numTensors;
     const plan = compileInference(tf, model);
-    const { predicted, planned } = bothWays(model, plan, x);
-    const err = maxRelativeError(planned[0], predicted[0]);
-    assert.ok(err <= 1e-5, `${arch}${depth || ''}: the plan's predictions within 1e-5 of model.predict's (${err})`);
+    assertPlanPredicts(model, plan, x, `${arch}${depth || ''}`);
     const batchNorms = model.layers.filter((l) => l.getClassName() === 'BatchNormalization').length;
     assert.equal(plan.folded, batchNorms, `${arch}: every batch norm follows a convolution and folds`);
     if (['resnet', 'mobilenet_v2', 'mobilenet_v1', 'vgg', 'googlenet'].includes(arch)) assert.ok(plan.fusedActivations > 0, `${arch}: ReLUs fused`);
@@ -94,12 +100,8 @@ test("DetectNet_v2: the plan's coverage and bbox heads equal model.predict's", a
   randomiseBatchNorms(model, 40);
   const x = tf.randomUniform([3, 48, 64, 3], -1, 1, 'float32', 6);
   const plan = compileInference(tf, model);
-  const { predicted, planned } = bothWays(model, plan, x);
-  assert.equal(planned.length, 2);
-  planned.forEach((p, i) => {
-    const err = maxRelativeError(p, predicted[i]);
-    assert.ok(err <= 1e-5, `${model.outputNames[i]}: within 1e-5 of model.predict (${err})`);
-  });
+  assert.equal(model.outputs.length, 2);
+  assertPlanPredicts(model, plan, x, 'DetectNet_v2');
   assert.ok(plan.folded > 0);
   plan.dispose();
   x.dispose();
@@ -131,9 +133,7 @@ test('chains of another shape are left to their layers, and the plan still predi
   assert.equal(plan.fusedActivations, 1, 'the ReLU6 fuses, the sigmoid does not');
   // conv_relu, bn_a, conv_shared, bn_b, add, the two folded chains, sig.
   assert.equal(plan.steps, 8);
-  const { predicted, planned } = bothWays(model, plan, x);
-  const err = maxRelativeError(planned[0], predicted[0]);
-  assert.ok(err <= 1e-5, `the plan's predictions within 1e-5 (${err})`);
+  assertPlanPredicts(model, plan, x, 'other chains');
   plan.dispose();
   x.dispose();
   model.dispose();
@@ -157,11 +157,7 @@ test("a layer whose output the model returns is not absorbed: a returned convolu
   assert.equal(plan.folded, 2, 'c -> bn_c and d -> bn_d fold; raw (returned) does not');
   assert.equal(plan.fusedActivations, 0, "bn_c is returned: the ReLU after it stays a layer");
   assert.equal(plan.absorbedPaddings, 0, 'pad is returned: it stays a layer');
-  const { predicted, planned } = bothWays(model, plan, x);
-  planned.forEach((p, i) => {
-    const err = maxRelativeError(p, predicted[i]);
-    assert.ok(err <= 1e-5, `output ${model.outputNames[i]}: within 1e-5 of model.predict (${err})`);
-  });
+  assertPlanPredicts(model, plan, x, 'returned layers');
   plan.dispose();
   x.dispose();
   model.dispose();
@@ -189,12 +185,8 @@ test('two inputs, a layer applied twice, Dense layers over 2-D and 3-D tensors, 
   const xs = [tf.randomUniform([4, 6], -1, 1, 'float32', 1), tf.randomUniform([4, 6], -1, 1, 'float32', 2)];
   const plan = compileInference(tf, model);
   assert.equal(plan.folded, 0);
-  const { predicted, planned } = bothWays(model, plan, xs);
-  assert.equal(planned.length, 4);
-  planned.forEach((p, i) => {
-    const err = maxRelativeError(p, predicted[i]);
-    assert.ok(err <= 1e-6, `output ${i}: as model.predict computes it (${err})`);
-  });
+  assert.equal(model.outputs.length, 4);
+  assertPlanPredicts(model, plan, xs, 'graph', 1e-6);
   assert.ok(xs.every((x) => !x.isDisposed), "the caller's inputs are never freed");
   assert.throws(() => plan.run(xs[0]), /takes 2 input\(s\), 1 given/);
   plan.dispose();
